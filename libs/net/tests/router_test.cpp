@@ -1,0 +1,61 @@
+#include "hatongsu/net/router.h"
+
+#include <gtest/gtest.h>
+
+namespace hatongsu::net {
+namespace {
+
+boost::asio::awaitable<Response> Dummy(Context&) { co_return Response{}; }
+
+struct RouterTest : ::testing::Test {
+    Request req;
+    Context ctx{.request = req, .request_id = {}, .remote_ip = {}, .path = {}, .query = {},
+                .params = {}, .principal = {}};
+    Router router;
+};
+
+TEST_F(RouterTest, MatchesCaseInsensitivelyWithOneTrailingSlash) {
+    router.Add(http::verb::get, "/album/cursor", Dummy);
+    EXPECT_NE(router.Match(http::verb::get, "/album/cursor", ctx), nullptr);
+    EXPECT_NE(router.Match(http::verb::get, "/ALBUM/Cursor/", ctx), nullptr);
+    EXPECT_EQ(router.Match(http::verb::get, "/album/cursor//", ctx), nullptr);
+    EXPECT_EQ(router.Match(http::verb::get, "/album", ctx), nullptr);
+    EXPECT_EQ(router.Match(http::verb::post, "/album/cursor", ctx), nullptr);
+}
+
+TEST_F(RouterTest, HeadIsAnsweredByGetRoutes) {
+    router.Add(http::verb::get, "/health", Dummy);
+    EXPECT_NE(router.Match(http::verb::head, "/health", ctx), nullptr);
+}
+
+TEST_F(RouterTest, CapturesParameters) {
+    router.Add(http::verb::get, "/file/uploads/:batchId", Dummy);
+    ASSERT_NE(router.Match(http::verb::get, "/file/uploads/AbC-1", ctx), nullptr);
+    EXPECT_EQ(ctx.params.at("batchId"), "AbC-1");
+    EXPECT_EQ(router.Match(http::verb::get, "/file/uploads/", ctx), nullptr);
+}
+
+TEST(Query, ParsesRepeatsArraysAndEscapes) {
+    Query q = Query::Parse("a=1&a=2&b=x+y%21&c[]=1&c[1]=2&c=3&empty=&flag");
+    EXPECT_EQ(q.Get("a"), std::nullopt);
+    EXPECT_EQ(q.Count("a"), 2u);
+    EXPECT_EQ(q.Get("b"), "x y!");
+    EXPECT_EQ(q.Values("c"), (std::vector<std::string>{"1", "2", "3"}));
+    EXPECT_EQ(q.Get("empty"), "");
+    EXPECT_EQ(q.Get("flag"), "");
+    EXPECT_EQ(q.Get("missing"), std::nullopt);
+}
+
+TEST(StatusMapping, FollowsTheStyleTable) {
+    EXPECT_EQ(ToHttpStatus(absl::StatusCode::kInvalidArgument), http::status::bad_request);
+    EXPECT_EQ(ToHttpStatus(absl::StatusCode::kUnauthenticated), http::status::unauthorized);
+    EXPECT_EQ(ToHttpStatus(absl::StatusCode::kPermissionDenied), http::status::forbidden);
+    EXPECT_EQ(ToHttpStatus(absl::StatusCode::kAlreadyExists), http::status::conflict);
+    EXPECT_EQ(ToHttpStatus(absl::StatusCode::kResourceExhausted), http::status::too_many_requests);
+    EXPECT_EQ(ToHttpStatus(absl::StatusCode::kUnavailable), http::status::service_unavailable);
+    EXPECT_EQ(ToHttpStatus(absl::StatusCode::kDeadlineExceeded), http::status::gateway_timeout);
+    EXPECT_EQ(ToHttpStatus(absl::StatusCode::kInternal), http::status::internal_server_error);
+}
+
+}  // namespace
+}  // namespace hatongsu::net

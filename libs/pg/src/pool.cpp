@@ -1,0 +1,83 @@
+#include "hatongsu/pg/pool.h"
+
+#include <stdexcept>
+
+#include "hatongsu/log/log.h"
+
+namespace hatongsu::pg {
+
+absl::Status TranslateException(const std::exception& e, std::string_view what) {
+    if (dynamic_cast<const pqxx::unique_violation*>(&e) != nullptr) {
+        return absl::AlreadyExistsError("already exists");
+    }
+    if (dynamic_cast<const pqxx::serialization_failure*>(&e) != nullptr ||
+        dynamic_cast<const pqxx::deadlock_detected*>(&e) != nullptr) {
+        return absl::AbortedError("concurrent update, try again");
+    }
+    if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) {
+        log::Warn("database connection lost", {{"op", what}, {"error", e.what()}});
+        return absl::UnavailableError("database unavailable");
+    }
+    log::Error("database error", {{"op", what}, {"error", e.what()}});
+    return absl::InternalError("database error");
+}
+
+Pool::Pool(std::string url, int size, std::chrono::milliseconds acquire_timeout)
+    : url_(std::move(url)), acquire_timeout_(acquire_timeout) {
+    absl::MutexLock lock(&mu_);
+    for (int i = 0; i < size; ++i) {
+        idle_.push_back(std::make_unique<pqxx::connection>(url_));
+    }
+}
+
+Pool::~Pool() = default;
+
+absl::Status Pool::Acquire(std::unique_ptr<pqxx::connection>& out) {
+    bool reopen = false;
+    {
+        absl::MutexLock lock(&mu_);
+        auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+            return !idle_.empty() || missing_ > 0;
+        };
+        if (!mu_.AwaitWithTimeout(absl::Condition(&ready), absl::FromChrono(acquire_timeout_))) {
+            return absl::UnavailableError("database pool exhausted");
+        }
+        if (!idle_.empty()) {
+            out = std::move(idle_.back());
+            idle_.pop_back();
+        } else {
+            --missing_;
+            reopen = true;
+        }
+    }
+    if (reopen) {
+        try {
+            out = std::make_unique<pqxx::connection>(url_);
+        } catch (const std::exception& e) {
+            absl::MutexLock lock(&mu_);
+            ++missing_;
+            log::Warn("database reconnect failed", {{"error", e.what()}});
+            return absl::UnavailableError("database unavailable");
+        }
+    }
+    return absl::OkStatus();
+}
+
+void Pool::Release(std::unique_ptr<pqxx::connection> conn) {
+    absl::MutexLock lock(&mu_);
+    if (conn && conn->is_open()) {
+        idle_.push_back(std::move(conn));
+    } else {
+        ++missing_;
+    }
+}
+
+absl::Status Pool::Ping() {
+    return Run("ping", [](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        tx.exec("SELECT 1");
+        return absl::OkStatus();
+    });
+}
+
+}  // namespace hatongsu::pg

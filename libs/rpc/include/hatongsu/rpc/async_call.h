@@ -1,0 +1,69 @@
+// Awaiting a gRPC unary call from an Asio coroutine without blocking an I/O thread: the callback
+// API completes on a gRPC thread and the coroutine resumes on its own executor.
+//
+//   auto reply = co_await rpc::AsyncUnary<user::GetUserInfoResponse>(
+//       options, request, [stub](auto* ctx, const auto* req, auto* resp, auto done) {
+//           stub->async()->GetUserInfo(ctx, req, resp, std::move(done));
+//       });
+#pragma once
+
+#include <absl/status/statusor.h>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "hatongsu/rpc/status.h"
+
+namespace hatongsu::rpc {
+
+struct CallOptions {
+    std::chrono::milliseconds timeout{5000};  // every call has a deadline
+    std::string request_id;                   // sent as x-request-id
+    std::string client_ip;                    // sent as x-client-ip
+};
+
+template <typename Response, typename Request, typename Start>
+boost::asio::awaitable<absl::StatusOr<Response>> AsyncUnary(
+    CallOptions options,
+    Request request,
+    Start start) {
+    struct Call {
+        grpc::ClientContext ctx;
+        Request request;
+        Response response;
+    };
+    auto call = std::make_shared<Call>();
+    call->request = std::move(request);
+    call->ctx.set_deadline(std::chrono::system_clock::now() + options.timeout);
+    if (!options.request_id.empty()) {
+        call->ctx.AddMetadata("x-request-id", options.request_id);
+    }
+    if (!options.client_ip.empty()) {
+        call->ctx.AddMetadata("x-client-ip", options.client_ip);
+    }
+    grpc::Status status = co_await boost::asio::async_initiate<
+        decltype(boost::asio::use_awaitable), void(grpc::Status)>(
+        [](auto handler, std::shared_ptr<Call> c, Start s) {
+            auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
+            s(&c->ctx, &c->request, &c->response, [c, shared_handler](grpc::Status st) {
+                auto executor = boost::asio::get_associated_executor(*shared_handler);
+                boost::asio::post(executor, [shared_handler, st]() mutable {
+                    std::move (*shared_handler)(st);
+                });
+            });
+        },
+        boost::asio::use_awaitable, call, std::move(start));
+    if (!status.ok()) {
+        co_return FromGrpcStatus(status);
+    }
+    co_return std::move(call->response);
+}
+
+}  // namespace hatongsu::rpc
