@@ -1,0 +1,86 @@
+// The gRPC edge of the user service (proto/user.proto): translates messages to use-case calls and
+// absl::Status to gRPC status. Reactions never block: password work runs on the bounded hashing
+// pool (refused with RESOURCE_EXHAUSTED past its queue limit), everything else on the I/O pool.
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+
+#include "proto/user.grpc.pb.h"
+#include "services/user/port/google_id_verifier.h"
+#include "services/user/port/token_codec.h"
+#include "services/user/port/user_repository.h"
+#include "services/user/usecase/get_users.h"
+#include "services/user/usecase/google_login.h"
+#include "services/user/usecase/login_user.h"
+#include "services/user/usecase/refresh_tokens.h"
+#include "services/user/usecase/register_user.h"
+
+namespace hatongsu::user::grpc_adapter {
+
+// Everything the gRPC services call; owned by main.
+struct UseCases {
+    RegisterUser& register_user;
+    LoginUser& login_user;
+    LoginGoogle& login_google;
+    RefreshTokens& refresh_tokens;
+    GetUsers& get_users;
+    TokenCodec& tokens;
+    GoogleIdVerifier& google;
+    UserRepository& users;
+};
+
+struct Pools {
+    boost::asio::thread_pool& io;    // database-bound calls
+    boost::asio::thread_pool& hash;  // password hashing (CPU-bound)
+    int max_queued_hashes;
+};
+
+class AuthService final : public ::user::AuthService::CallbackService {
+public:
+    AuthService(UseCases use_cases, Pools pools) : uc_(use_cases), pools_(pools) {}
+
+    grpc::ServerUnaryReactor* RegisterUser(grpc::CallbackServerContext* ctx, const ::user::RegisterUserRequest* req,
+                                           ::user::RegisterUserResponse* resp) override;
+    grpc::ServerUnaryReactor* LoginUser(grpc::CallbackServerContext* ctx, const ::user::LoginUserRequest* req,
+                                        ::user::LoginUserResponse* resp) override;
+    grpc::ServerUnaryReactor* ParseBearerToken(grpc::CallbackServerContext* ctx,
+                                               const ::user::ParseBearerTokenRequest* req,
+                                               ::user::ParseBearerTokenResponse* resp) override;
+    grpc::ServerUnaryReactor* ValidateGoogleToken(grpc::CallbackServerContext* ctx,
+                                                  const ::user::ValidateGoogleTokenRequest* req,
+                                                  ::user::ValidateGoogleTokenResponse* resp) override;
+    grpc::ServerUnaryReactor* LoginGoogle(grpc::CallbackServerContext* ctx, const ::user::LoginGoogleRequest* req,
+                                          ::user::LoginGoogleResponse* resp) override;
+    grpc::ServerUnaryReactor* RefreshToken(grpc::CallbackServerContext* ctx, const ::user::RefreshTokenRequest* req,
+                                           ::user::LoginUserResponse* resp) override;
+
+private:
+    template <typename Work>
+    grpc::ServerUnaryReactor* OnHashPool(grpc::CallbackServerContext* ctx, Work work);
+
+    UseCases uc_;
+    Pools pools_;
+    std::atomic<int> queued_hashes_{0};
+};
+
+class UserService final : public ::user::UserService::CallbackService {
+public:
+    UserService(UseCases use_cases, Pools pools) : uc_(use_cases), pools_(pools) {}
+
+    grpc::ServerUnaryReactor* GetUserInfo(grpc::CallbackServerContext* ctx, const ::user::GetUserInfoRequest* req,
+                                          ::user::GetUserInfoResponse* resp) override;
+    grpc::ServerUnaryReactor* GetUsers(grpc::CallbackServerContext* ctx, const ::user::GetUsersRequest* req,
+                                       ::user::GetUsersResponse* resp) override;
+
+private:
+    UseCases uc_;
+    Pools pools_;
+};
+
+// Mapping, exposed for its unit test.
+void ToProto(const User& user, ::user::UserProto* out);
+GetUsersCommand FromProto(const ::user::GetUsersRequest& req);
+
+}  // namespace hatongsu::user::grpc_adapter

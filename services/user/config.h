@@ -1,0 +1,36 @@
+// The user service's settings, read from the environment (README lists every variable).
+#pragma once
+
+#include <absl/status/statusor.h>
+
+#include <chrono>
+#include <string>
+
+#include "hatongsu/config/env.h"
+#include "services/user/adapter/crypto/argon2_password_hasher.h"
+#include "services/user/adapter/google/jwks_google_verifier.h"
+#include "services/user/adapter/jwt/jwt_token_codec.h"
+#include "services/user/domain/login_throttle.h"
+
+namespace hatongsu::user {
+
+struct UserConfig {
+    std::string grpc_address;
+    std::string pg_url;
+    int pg_pool_size;
+    int io_threads;
+    int hash_threads;
+    int max_queued_hashes;
+    jwt::TokenSettings tokens;
+    crypto::Argon2Params argon2;
+    ThrottleLimits throttle;
+    google::GoogleSettings google;
+    std::string admin_email;
+    std::string admin_password;  // empty: generate one
+    std::string log_level;
+    std::string log_format;
+};
+
+absl::StatusOr<UserConfig> LoadConfig(config::Env& env);
+
+}  // namespace hatongsu::user

@@ -1,0 +1,119 @@
+// Composition root of the user service: config -> adapters -> use cases -> gRPC server -> wait
+// for SIGTERM/SIGINT -> drain.
+#include <curl/curl.h>
+
+#include <csignal>
+#include <iostream>
+
+#include "hatongsu/core/clock.h"
+#include "hatongsu/core/random.h"
+#include "hatongsu/log/log.h"
+#include "hatongsu/pg/migrate.h"
+#include "hatongsu/pg/pool.h"
+#include "hatongsu/rpc/server.h"
+#include "services/user/adapter/grpc/user_grpc_services.h"
+#include "services/user/adapter/pg/pg_user_repository.h"
+#include "services/user/config.h"
+#include "services/user/usecase/bootstrap_admin.h"
+
+namespace {
+
+using namespace hatongsu;
+namespace hu = hatongsu::user;  // "user" alone is also the proto package
+
+int Run() {
+    config::Env env = config::Env::FromProcess();
+    auto cfg = hu::LoadConfig(env);
+    if (!cfg.ok()) {
+        std::cerr << "user: configuration errors:\n" << cfg.status().message() << "\n";
+        return 2;
+    }
+    log::Init("user", cfg->log_level, cfg->log_format);
+    boost::json::object effective;
+    for (const auto& [k, v] : env.Effective()) {
+        effective[k] = k.ends_with("PG_URL") || k == "DB_URL" ? std::string("***") : v;
+    }
+    log::Info("starting", {{"config", effective}});
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+
+    core::SystemClock clock;
+    pg::Pool pool(cfg->pg_url, cfg->pg_pool_size, std::chrono::seconds(5));
+    if (absl::Status s = pg::Migrate(pool, "user", hu::pg::Migrations()); !s.ok()) {
+        log::Error("migrations failed", {{"error", std::string(s.message())}});
+        return 1;
+    }
+    hu::pg::PgUserRepository users(pool);
+    hu::pg::PgRefreshTokenRepository refresh(pool);
+    hu::crypto::Argon2idPasswordHasher hasher(cfg->argon2);
+    hu::jwt::JwtTokenCodec tokens(cfg->tokens, clock);
+    hu::google::JwksGoogleIdVerifier google(cfg->google, clock);
+    hu::LoginThrottle throttle(cfg->throttle);
+
+    std::string admin_password = cfg->admin_password.empty() ? core::RandomToken(12) : cfg->admin_password;
+    auto boot = hu::BootstrapAdmin(users, hasher).Execute(cfg->admin_email, admin_password);
+    if (!boot.ok()) {
+        log::Error("admin bootstrap failed", {{"error", std::string(boot.status().message())}});
+        return 1;
+    }
+    if (*boot == hu::BootstrapOutcome::kCreated) {
+        log::Info("admin account created", {{"email", cfg->admin_email}});
+        if (cfg->admin_password.empty()) {
+            // Shown once, on the terminal only (never in the structured log).
+            std::cerr << "\n  Hatongsu admin account created\n    email:    " << cfg->admin_email
+                      << "\n    password: " << admin_password << "\n  (shown only now; change it or set "
+                      << "HATONGSU_ADMIN_PASSWORD)\n\n";
+        }
+    } else if (*boot == hu::BootstrapOutcome::kPromoted) {
+        log::Info("existing account promoted to admin", {{"email", cfg->admin_email}});
+    }
+
+    hu::RegisterUser register_user(users, hasher);
+    hu::LoginUser login_user(users, hasher, tokens, refresh, throttle, clock);
+    hu::LoginGoogle login_google(users, google, tokens, refresh);
+    hu::RefreshTokens refresh_tokens(users, tokens, refresh);
+    hu::GetUsers get_users(users);
+    boost::asio::thread_pool io_pool(static_cast<std::size_t>(cfg->io_threads));
+    boost::asio::thread_pool hash_pool(static_cast<std::size_t>(cfg->hash_threads));
+    hu::grpc_adapter::UseCases use_cases{register_user, login_user, login_google, refresh_tokens,
+                                           get_users,     tokens,     google,       users};
+    hu::grpc_adapter::Pools pools{io_pool, hash_pool, cfg->max_queued_hashes};
+    hu::grpc_adapter::AuthService auth_service(use_cases, pools);
+    hu::grpc_adapter::UserService user_service(use_cases, pools);
+
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts: all inherit it
+
+    int port = 0;
+    std::unique_ptr<grpc::Server> server;
+    try {
+        server = rpc::StartServer(cfg->grpc_address, {&auth_service, &user_service}, &port);
+    } catch (const std::exception& e) {
+        log::Error("cannot start", {{"error", e.what()}});
+        return 1;
+    }
+    log::Info("listening", {{"grpc", cfg->grpc_address}, {"port", port}});
+
+    int sig = 0;
+    sigwait(&signals, &sig);
+    log::Info("shutting down", {{"signal", sig}});
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    io_pool.join();
+    hash_pool.join();
+    log::Info("stopped");
+    log::Shutdown();
+    return 0;
+}
+
+}  // namespace
+
+int main() {
+    try {
+        return Run();
+    } catch (const std::exception& e) {
+        std::cerr << "user: fatal: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,29 @@
+#include "services/user/usecase/bootstrap_admin.h"
+
+#include "hatongsu/core/status_macros.h"
+
+namespace hatongsu::user {
+
+absl::StatusOr<BootstrapOutcome> BootstrapAdmin::Execute(const std::string& email, const std::string& password) {
+    CORE_ASSIGN_OR_RETURN(bool any_admin, users_.AnyAdmin());
+    if (any_admin) {
+        return BootstrapOutcome::kAdminExists;
+    }
+    CORE_ASSIGN_OR_RETURN(std::string normalized, NormalizeEmail(email));
+    auto existing = users_.FindByEmail(normalized);
+    if (existing.ok()) {
+        CORE_RETURN_IF_ERROR(users_.UpdateRole(existing->id, Role::kAdmin));
+        return BootstrapOutcome::kPromoted;
+    }
+    if (existing.status().code() != absl::StatusCode::kNotFound) {
+        return existing.status();
+    }
+    CORE_RETURN_IF_ERROR(CheckNewPassword(password));
+    CORE_ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(password));
+    User admin{.id = {}, .email = normalized, .nickname = "Admin", .profile = std::nullopt,
+               .role = Role::kAdmin, .provider = Provider::kCredentials, .password_hash = std::move(hash)};
+    CORE_RETURN_IF_ERROR(users_.Insert(admin).status());
+    return BootstrapOutcome::kCreated;
+}
+
+}  // namespace hatongsu::user

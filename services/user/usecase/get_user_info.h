@@ -1,0 +1,14 @@
+// One account by id. Errors: NotFound USER_NOT_FOUND (also for ids that are not UUIDs), Unavailable.
+#pragma once
+
+#include <absl/status/statusor.h>
+
+#include <string>
+
+#include "services/user/port/user_repository.h"
+
+namespace hatongsu::user {
+
+absl::StatusOr<User> GetUserInfo(UserRepository& users, const std::string& user_id);
+
+}  // namespace hatongsu::user
