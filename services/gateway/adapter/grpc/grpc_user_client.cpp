@@ -1,0 +1,138 @@
+#include "services/gateway/adapter/grpc/grpc_user_client.h"
+
+#include "hatongsu/rpc/async_call.h"
+
+namespace hatongsu::gateway::grpc_adapter {
+namespace {
+
+// Transport failures get our own stable identifiers; the service's own answers pass through.
+absl::Status Edge(const absl::Status& s) {
+    if (s.code() == absl::StatusCode::kDeadlineExceeded) {
+        return absl::DeadlineExceededError("USER_SERVICE_TIMEOUT");
+    }
+    if (s.code() == absl::StatusCode::kUnavailable && s.message() != "database unavailable") {
+        return absl::UnavailableError("USER_SERVICE_UNAVAILABLE");
+    }
+    return s;
+}
+
+Account FromProto(const ::user::UserProto& p) {
+    Account a{p.id(), p.email(), p.nickname(), std::nullopt, p.role()};
+    if (p.has_profile()) {
+        a.profile = p.profile();
+    }
+    return a;
+}
+
+template <typename Reply>
+absl::StatusOr<Tokens> ToTokens(const absl::StatusOr<Reply>& reply) {
+    if (!reply.ok()) {
+        return Edge(reply.status());
+    }
+    return Tokens{reply->accesstoken(), reply->refreshtoken()};
+}
+
+}  // namespace
+
+GrpcUserClient::GrpcUserClient(const std::string& address, std::chrono::milliseconds timeout)
+    : channel_(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
+      auth_(::user::AuthService::NewStub(channel_)),
+      users_(::user::UserService::NewStub(channel_)),
+      health_(::grpc::health::v1::Health::NewStub(channel_)),
+      timeout_(timeout) {}
+
+#define HATONGSU_CALL(stub, method, Reply, meta, request)                                              \
+    rpc::AsyncUnary<Reply>(rpc::CallOptions{timeout_, (meta).request_id, (meta).client_ip}, (request), \
+                           [stub = (stub).get()](auto* ctx, const auto* r, auto* resp, auto done) {    \
+                               stub->async()->method(ctx, r, resp, std::move(done));                   \
+                           })
+
+boost::asio::awaitable<absl::Status> GrpcUserClient::Register(CallMeta meta, std::string authorization,
+                                                             std::string nickname) {
+    ::user::RegisterUserRequest req;
+    req.set_credentials(std::move(authorization));
+    req.set_nickname(std::move(nickname));
+    auto reply = co_await HATONGSU_CALL(auth_, RegisterUser, ::user::RegisterUserResponse, meta, req);
+    co_return reply.ok() ? absl::OkStatus() : Edge(reply.status());
+}
+
+boost::asio::awaitable<absl::StatusOr<Tokens>> GrpcUserClient::Login(CallMeta meta, std::string authorization) {
+    ::user::LoginUserRequest req;
+    req.set_credentials(std::move(authorization));
+    co_return ToTokens(co_await HATONGSU_CALL(auth_, LoginUser, ::user::LoginUserResponse, meta, req));
+}
+
+boost::asio::awaitable<absl::StatusOr<Tokens>> GrpcUserClient::LoginGoogle(CallMeta meta, std::string id_token,
+                                                                           std::string email, std::string nickname,
+                                                                           std::string profile) {
+    ::user::LoginGoogleRequest req;
+    req.set_idtoken(std::move(id_token));
+    req.set_email(std::move(email));
+    req.set_nickname(std::move(nickname));
+    req.set_profile(std::move(profile));
+    co_return ToTokens(co_await HATONGSU_CALL(auth_, LoginGoogle, ::user::LoginGoogleResponse, meta, req));
+}
+
+boost::asio::awaitable<absl::StatusOr<Tokens>> GrpcUserClient::Refresh(CallMeta meta, std::string refresh_token) {
+    ::user::RefreshTokenRequest req;
+    req.set_refreshtoken(std::move(refresh_token));
+    co_return ToTokens(co_await HATONGSU_CALL(auth_, RefreshToken, ::user::LoginUserResponse, meta, req));
+}
+
+boost::asio::awaitable<absl::StatusOr<Principal>> GrpcUserClient::ParseBearer(CallMeta meta, std::string authorization) {
+    ::user::ParseBearerTokenRequest req;
+    req.set_token(std::move(authorization));
+    auto reply = co_await HATONGSU_CALL(auth_, ParseBearerToken, ::user::ParseBearerTokenResponse, meta, req);
+    if (!reply.ok()) {
+        co_return Edge(reply.status());
+    }
+    co_return Principal{reply->sub(), reply->role()};
+}
+
+boost::asio::awaitable<absl::StatusOr<Account>> GrpcUserClient::GetAccount(CallMeta meta, std::string user_id) {
+    ::user::GetUserInfoRequest req;
+    req.set_userid(std::move(user_id));
+    auto reply = co_await HATONGSU_CALL(users_, GetUserInfo, ::user::GetUserInfoResponse, meta, req);
+    if (!reply.ok()) {
+        co_return Edge(reply.status());
+    }
+    co_return FromProto(reply->user());
+}
+
+boost::asio::awaitable<absl::StatusOr<AccountPage>> GrpcUserClient::ListAccounts(CallMeta meta, AccountQuery query) {
+    ::user::GetUsersRequest req;
+    req.mutable_filter()->set_field(query.filter_field);
+    req.mutable_filter()->set_value(query.filter_value);
+    for (const auto& [order_by, order] : query.sort) {
+        auto* s = req.add_sort();
+        s->set_orderby(order_by);
+        s->set_order(order);
+    }
+    req.set_page(query.page);
+    req.set_limit(query.limit);
+    auto reply = co_await HATONGSU_CALL(users_, GetUsers, ::user::GetUsersResponse, meta, req);
+    if (!reply.ok()) {
+        co_return Edge(reply.status());
+    }
+    AccountPage page;
+    page.total_count = reply->totalcount();
+    for (const auto& u : reply->users()) {
+        page.users.push_back(FromProto(u));
+    }
+    co_return page;
+}
+
+boost::asio::awaitable<absl::Status> GrpcUserClient::CheckHealth() {
+    ::grpc::health::v1::HealthCheckRequest req;
+    auto reply = co_await HATONGSU_CALL(health_, Check, ::grpc::health::v1::HealthCheckResponse, CallMeta{}, req);
+    if (!reply.ok()) {
+        co_return Edge(reply.status());
+    }
+    co_return reply->status() == ::grpc::health::v1::HealthCheckResponse::SERVING
+        ? absl::OkStatus()
+        : absl::UnavailableError("USER_SERVICE_NOT_SERVING");
+}
+
+#undef HATONGSU_CALL
+
+}  // namespace hatongsu::gateway::grpc_adapter

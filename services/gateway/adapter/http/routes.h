@@ -1,0 +1,36 @@
+// The gateway's REST routes (spec/api.md section 1) and the guards later routes reuse.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "hatongsu/net/router.h"
+#include "services/gateway/port/user_client.h"
+#include "services/gateway/usecase/sessions.h"
+
+namespace hatongsu::gateway::http {
+
+// Everything the route handlers use; owned by main.
+struct RouteDeps {
+    UserClient& users;
+    Sessions& sessions;
+    std::string version = "0.1.0";
+};
+
+CallMeta MetaOf(const net::Context& ctx);
+
+// Guards: a handler that runs only for a valid access token (401 otherwise), or only for an
+// account whose current role in the database is admin (401 without a valid token, 403
+// "No permission" for other roles).
+using AuthedHandler = std::function<boost::asio::awaitable<net::Response>(net::Context&, Principal)>;
+net::Handler RequireUser(Sessions& sessions, AuthedHandler handler);
+net::Handler RequireAdmin(Sessions& sessions, AuthedHandler handler);
+
+// JSON of an account, keys in the original's order; profile only when set.
+boost::json::object AccountJson(const Account& account);
+
+void AddSystemRoutes(net::Router& router, RouteDeps deps);
+void AddAuthRoutes(net::Router& router, RouteDeps deps);
+void AddUserRoutes(net::Router& router, RouteDeps deps);
+
+}  // namespace hatongsu::gateway::http

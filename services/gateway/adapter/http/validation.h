@@ -1,0 +1,51 @@
+// Request validation for the REST routes: JavaScript-style numeric query parameters
+// (spec/api.md 1.9), the JSON-text `sort`/`filter` parameters, required JSON string fields, and the
+// 422 body listing every failed field (the original's messages, in the one error shape).
+#pragma once
+
+#include <absl/status/statusor.h>
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "hatongsu/net/http.h"
+
+namespace hatongsu::gateway::http {
+
+class Validation final {
+public:
+    void Add(const std::string& field, const std::string& message);
+    // errors[path[0]][path[1]]... = message, for nested objects (sort items, filter fields).
+    void AddNested(const std::vector<std::string>& path, const std::string& message);
+    bool Ok() const { return errors_.empty(); }
+    net::Response Fail(const net::Context& ctx) const;  // 422 with "errors"
+
+private:
+    boost::json::object errors_;
+};
+
+// JavaScript Number() of a query value: decimal with exponent, 0x/0o/0b integers, surrounding
+// whitespace. nullopt for NaN and infinities.
+std::optional<double> ParseJsNumber(std::string_view text);
+// ECMAScript ToInt32: truncate toward zero, wrap modulo 2^32.
+int32_t ToInt32(double value);
+
+// A numeric query parameter: absent or empty -> `fallback`; repeated or not a finite number ->
+// a validation error ("<name> must be a number conforming to the specified constraints").
+int32_t NumericParam(const net::Context& ctx, const std::string& name, int32_t fallback, Validation& v);
+
+// `sort=[{"orderBy":..,"order":..}, ...]` as JSON text. Absent or empty -> {}. Not JSON or not an
+// array -> InvalidArgument; an `order` that is not a string -> validation error.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> SortParam(const net::Context& ctx, Validation& v);
+// `filter={"field":..,"value":..}` as JSON text. Absent or empty -> {"",""}.
+absl::StatusOr<std::pair<std::string, std::string>> FilterParam(const net::Context& ctx, Validation& v);
+
+// A required non-empty string field of a JSON body, with the original's messages.
+std::string RequiredString(const boost::json::object& body, const std::string& name, Validation& v);
+
+}  // namespace hatongsu::gateway::http

@@ -1,0 +1,34 @@
+#include "services/gateway/config.h"
+
+#include <thread>
+
+namespace hatongsu::gateway {
+
+absl::StatusOr<GatewayConfig> LoadConfig(config::Env& env) {
+    using namespace std::chrono_literals;
+    int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    GatewayConfig c;
+    c.http.address = env.String({"GATEWAY_HTTP_ADDR"}, "127.0.0.1");
+    c.http.port = static_cast<uint16_t>(env.Int({"GATEWAY_HTTP_PORT", "HTTP_PORT"}, 4000, 0, 65535));
+    c.http.cors_origins = env.List({"GATEWAY_CORS_ORIGINS", "FRONTEND_URL"}, {"http://localhost:4000"});
+    c.http.body_limit = static_cast<std::size_t>(env.Int({"GATEWAY_JSON_BODY_LIMIT"}, 1 << 20, 1024, 1 << 30));
+    c.http.idle_timeout = std::chrono::duration_cast<std::chrono::seconds>(env.Duration({"GATEWAY_IDLE_TIMEOUT_S"}, 60s));
+    c.http.cert_file = env.String({"GATEWAY_TLS_CERT_FILE"}, "");
+    c.http.key_file = env.String({"GATEWAY_TLS_KEY_FILE"}, "");
+    if (c.http.cert_file.empty() != c.http.key_file.empty()) {
+        env.AddError("GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE go together");
+    }
+    c.threads = env.Int({"GATEWAY_THREADS"}, cores, 1, 256);
+    c.user_grpc_address = env.String({"USER_GRPC_URL", "GATEWAY_USER_GRPC_ADDR"}, "127.0.0.1:4001");
+    c.grpc_timeout = env.Duration({"GATEWAY_GRPC_TIMEOUT_MS"}, 5s);
+    c.sessions.account_ttl = env.Duration({"GATEWAY_ACCOUNT_CACHE_MS"}, 1s);
+    c.log_level = env.String({"LOG_LEVEL"}, "info");
+    c.log_format = env.String({"LOG_FORMAT"}, "json");
+    absl::Status s = env.Finish("GATEWAY_", {});
+    if (!s.ok()) {
+        return s;
+    }
+    return c;
+}
+
+}  // namespace hatongsu::gateway

@@ -1,0 +1,27 @@
+// The gateway's settings, read from the environment (README lists every variable).
+#pragma once
+
+#include <absl/status/statusor.h>
+
+#include <chrono>
+#include <string>
+
+#include "hatongsu/config/env.h"
+#include "hatongsu/net/server.h"
+#include "services/gateway/usecase/sessions.h"
+
+namespace hatongsu::gateway {
+
+struct GatewayConfig {
+    net::ServerOptions http;
+    int threads;
+    std::string user_grpc_address;
+    std::chrono::milliseconds grpc_timeout;
+    SessionSettings sessions;
+    std::string log_level;
+    std::string log_format;
+};
+
+absl::StatusOr<GatewayConfig> LoadConfig(config::Env& env);
+
+}  // namespace hatongsu::gateway

@@ -1,0 +1,88 @@
+// A UserClient fake for route and session tests: accounts in a map, "Bearer tok-<id>[.payload.sig]"
+// accepted as that account's token, a switch to make every call fail as if the service were down, and call
+// counters to observe caching.
+#pragma once
+
+#include <map>
+
+#include "services/gateway/port/user_client.h"
+
+namespace hatongsu::gateway::testing {
+
+class FakeUserClient final : public UserClient {
+public:
+    std::map<std::string, Account> accounts;  // by id
+    absl::Status fail_with = absl::OkStatus();
+    int parse_calls = 0;
+    int account_calls = 0;
+    AccountQuery last_query;
+    std::string last_nickname;
+
+    boost::asio::awaitable<absl::Status> Register(CallMeta, std::string authorization, std::string nickname) override {
+        last_nickname = nickname;
+        if (!fail_with.ok()) {
+            co_return fail_with;
+        }
+        co_return authorization.starts_with("Basic ") ? absl::OkStatus()
+                                                      : absl::InvalidArgumentError("INVALID_CREDENTIALS");
+    }
+    boost::asio::awaitable<absl::StatusOr<Tokens>> Login(CallMeta, std::string authorization) override {
+        if (!fail_with.ok()) {
+            co_return fail_with;
+        }
+        if (authorization.empty()) {
+            co_return absl::InvalidArgumentError("INVALID_CREDENTIALS");
+        }
+        co_return Tokens{"access", "refresh"};
+    }
+    boost::asio::awaitable<absl::StatusOr<Tokens>> LoginGoogle(CallMeta, std::string id_token, std::string,
+                                                               std::string, std::string) override {
+        co_return id_token == "good" ? absl::StatusOr<Tokens>(Tokens{"g-access", "g-refresh"})
+                                     : absl::UnauthenticatedError("INVALID_GOOGLE_TOKEN");
+    }
+    boost::asio::awaitable<absl::StatusOr<Tokens>> Refresh(CallMeta, std::string token) override {
+        co_return token == "refresh" ? absl::StatusOr<Tokens>(Tokens{"access2", "refresh2"})
+                                     : absl::UnauthenticatedError("INVALID_TOKEN");
+    }
+    boost::asio::awaitable<absl::StatusOr<Principal>> ParseBearer(CallMeta, std::string authorization) override {
+        ++parse_calls;
+        if (!fail_with.ok()) {
+            co_return fail_with;
+        }
+        constexpr std::string_view kPrefix = "Bearer tok-";
+        if (!authorization.starts_with(kPrefix)) {
+            co_return absl::UnauthenticatedError("INVALID_TOKEN");
+        }
+        std::string id = authorization.substr(kPrefix.size());
+        id = id.substr(0, id.find('.'));  // "tok-<id>.<payload>.<sig>" carries an exp like a JWT
+        auto it = accounts.find(id);
+        // The token carries the role at issue time: "user" unless the id says otherwise.
+        co_return Principal{id, it != accounts.end() ? it->second.role : "user"};
+    }
+    boost::asio::awaitable<absl::StatusOr<Account>> GetAccount(CallMeta, std::string user_id) override {
+        ++account_calls;
+        if (!fail_with.ok()) {
+            co_return fail_with;
+        }
+        auto it = accounts.find(user_id);
+        if (it == accounts.end()) {
+            co_return absl::NotFoundError("USER_NOT_FOUND");
+        }
+        co_return it->second;
+    }
+    boost::asio::awaitable<absl::StatusOr<AccountPage>> ListAccounts(CallMeta, AccountQuery query) override {
+        last_query = query;
+        if (query.filter_field == "password") {
+            co_return absl::InvalidArgumentError("filter.field must be one of: email, nickname, role, provider");
+        }
+        AccountPage page;
+        for (const auto& [id, a] : accounts) {
+            page.users.push_back(a);
+        }
+        page.total_count = static_cast<int>(page.users.size());
+        co_return page;
+    }
+    boost::asio::awaitable<absl::Status> CheckHealth() override { co_return fail_with; }
+};
+
+}  // namespace hatongsu::gateway::testing

@@ -1,0 +1,52 @@
+// Who is calling: bearer tokens checked by the user service and remembered until they expire
+// (at most 5 minutes), and accounts remembered for a short time (account_ttl), so the hot path of
+// an authenticated request needs no round trip. Role changes and deleted accounts are seen within
+// account_ttl. Thread-safe; the maps are bounded (cleared when full).
+#pragma once
+
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
+
+#include <chrono>
+#include <string>
+#include <unordered_map>
+
+#include "hatongsu/core/clock.h"
+#include "services/gateway/port/user_client.h"
+
+namespace hatongsu::gateway {
+
+struct SessionSettings {
+    std::chrono::milliseconds account_ttl{1000};
+    std::size_t max_entries = 100'000;
+};
+
+class Sessions final {
+public:
+    Sessions(UserClient& users, core::Clock& clock, SessionSettings settings)
+        : users_(users), clock_(clock), settings_(settings) {}
+
+    // "Bearer <access token>" -> principal. Unauthenticated INVALID_TOKEN, or the client's error.
+    boost::asio::awaitable<absl::StatusOr<Principal>> Authenticate(CallMeta meta, std::string authorization);
+    // The account as stored now (give or take account_ttl). NotFound when it is gone.
+    boost::asio::awaitable<absl::StatusOr<Account>> CurrentAccount(CallMeta meta, std::string user_id);
+
+private:
+    template <typename T>
+    struct Entry {
+        T value;
+        std::chrono::system_clock::time_point expires;
+    };
+
+    UserClient& users_;   // owned by main, outlives this object
+    core::Clock& clock_;  // owned by main, outlives this object
+    const SessionSettings settings_;
+    absl::Mutex mu_;
+    std::unordered_map<std::string, Entry<Principal>> tokens_ ABSL_GUARDED_BY(mu_);
+    std::unordered_map<std::string, Entry<Account>> accounts_ ABSL_GUARDED_BY(mu_);
+};
+
+// The exp claim of a JWT, read without verifying (the user service verified it). 0 when absent.
+int64_t UnverifiedExpiry(std::string_view authorization);
+
+}  // namespace hatongsu::gateway
