@@ -41,11 +41,19 @@ GrpcUserClient::GrpcUserClient(const std::string& address, std::chrono::millisec
       health_(::grpc::health::v1::Health::NewStub(channel_)),
       timeout_(timeout) {}
 
-#define HATONGSU_CALL(stub, method, Reply, meta, request)                                              \
-    rpc::AsyncUnary<Reply>(rpc::CallOptions{timeout_, (meta).request_id, (meta).client_ip}, (request), \
-                           [stub = (stub).get()](auto* ctx, const auto* r, auto* resp, auto done) {    \
-                               stub->async()->method(ctx, r, resp, std::move(done));                   \
-                           })
+// A plain function (not a coroutine) so the call options are a named local: g++ 12 mis-destroys
+// class-type temporaries that live inside a co_await expression.
+template <typename Reply, typename Request, typename Start>
+boost::asio::awaitable<absl::StatusOr<Reply>> Unary(std::chrono::milliseconds timeout, const CallMeta& meta,
+                                                    const Request& request, Start start) {
+    rpc::CallOptions options{timeout, meta.request_id, meta.client_ip};
+    return rpc::AsyncUnary<Reply>(options, request, std::move(start));
+}
+
+#define HATONGSU_CALL(stub, method, Reply, meta, request)                                          \
+    Unary<Reply>(timeout_, (meta), (request), [stub = (stub).get()](auto* ctx, const auto* r, auto* resp, auto done) { \
+        stub->async()->method(ctx, r, resp, std::move(done));                                      \
+    })
 
 boost::asio::awaitable<absl::Status> GrpcUserClient::Register(CallMeta meta, std::string authorization,
                                                              std::string nickname) {
@@ -124,7 +132,8 @@ boost::asio::awaitable<absl::StatusOr<AccountPage>> GrpcUserClient::ListAccounts
 
 boost::asio::awaitable<absl::Status> GrpcUserClient::CheckHealth() {
     ::grpc::health::v1::HealthCheckRequest req;
-    auto reply = co_await HATONGSU_CALL(health_, Check, ::grpc::health::v1::HealthCheckResponse, CallMeta{}, req);
+    CallMeta no_meta;
+    auto reply = co_await HATONGSU_CALL(health_, Check, ::grpc::health::v1::HealthCheckResponse, no_meta, req);
     if (!reply.ok()) {
         co_return Edge(reply.status());
     }

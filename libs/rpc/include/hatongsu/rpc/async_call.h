@@ -29,9 +29,11 @@ struct CallOptions {
     std::string client_ip;                    // sent as x-client-ip
 };
 
+// Not a coroutine itself (it returns the awaitable of an async operation), so no argument has to
+// live in a coroutine frame.
 template <typename Response, typename Request, typename Start>
 boost::asio::awaitable<absl::StatusOr<Response>> AsyncUnary(
-    CallOptions options,
+    const CallOptions& options,
     Request request,
     Start start) {
     struct Call {
@@ -48,22 +50,19 @@ boost::asio::awaitable<absl::StatusOr<Response>> AsyncUnary(
     if (!options.client_ip.empty()) {
         call->ctx.AddMetadata("x-client-ip", options.client_ip);
     }
-    grpc::Status status = co_await boost::asio::async_initiate<
-        decltype(boost::asio::use_awaitable), void(grpc::Status)>(
+    return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(absl::StatusOr<Response>)>(
         [](auto handler, std::shared_ptr<Call> c, Start s) {
             auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
             s(&c->ctx, &c->request, &c->response, [c, shared_handler](grpc::Status st) {
+                absl::StatusOr<Response> result =
+                    st.ok() ? absl::StatusOr<Response>(std::move(c->response)) : FromGrpcStatus(st);
                 auto executor = boost::asio::get_associated_executor(*shared_handler);
-                boost::asio::post(executor, [shared_handler, st]() mutable {
-                    std::move (*shared_handler)(st);
+                boost::asio::post(executor, [shared_handler, result = std::move(result)]() mutable {
+                    std::move (*shared_handler)(std::move(result));
                 });
             });
         },
         boost::asio::use_awaitable, call, std::move(start));
-    if (!status.ok()) {
-        co_return FromGrpcStatus(status);
-    }
-    co_return std::move(call->response);
 }
 
 }  // namespace hatongsu::rpc

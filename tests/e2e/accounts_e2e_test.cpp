@@ -1,0 +1,383 @@
+// Accounts end to end: HTTP -> gateway -> gRPC -> user service -> PostgreSQL, with the real
+// binaries. Checks what a client sees: status codes, JSON field names and the bad-input answers.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <pqxx/pqxx>
+
+#include "hatongsu/core/random.h"
+#include "hatongsu/core/text.h"
+#include "hatongsu/jwt/jwt.h"
+#include "hatongsu/testkit/http_client.h"
+#include "hatongsu/testkit/process.h"
+#include "libs/jwt/testing/test_rsa_key.h"
+
+namespace hatongsu {
+namespace {
+
+using boost::beast::http::verb;
+using testkit::HttpResult;
+
+constexpr const char* kAccessSecret = "e2e-access-secret";
+constexpr const char* kAdminEmail = "root@hatongsu.test";
+constexpr const char* kAdminPassword = "admin-pass-1";
+constexpr const char* kGoogleClient = "e2e-client.apps.example";
+
+std::string Basic(const std::string& text) { return "Basic " + core::Base64Encode(text); }
+
+int64_t Now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// One database, one user service and two gateways (one pointed at the user service, one at a
+// closed port) for the whole suite.
+class AccountsE2E : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        const char* base = std::getenv("HATONGSU_PG_BASE");
+        ASSERT_NE(base, nullptr) << "HATONGSU_PG_BASE is not set: run through scripts/test.sh (make test)";
+        db_name_ = "e2e_accounts_" + core::AsciiLower(core::RandomToken(6));
+        for (char& c : db_name_) {
+            c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+        }
+        {
+            pqxx::connection admin(std::string(base) + "/postgres");
+            pqxx::nontransaction tx(admin);
+            tx.exec("CREATE DATABASE " + db_name_);
+        }
+        google_key_ = new jwt::testing::TestRsaKey("e2e-google");
+        jwks_path_ = ::testing::TempDir() + "/" + db_name_ + "-jwks.json";
+        std::ofstream(jwks_path_) << google_key_->Jwks();
+
+        user_port_ = testkit::FreePort();
+        std::string dir = ::testing::TempDir();
+        user_ = new testkit::ChildProcess(
+            HATONGSU_USER_BIN,
+            {{"USER_GRPC_ADDR", "127.0.0.1:" + std::to_string(user_port_)},
+             {"USER_PG_URL", std::string(base) + "/" + db_name_},
+             {"ACCESS_TOKEN_SECRET", kAccessSecret},
+             {"REFRESH_TOKEN_SECRET", "e2e-refresh-secret"},
+             {"USER_ARGON2_OPSLIMIT", "1"},
+             {"USER_ARGON2_MEMLIMIT_KIB", "64"},
+             {"USER_LOGIN_MAX_FAILURES", "5"},
+             {"GOOGLE_CLIENT_ID", kGoogleClient},
+             {"USER_GOOGLE_JWKS", jwks_path_},
+             {"HATONGSU_ADMIN_EMAIL", kAdminEmail},
+             {"HATONGSU_ADMIN_PASSWORD", kAdminPassword},
+             {"LOG_FORMAT", "text"}},
+            dir + "/" + db_name_ + "-user.log");
+        ASSERT_TRUE(user_->WaitForPort(user_port_)) << user_->Log();
+
+        gateway_port_ = testkit::FreePort();
+        gateway_ = new testkit::ChildProcess(
+            HATONGSU_GATEWAY_BIN,
+            {{"GATEWAY_HTTP_PORT", std::to_string(gateway_port_)},
+             {"USER_GRPC_URL", "127.0.0.1:" + std::to_string(user_port_)},
+             {"FRONTEND_URL", "https://app.example"},
+             {"GATEWAY_JSON_BODY_LIMIT", "65536"},
+             {"GATEWAY_ACCOUNT_CACHE_MS", "0"},
+             {"LOG_FORMAT", "text"}},
+            dir + "/" + db_name_ + "-gateway.log");
+        ASSERT_TRUE(gateway_->WaitForPort(gateway_port_)) << gateway_->Log();
+
+        // A gateway whose user service is not there, and one whose user service never answers.
+        blackhole_ = new boost::asio::ip::tcp::acceptor(blackhole_io_, {boost::asio::ip::make_address("127.0.0.1"), 0});
+        orphan_port_ = testkit::FreePort();
+        orphan_ = new testkit::ChildProcess(
+            HATONGSU_GATEWAY_BIN,
+            {{"GATEWAY_HTTP_PORT", std::to_string(orphan_port_)},
+             {"USER_GRPC_URL", "127.0.0.1:" + std::to_string(testkit::FreePort())},
+             {"GATEWAY_GRPC_TIMEOUT_MS", "2000"},
+             {"LOG_FORMAT", "text"}},
+            dir + "/" + db_name_ + "-orphan.log");
+        ASSERT_TRUE(orphan_->WaitForPort(orphan_port_)) << orphan_->Log();
+        stuck_port_ = testkit::FreePort();
+        stuck_ = new testkit::ChildProcess(
+            HATONGSU_GATEWAY_BIN,
+            {{"GATEWAY_HTTP_PORT", std::to_string(stuck_port_)},
+             {"USER_GRPC_URL", "127.0.0.1:" + std::to_string(blackhole_->local_endpoint().port())},
+             {"GATEWAY_GRPC_TIMEOUT_MS", "500"},
+             {"LOG_FORMAT", "text"}},
+            dir + "/" + db_name_ + "-stuck.log");
+        ASSERT_TRUE(stuck_->WaitForPort(stuck_port_)) << stuck_->Log();
+    }
+
+    static void TearDownTestSuite() {
+        for (auto* p : {gateway_, orphan_, stuck_, user_}) {
+            if (p != nullptr) {
+                EXPECT_EQ(p->Stop(), 0) << "graceful shutdown on SIGTERM\n" << p->Log();
+                delete p;
+            }
+        }
+        delete blackhole_;
+        delete google_key_;
+        const char* base = std::getenv("HATONGSU_PG_BASE");
+        if (base != nullptr && !db_name_.empty()) {
+            pqxx::connection admin(std::string(base) + "/postgres");
+            pqxx::nontransaction tx(admin);
+            tx.exec("DROP DATABASE IF EXISTS " + db_name_ + " WITH (FORCE)");
+        }
+    }
+
+    static HttpResult Call(verb method, const std::string& target, const std::map<std::string, std::string>& headers = {},
+                           const std::string& body = "", uint16_t port = 0) {
+        return testkit::HttpCall(port != 0 ? port : gateway_port_, method, target, headers, body);
+    }
+    static HttpResult Login(const std::string& email, const std::string& password) {
+        return Call(verb::post, "/auth/login", {{"Authorization", Basic(email + ":" + password)},
+                                                {"Content-Type", "application/json"}});
+    }
+    static HttpResult Register(const std::string& email, const std::string& password, const std::string& nickname) {
+        boost::json::object body{{"nickname", nickname}};
+        return Call(verb::post, "/auth/register",
+                    {{"Authorization", Basic(email + ":" + password)}, {"Content-Type", "application/json"}},
+                    boost::json::serialize(body));
+    }
+    static std::string Bearer(const HttpResult& login) {
+        return "Bearer " + std::string(login.Json().at("accessToken").as_string());
+    }
+    static HttpResult Me(const std::string& authorization) {
+        return Call(verb::get, "/user/me", {{"Authorization", authorization}});
+    }
+    static std::string Unique(const std::string& name) { return name + "-" + core::AsciiLower(core::RandomToken(4)) + "@example.com"; }
+
+    static std::vector<std::string> Keys(const boost::json::object& o) {
+        std::vector<std::string> keys;
+        for (const auto& kv : o) {
+            keys.emplace_back(kv.key());
+        }
+        return keys;
+    }
+
+    static inline std::string db_name_;
+    static inline std::string jwks_path_;
+    static inline jwt::testing::TestRsaKey* google_key_ = nullptr;
+    static inline uint16_t user_port_ = 0;
+    static inline uint16_t gateway_port_ = 0;
+    static inline uint16_t orphan_port_ = 0;
+    static inline uint16_t stuck_port_ = 0;
+    static inline testkit::ChildProcess* user_ = nullptr;
+    static inline testkit::ChildProcess* gateway_ = nullptr;
+    static inline testkit::ChildProcess* orphan_ = nullptr;
+    static inline testkit::ChildProcess* stuck_ = nullptr;
+    static inline boost::asio::io_context blackhole_io_;
+    static inline boost::asio::ip::tcp::acceptor* blackhole_ = nullptr;
+};
+
+TEST_F(AccountsE2E, HealthVersionAndReadiness) {
+    auto health = Call(verb::get, "/health");
+    EXPECT_EQ(health.status, 200);
+    EXPECT_EQ(health.body, "OK");
+    EXPECT_EQ(Call(verb::get, "/version").body, "0.1.0");
+    EXPECT_EQ(Call(verb::get, "/livez").status, 200);
+    auto ready = Call(verb::get, "/readyz");
+    EXPECT_EQ(ready.status, 200) << ready.body;
+    EXPECT_EQ(health.Header("access-control-allow-origin"), "https://app.example");
+    EXPECT_EQ(health.Header("access-control-allow-credentials"), "true");
+}
+
+TEST_F(AccountsE2E, TheBootstrappedAdminLogsInAndSeesItself) {
+    auto login = Login(kAdminEmail, kAdminPassword);
+    ASSERT_EQ(login.status, 201) << login.body;
+    EXPECT_EQ(Keys(login.Json().as_object()), (std::vector<std::string>{"accessToken", "refreshToken"}));
+    auto me = Me(Bearer(login));
+    ASSERT_EQ(me.status, 200) << me.body;
+    auto user = me.Json().at("user").as_object();
+    EXPECT_EQ(Keys(user), (std::vector<std::string>{"id", "email", "nickname", "role"}));
+    EXPECT_TRUE(core::IsUuid(user.at("id").as_string()));
+    EXPECT_EQ(user.at("email").as_string(), kAdminEmail);
+    EXPECT_EQ(user.at("role").as_string(), "admin");
+    // The access token carries the original's claims.
+    auto claims = jwt::VerifyHs256(std::string(login.Json().at("accessToken").as_string()), kAccessSecret);
+    ASSERT_TRUE(claims.ok());
+    EXPECT_EQ(Keys(*claims), (std::vector<std::string>{"exp", "iat", "role", "sub", "type"}));
+    EXPECT_EQ(claims->at("type").as_string(), "access");
+}
+
+TEST_F(AccountsE2E, RegisterThenLoginThenMe) {
+    std::string email = Unique("Mixed.Case");
+    auto reg = Register(email, "pa:ss:word", "하통수 Ω");
+    ASSERT_EQ(reg.status, 201) << reg.body;
+    EXPECT_EQ(reg.body, R"({"success":true,"message":"USER_REGISTRATION_SUCCESS"})");
+    EXPECT_EQ(reg.Header("content-type"), "application/json; charset=utf-8");
+
+    auto dup = Register(core::AsciiLower(email), "other-pass", "Twin");
+    EXPECT_EQ(dup.status, 409);
+    EXPECT_EQ(dup.Json().at("message").as_string(), "EMAIL_ALREADY_EXISTS");
+    EXPECT_EQ(dup.Json().at("statusCode").as_int64(), 409);
+
+    auto login = Login(core::AsciiLower(email), "pa:ss:word");  // e-mails are case-insensitive; ':' in passwords works
+    ASSERT_EQ(login.status, 201) << login.body;
+    auto me = Me(Bearer(login));
+    ASSERT_EQ(me.status, 200);
+    EXPECT_EQ(me.Json().at("user").at("nickname").as_string(), "하통수 Ω");
+    EXPECT_EQ(me.Json().at("user").at("email").as_string(), core::AsciiLower(email));
+    EXPECT_EQ(me.Json().at("user").at("role").as_string(), "user");
+}
+
+TEST_F(AccountsE2E, LoginFailuresKeepTheOriginalIdentifiers) {
+    std::string email = Unique("wrong");
+    ASSERT_EQ(Register(email, "right-pass", "W").status, 201);
+    auto wrong = Login(email, "wrong-pass");
+    EXPECT_EQ(wrong.status, 401);
+    EXPECT_EQ(wrong.Json().at("message").as_string(), "INCORRECT_PASSWORD");
+    auto unknown = Login(Unique("nobody"), "whatever");
+    EXPECT_EQ(unknown.status, 404);
+    EXPECT_EQ(unknown.Json().at("message").as_string(), "USER_NOT_FOUND");
+}
+
+TEST_F(AccountsE2E, GarbledCredentialsAre400) {
+    EXPECT_EQ(Call(verb::post, "/auth/login").status, 400);
+    EXPECT_EQ(Call(verb::post, "/auth/login", {{"Authorization", Basic("no-colon")}}).status, 400);
+    EXPECT_EQ(Call(verb::post, "/auth/login", {{"Authorization", "Basic"}}).status, 400);
+    EXPECT_EQ(Call(verb::post, "/auth/login", {{"Authorization", "Digest abc"}}).status, 400);
+    auto reg = Call(verb::post, "/auth/register", {{"Content-Type", "application/json"}}, R"({"nickname":"x"})");
+    EXPECT_EQ(reg.status, 400);
+    EXPECT_EQ(reg.Json().at("message").as_string(), "INVALID_CREDENTIALS");
+    EXPECT_EQ(Register("not-an-email", "secret", "x").status, 400);
+    EXPECT_EQ(Register(Unique("short"), "abc", "x").status, 400);
+}
+
+TEST_F(AccountsE2E, BadTokensAre401) {
+    EXPECT_EQ(Me("").status, 401);
+    EXPECT_EQ(Me("Bearer").status, 401);
+    EXPECT_EQ(Me("Bearer undefined").status, 401);
+    EXPECT_EQ(Me("Basic abc").status, 401);
+    std::string sub = "6cebfa72-5c4c-40f2-8c9c-b9398d172b86";
+    auto expired = jwt::SignHs256({{"sub", sub}, {"role", "admin"}, {"type", "access"}, {"iat", Now() - 100}, {"exp", Now() - 10}},
+                                  kAccessSecret);
+    EXPECT_EQ(Me("Bearer " + *expired).status, 401);
+    auto forged = jwt::SignHs256({{"sub", sub}, {"role", "admin"}, {"type", "access"}, {"exp", Now() + 100}}, "guess");
+    EXPECT_EQ(Me("Bearer " + *forged).status, 401);
+    std::string none = core::Base64UrlEncode(R"({"alg":"none","typ":"JWT"})") + "." +
+                       core::Base64UrlEncode(R"({"sub":")" + sub + R"(","role":"admin","type":"access","exp":9999999999})") + ".";
+    EXPECT_EQ(Me("Bearer " + none).status, 401);
+    auto rs = google_key_->Sign({{"sub", sub}, {"role", "admin"}, {"type", "access"}, {"exp", Now() + 100}});
+    EXPECT_EQ(Me("Bearer " + rs).status, 401);
+    auto login = Login(kAdminEmail, kAdminPassword);
+    auto refresh = "Bearer " + std::string(login.Json().at("refreshToken").as_string());
+    auto r = Me(refresh);
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.Json().at("message").as_string(), "INVALID_TOKEN");
+}
+
+TEST_F(AccountsE2E, UserListIsAdminOnly) {
+    std::string email = Unique("lister");
+    ASSERT_EQ(Register(email, "secret1", "Lister").status, 201);
+    auto user = Login(email, "secret1");
+    auto denied = Call(verb::get, "/user/all", {{"Authorization", Bearer(user)}});
+    EXPECT_EQ(denied.status, 403);
+    EXPECT_EQ(denied.Json().at("message").as_string(), "No permission");
+    EXPECT_EQ(Call(verb::get, "/user/all").status, 401);
+
+    auto admin = Bearer(Login(kAdminEmail, kAdminPassword));
+    auto all = Call(verb::get, "/user/all?page=1&limit=100", {{"Authorization", admin}});
+    ASSERT_EQ(all.status, 200) << all.body;
+    EXPECT_EQ(Keys(all.Json().as_object()), (std::vector<std::string>{"users", "totalCount"}));
+    EXPECT_GE(all.Json().at("totalCount").as_int64(), 2);
+    auto filtered = Call(verb::get,
+                         "/user/all?limit=10&sort=%5B%7B%22orderBy%22%3A%22createdAt%22%2C%22order%22%3A%22desc%22%7D%5D"
+                         "&filter=%7B%22field%22%3A%22email%22%2C%22value%22%3A%22LISTER-%22%7D",
+                         {{"Authorization", admin}});
+    ASSERT_EQ(filtered.status, 200) << filtered.body;
+    EXPECT_EQ(filtered.Json().at("totalCount").as_int64(), 1);
+    EXPECT_EQ(filtered.Json().at("users").at(0).at("email").as_string(), email);
+    auto none = Call(verb::get, "/user/all?filter=%7B%22field%22%3A%22email%22%2C%22value%22%3A%22%25%22%7D",
+                     {{"Authorization", admin}});
+    EXPECT_EQ(none.Json().at("users").as_array().size(), 0u);  // '%' is literal, and [] is present
+    EXPECT_EQ(Call(verb::get, "/user/all?page=abc", {{"Authorization", admin}}).status, 422);
+    EXPECT_EQ(Call(verb::get, "/user/all?sort=%5B%7B%22orderBy%22%3A%22password%22%2C%22order%22%3A%22asc%22%7D%5D",
+                   {{"Authorization", admin}}).status, 400);
+    EXPECT_EQ(Call(verb::get, "/user/all?sort=x", {{"Authorization", admin}}).status, 400);
+}
+
+TEST_F(AccountsE2E, RefreshRotatesAndRefusesReuse) {
+    auto login = Login(kAdminEmail, kAdminPassword);
+    std::string refresh(login.Json().at("refreshToken").as_string());
+    auto body = boost::json::serialize(boost::json::object{{"refreshToken", refresh}});
+    auto next = Call(verb::post, "/auth/refresh", {{"Content-Type", "application/json"}}, body);
+    ASSERT_EQ(next.status, 201) << next.body;
+    EXPECT_EQ(Me(Bearer(next)).status, 200);
+    auto again = Call(verb::post, "/auth/refresh", {{"Content-Type", "application/json"}}, body);
+    EXPECT_EQ(again.status, 401);
+    auto access_as_refresh = boost::json::serialize(boost::json::object{{"refreshToken", next.Json().at("accessToken")}});
+    EXPECT_EQ(Call(verb::post, "/auth/refresh", {}, access_as_refresh).status, 401);
+}
+
+TEST_F(AccountsE2E, GoogleLoginTakesTheAccountFromTheVerifiedToken) {
+    std::string email = Unique("google");
+    auto id_token = google_key_->Sign({{"iss", "https://accounts.google.com"}, {"aud", kGoogleClient}, {"sub", "g-1"},
+                                       {"email", email}, {"email_verified", true}, {"name", "Goo Gle"},
+                                       {"picture", "https://pics.example/g.png"}, {"iat", Now()}, {"exp", Now() + 600}});
+    boost::json::object body{{"email", "victim@example.com"}, {"nickname", "x"}, {"profile", "y"}, {"idToken", id_token}};
+    auto login = Call(verb::post, "/auth/google/login", {{"Content-Type", "application/json"}}, boost::json::serialize(body));
+    ASSERT_EQ(login.status, 201) << login.body;
+    auto me = Me(Bearer(login)).Json().at("user").as_object();
+    EXPECT_EQ(me.at("email").as_string(), email);
+    EXPECT_EQ(me.at("nickname").as_string(), "Goo Gle");
+    EXPECT_EQ(me.at("profile").as_string(), "https://pics.example/g.png");
+    // No password login for a Google account.
+    EXPECT_EQ(Login(email, "google").status, 401);
+
+    body["idToken"] = google_key_->Sign({{"iss", "https://accounts.google.com"}, {"aud", "someone-else"}, {"email", email},
+                                         {"email_verified", true}, {"iat", Now()}, {"exp", Now() + 600}});
+    EXPECT_EQ(Call(verb::post, "/auth/google/login", {}, boost::json::serialize(body)).status, 401);
+    body["idToken"] = google_key_->Sign({{"iss", "accounts.google.com"}, {"aud", kGoogleClient}, {"email", kAdminEmail},
+                                         {"email_verified", true}, {"iat", Now()}, {"exp", Now() + 600}});
+    auto taken = Call(verb::post, "/auth/google/login", {}, boost::json::serialize(body));
+    EXPECT_EQ(taken.status, 409);
+    EXPECT_EQ(taken.Json().at("message").as_string(), "EMAIL_REGISTERED_WITH_PASSWORD");
+}
+
+TEST_F(AccountsE2E, BadBodiesGetClearErrorsAndWriteNothing) {
+    auto malformed = Call(verb::post, "/auth/register", {{"Authorization", Basic(Unique("m") + ":secret")}}, R"({"nickname":)");
+    EXPECT_EQ(malformed.status, 400);
+    EXPECT_EQ(malformed.Json().at("statusCode").as_int64(), 400);
+    auto wrong_type = Call(verb::post, "/auth/register", {{"Authorization", Basic(Unique("t") + ":secret")}}, R"({"nickname":["x"]})");
+    EXPECT_EQ(wrong_type.status, 422);
+    EXPECT_EQ(wrong_type.Json().at("errors").at("nickname").as_string(), "nickname must be a string");
+    auto huge = Call(verb::post, "/auth/register", {{"Authorization", Basic(Unique("h") + ":secret")}},
+                     R"({"nickname":")" + std::string(100000, 'x') + R"("})");
+    EXPECT_EQ(huge.status, 413);
+    std::string long_email = std::string(300, 'a') + "@example.com";
+    EXPECT_EQ(Register(long_email, "secret", "x").status, 400);
+    std::string email = Unique("longnick");
+    auto long_nick = Register(email, "secret", std::string(5000, 'n'));
+    EXPECT_EQ(long_nick.status, 400);
+    EXPECT_EQ(long_nick.Json().at("message").as_string(), "INVALID_NICKNAME");
+    EXPECT_EQ(Login(email, "secret").status, 404);  // nothing was written
+    EXPECT_EQ(Register(Unique("bin"), "secret", "\xff\xfe").status, 400);
+}
+
+TEST_F(AccountsE2E, UnknownRouteIs404Json) {
+    auto r = Call(verb::get, "/nope?x=1");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(r.Json().at("message").as_string(), "Cannot GET /nope?x=1");
+    EXPECT_EQ(r.Json().at("error").as_string(), "Not Found");
+}
+
+TEST_F(AccountsE2E, FailedLoginsAreThrottled) {
+    std::string email = Unique("throttled");
+    ASSERT_EQ(Register(email, "right-pass", "T").status, 201);
+    for (int i = 0; i < 5; ++i) {
+        EXPECT_EQ(Login(email, "wrong").status, 401);
+    }
+    auto locked = Login(email, "right-pass");
+    EXPECT_EQ(locked.status, 429);
+    EXPECT_EQ(locked.Json().at("message").as_string(), "TOO_MANY_LOGIN_ATTEMPTS");
+}
+
+TEST_F(AccountsE2E, UserServiceDownIs503AndHungIs504) {
+    auto down = Call(verb::post, "/auth/login", {{"Authorization", Basic("a@b.co:x")}}, "", orphan_port_);
+    EXPECT_EQ(down.status, 503) << down.body;
+    EXPECT_EQ(down.Json().at("message").as_string(), "USER_SERVICE_UNAVAILABLE");
+    EXPECT_EQ(Call(verb::get, "/readyz", {}, "", orphan_port_).status, 503);
+    auto hung = Call(verb::get, "/user/me", {{"Authorization", "Bearer x.y.z"}}, "", stuck_port_);
+    EXPECT_EQ(hung.status, 504) << hung.body;
+    EXPECT_EQ(hung.Json().at("message").as_string(), "USER_SERVICE_TIMEOUT");
+}
+
+}  // namespace
+}  // namespace hatongsu
