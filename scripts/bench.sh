@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# `make bench`: release build, throw-away PostgreSQL/RabbitMQ, the real user service and gateway,
+# then wrk on the same 2 cores (load generator included, as the targets in the issues assume):
+#   GET /user/me with a valid token, 64 connections (account cache on, then off)
+#   POST /auth/login, 8 connections (Argon2id-bound), next to the measured hash time.
+# Every number is printed with the command that produced it. Bounded: each run lasts DURATION.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10s}
+
+scripts/setup
+cmake --preset release >/dev/null
+cmake --build --preset release
+
+work=$(mktemp -d /tmp/hatongsu-bench.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  scripts/deps.sh stop "$work"; rm -rf "$work"
+}
+trap cleanup EXIT
+scripts/deps.sh start "$work" 25432 25672
+eval "$(scripts/deps.sh env "$work")"
+
+export ACCESS_TOKEN_SECRET=bench-access REFRESH_TOKEN_SECRET=bench-refresh LOG_LEVEL=warn
+export HATONGSU_ADMIN_EMAIL=admin@bench.local HATONGSU_ADMIN_PASSWORD=bench-admin-pass
+export USER_GRPC_ADDR=127.0.0.1:24001 USER_GRPC_URL=127.0.0.1:24001
+
+start_gateway() {  # start_gateway PORT [VAR=VALUE...]
+  local port=$1; shift
+  env GATEWAY_HTTP_PORT="$port" "$@" build/release/services/gateway/hatongsu-gateway &
+  pids+=($!)
+  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return; sleep 0.1; done
+}
+build/release/services/user/hatongsu-user &
+pids+=($!)
+for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/24001) 2>/dev/null && break; sleep 0.1; done
+start_gateway 24000
+start_gateway 24010 GATEWAY_ACCOUNT_CACHE_MS=0
+
+basic="Basic $(printf '%s' "$HATONGSU_ADMIN_EMAIL:$HATONGSU_ADMIN_PASSWORD" | base64 -w0)"
+token=$(curl -sf -X POST -H "Authorization: $basic" http://127.0.0.1:24000/auth/login | sed -E 's/.*"accessToken":"([^"]+)".*/\1/')
+
+report() {  # report TITLE COMMAND...: runs wrk, prints req/s and p99 with the command
+  local title=$1; shift
+  echo
+  echo "== $title"
+  echo "\$ $*"
+  local out; out=$("$@")
+  echo "$out" | grep -E "Requests/sec|Non-2xx|Socket errors" || true
+  echo "$out" | awk '/Latency Distribution/{f=1} f && /99%/{print "  p99 latency: " $2; exit}'
+}
+
+report "GET /user/me, valid token, 64 connections (account cache 1 s, the default)" \
+  wrk -t1 -c64 -d"$DURATION" --latency -H "Authorization: Bearer $token" http://127.0.0.1:24000/user/me
+report "GET /user/me, valid token, 64 connections (account cache off: a gRPC call per request)" \
+  wrk -t1 -c64 -d"$DURATION" --latency -H "Authorization: Bearer $token" http://127.0.0.1:24010/user/me
+
+lua="$work/login.lua"
+printf 'wrk.method = "POST"\nwrk.headers["Authorization"] = "%s"\n' "$basic" >"$lua"
+report "POST /auth/login, 8 connections (Argon2id verify per request)" \
+  wrk -t1 -c8 -d"$DURATION" --latency -s "$lua" http://127.0.0.1:24000/auth/login
+
+echo
+echo "== Argon2id cost at the service's defaults (one login = one verify)"
+echo "\$ build/release/bench/password_hash_bench"
+build/release/bench/password_hash_bench 2>/dev/null | grep -E "BM_|Benchmark"
+echo "Expected login ceiling = cores / verify time = $(nproc) / (verify ms above)."
