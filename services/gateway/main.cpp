@@ -37,11 +37,7 @@ int Run() {
         return 2;
     }
     log::Init("gateway", cfg->log_level, cfg->log_format);
-    boost::json::object effective;
-    for (const auto& [k, v] : env.Effective()) {
-        effective[k] = v;
-    }
-    log::Info("starting", {{"config", effective}});
+    log::Info("starting", {{"config", env.Effective()}});  // secrets are shown as ***
 
     core::SystemClock clock;
     gateway::grpc_adapter::GrpcUserClient users(cfg->user_grpc_address, cfg->grpc_timeout);

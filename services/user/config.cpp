@@ -9,7 +9,7 @@ absl::StatusOr<UserConfig> LoadConfig(config::Env& env) {
     int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     UserConfig c;
     c.grpc_address = env.String({"USER_GRPC_ADDR", "GRPC_URL"}, "127.0.0.1:4001");
-    c.pg_url = env.Required({"USER_PG_URL", "DB_URL"});
+    c.pg_url = env.Secret({"USER_PG_URL", "DB_URL"});  // holds a password: logged redacted
     c.pg_pool_size = env.Int({"USER_PG_POOL_SIZE"}, 8, 1, 256);
     c.io_threads = env.Int({"USER_THREADS"}, 8, 1, 256);
     c.hash_threads = env.Int({"USER_HASH_THREADS"}, cores, 1, 256);

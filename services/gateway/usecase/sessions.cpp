@@ -33,12 +33,8 @@ int64_t UnverifiedExpiry(std::string_view authorization) {
 
 boost::asio::awaitable<absl::StatusOr<Principal>> Sessions::Authenticate(CallMeta meta, std::string authorization) {
     auto now = clock_.Now();
-    {
-        absl::MutexLock lock(&mu_);
-        auto it = tokens_.find(authorization);
-        if (it != tokens_.end() && it->second.expires > now) {
-            co_return it->second.value;
-        }
+    if (auto cached = tokens_.Find(authorization, now)) {
+        co_return *cached;
     }
     auto principal = co_await users_.ParseBearer(std::move(meta), authorization);
     if (!principal.ok()) {
@@ -47,31 +43,19 @@ boost::asio::awaitable<absl::StatusOr<Principal>> Sessions::Authenticate(CallMet
     auto exp = std::chrono::system_clock::time_point(std::chrono::seconds(UnverifiedExpiry(authorization)));
     auto expires = std::min(exp, now + kMaxTokenCacheTime);
     if (expires > now) {
-        absl::MutexLock lock(&mu_);
-        if (tokens_.size() >= settings_.max_entries) {
-            tokens_.clear();
-        }
-        tokens_[std::move(authorization)] = {*principal, expires};
+        tokens_.Put(std::move(authorization), *principal, expires);
     }
     co_return principal;
 }
 
 boost::asio::awaitable<absl::StatusOr<Account>> Sessions::CurrentAccount(CallMeta meta, std::string user_id) {
     auto now = clock_.Now();
-    {
-        absl::MutexLock lock(&mu_);
-        auto it = accounts_.find(user_id);
-        if (it != accounts_.end() && it->second.expires > now) {
-            co_return it->second.value;
-        }
+    if (auto cached = accounts_.Find(user_id, now)) {
+        co_return *cached;
     }
     auto account = co_await users_.GetAccount(std::move(meta), user_id);
     if (account.ok() && settings_.account_ttl.count() > 0) {
-        absl::MutexLock lock(&mu_);
-        if (accounts_.size() >= settings_.max_entries) {
-            accounts_.clear();
-        }
-        accounts_[user_id] = {*account, now + settings_.account_ttl};
+        accounts_.Put(std::move(user_id), *account, now + settings_.account_ttl);
     }
     co_return account;
 }

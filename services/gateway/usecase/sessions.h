@@ -8,6 +8,7 @@
 #include <absl/synchronization/mutex.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -32,18 +33,39 @@ public:
     boost::asio::awaitable<absl::StatusOr<Account>> CurrentAccount(CallMeta meta, std::string user_id);
 
 private:
+    // Values that stop being found once their time is up; cleared whole when full.
     template <typename T>
-    struct Entry {
-        T value;
-        std::chrono::system_clock::time_point expires;
+    class ExpiringMap final {
+    public:
+        explicit ExpiringMap(std::size_t max_entries) : max_entries_(max_entries) {}
+        std::optional<T> Find(const std::string& key, std::chrono::system_clock::time_point now) {
+            absl::MutexLock lock(&mu_);
+            auto it = entries_.find(key);
+            if (it == entries_.end() || it->second.second <= now) {
+                return std::nullopt;
+            }
+            return it->second.first;
+        }
+        void Put(std::string key, T value, std::chrono::system_clock::time_point expires) {
+            absl::MutexLock lock(&mu_);
+            if (entries_.size() >= max_entries_) {
+                entries_.clear();
+            }
+            entries_[std::move(key)] = {std::move(value), expires};
+        }
+
+    private:
+        const std::size_t max_entries_;
+        absl::Mutex mu_;
+        std::unordered_map<std::string, std::pair<T, std::chrono::system_clock::time_point>> entries_
+            ABSL_GUARDED_BY(mu_);
     };
 
     UserClient& users_;   // owned by main, outlives this object
     core::Clock& clock_;  // owned by main, outlives this object
     const SessionSettings settings_;
-    absl::Mutex mu_;
-    std::unordered_map<std::string, Entry<Principal>> tokens_ ABSL_GUARDED_BY(mu_);
-    std::unordered_map<std::string, Entry<Account>> accounts_ ABSL_GUARDED_BY(mu_);
+    ExpiringMap<Principal> tokens_{settings_.max_entries};
+    ExpiringMap<Account> accounts_{settings_.max_entries};
 };
 
 // The exp claim of a JWT, read without verifying (the user service verified it). 0 when absent.

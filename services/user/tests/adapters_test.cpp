@@ -5,9 +5,11 @@
 
 #include <cstdio>
 #include <fstream>
+#include <thread>
 
 #include "hatongsu/core/random.h"
 #include "hatongsu/jwt/jwt.h"
+#include "hatongsu/net/server.h"
 #include "hatongsu/testkit/fake_clock.h"
 #include "hatongsu/testkit/status_matchers.h"
 #include "libs/jwt/testing/test_rsa_key.h"
@@ -130,6 +132,28 @@ TEST_F(GoogleVerifierTest, IsOffWithoutAClientIdAndUnavailableWithoutKeys) {
     EXPECT_THAT(Verifier("").Verify(key_.Sign(Claims())), StatusIs(absl::StatusCode::kFailedPrecondition));
     google::JwksGoogleIdVerifier missing({"client-1", "/nonexistent/jwks.json"}, clock_);
     EXPECT_THAT(missing.Verify(key_.Sign(Claims())), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST_F(GoogleVerifierTest, FetchesTheKeysOverHttp) {
+    boost::asio::io_context io;
+    net::Router router;
+    int fetches = 0;
+    router.Add(net::http::verb::get, "/oauth2/v3/certs", [&](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
+        ++fetches;
+        co_return net::Text(ctx, net::http::status::ok, key_.Jwks());
+    });
+    net::Server server(io, net::ServerOptions{}, router);
+    server.Start();
+    std::thread thread([&io] { io.run(); });
+    google::JwksGoogleIdVerifier v(
+        {"client-1", "http://127.0.0.1:" + std::to_string(server.Port()) + "/oauth2/v3/certs"}, clock_);
+    EXPECT_THAT(v.Verify(key_.Sign(Claims())), IsOk());
+    EXPECT_THAT(v.Verify(key_.Sign(Claims())), IsOk());
+    EXPECT_EQ(fetches, 1);  // cached
+    hatongsu::jwt::testing::TestRsaKey rotated("google-k2");
+    EXPECT_THAT(v.Verify(rotated.Sign(Claims())), StatusIs(absl::StatusCode::kUnauthenticated));
+    io.stop();
+    thread.join();
 }
 
 TEST(Mapping, OmitsAnAbsentProfileAndMapsTheRole) {
