@@ -1,8 +1,8 @@
 // Cost of one Argon2id hash (what a login or registration pays) at the service's default
 // parameters and at the parameters from USER_ARGON2_OPSLIMIT / USER_ARGON2_MEMLIMIT_KIB if set.
-#include <benchmark/benchmark.h>
-
 #include <cstdlib>
+
+#include <benchmark/benchmark.h>
 
 #include "services/user/adapter/crypto/argon2_password_hasher.h"
 
@@ -13,10 +13,12 @@ using hatongsu::user::crypto::Argon2Params;
 
 Argon2Params FromEnv() {
     Argon2Params p;
-    if (const char* ops = std::getenv("USER_ARGON2_OPSLIMIT")) {  // NOLINT(concurrency-mt-unsafe): bench setup
+    if (const char* ops =
+            std::getenv("USER_ARGON2_OPSLIMIT")) {  // NOLINT(concurrency-mt-unsafe): bench setup
         p.opslimit = std::strtoull(ops, nullptr, 10);
     }
-    if (const char* mem = std::getenv("USER_ARGON2_MEMLIMIT_KIB")) {  // NOLINT(concurrency-mt-unsafe)
+    if (const char* mem =
+            std::getenv("USER_ARGON2_MEMLIMIT_KIB")) {  // NOLINT(concurrency-mt-unsafe)
         p.memlimit = std::strtoull(mem, nullptr, 10) << 10;
     }
     return p;
@@ -28,8 +30,9 @@ void BM_Argon2idHash(benchmark::State& state) {
     for (auto _ : state) {
         benchmark::DoNotOptimize(hasher.Hash("correct horse battery staple"));
     }
-    state.SetLabel("opslimit=" + std::to_string(params.opslimit) +
-                   " memlimit=" + std::to_string(params.memlimit >> 10) + "KiB");
+    state.SetLabel(
+        "opslimit=" + std::to_string(params.opslimit) +
+        " memlimit=" + std::to_string(params.memlimit >> 10) + "KiB");
 }
 BENCHMARK(BM_Argon2idHash)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 

@@ -9,10 +9,14 @@ absl::StatusOr<GatewayConfig> LoadConfig(config::Env& env) {
     int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     GatewayConfig c;
     c.http.address = env.String({"GATEWAY_HTTP_ADDR"}, "127.0.0.1");
-    c.http.port = static_cast<uint16_t>(env.Int({"GATEWAY_HTTP_PORT", "HTTP_PORT"}, 4000, 0, 65535));
-    c.http.cors_origins = env.List({"GATEWAY_CORS_ORIGINS", "FRONTEND_URL"}, {"http://localhost:4000"});
-    c.http.body_limit = static_cast<std::size_t>(env.Int({"GATEWAY_JSON_BODY_LIMIT"}, 1 << 20, 1024, 1 << 30));
-    c.http.idle_timeout = std::chrono::duration_cast<std::chrono::seconds>(env.Duration({"GATEWAY_IDLE_TIMEOUT_S"}, 60s));
+    c.http.port =
+        static_cast<uint16_t>(env.Int({"GATEWAY_HTTP_PORT", "HTTP_PORT"}, 4000, 0, 65535));
+    c.http.cors_origins =
+        env.List({"GATEWAY_CORS_ORIGINS", "FRONTEND_URL"}, {"http://localhost:4000"});
+    c.http.body_limit =
+        static_cast<std::size_t>(env.Int({"GATEWAY_JSON_BODY_LIMIT"}, 1 << 20, 1024, 1 << 30));
+    c.http.idle_timeout = std::chrono::duration_cast<std::chrono::seconds>(
+        env.Duration({"GATEWAY_IDLE_TIMEOUT_S"}, 60s));
     c.http.cert_file = env.String({"GATEWAY_TLS_CERT_FILE"}, "");
     c.http.key_file = env.String({"GATEWAY_TLS_KEY_FILE"}, "");
     if (c.http.cert_file.empty() != c.http.key_file.empty()) {

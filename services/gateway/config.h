@@ -1,10 +1,10 @@
 // The gateway's settings, read from the environment (README lists every variable).
 #pragma once
 
-#include <absl/status/statusor.h>
-
 #include <chrono>
 #include <string>
+
+#include <absl/status/statusor.h>
 
 #include "hatongsu/config/env.h"
 #include "hatongsu/net/server.h"

@@ -1,11 +1,11 @@
 // Composition root of the gateway: config -> gRPC client -> sessions -> routes -> HTTP server on
 // N threads -> SIGTERM/SIGINT: stop accepting, let open requests finish (up to 10 s), exit.
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-
 #include <iostream>
 #include <thread>
 #include <vector>
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "hatongsu/core/clock.h"
 #include "hatongsu/log/log.h"
@@ -20,13 +20,15 @@ using namespace hatongsu;
 namespace asio = boost::asio;
 
 // Polls until no connection is open or the grace period is over, then stops the io_context.
-void DrainThenStop(asio::io_context& io, net::Server& server, std::chrono::steady_clock::time_point deadline) {
+void DrainThenStop(
+    asio::io_context& io, net::Server& server, std::chrono::steady_clock::time_point deadline) {
     if (server.OpenConnections() == 0 || std::chrono::steady_clock::now() > deadline) {
         io.stop();
         return;
     }
     auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(50));
-    timer->async_wait([&io, &server, deadline, timer](auto) { DrainThenStop(io, server, deadline); });
+    timer->async_wait(
+        [&io, &server, deadline, timer](auto) { DrainThenStop(io, server, deadline); });
 }
 
 int Run() {
@@ -53,11 +55,16 @@ int Run() {
     try {
         server.Start();
     } catch (const std::exception& e) {
-        log::Error("cannot listen", {{"address", cfg->http.address}, {"port", cfg->http.port}, {"error", e.what()}});
+        log::Error(
+            "cannot listen",
+            {{"address", cfg->http.address}, {"port", cfg->http.port}, {"error", e.what()}});
         return 1;
     }
-    log::Info("listening", {{"address", cfg->http.address}, {"port", server.Port()},
-                            {"tls", !cfg->http.cert_file.empty()}, {"threads", cfg->threads}});
+    log::Info(
+        "listening", {{"address", cfg->http.address},
+                      {"port", server.Port()},
+                      {"tls", !cfg->http.cert_file.empty()},
+                      {"threads", cfg->threads}});
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int sig) {

@@ -16,16 +16,19 @@ absl::StatusOr<UserConfig> LoadConfig(config::Env& env) {
     c.max_queued_hashes = env.Int({"USER_MAX_QUEUED_HASHES"}, 64 * cores, 1, 100000);
     c.tokens.access_secret = env.Secret({"ACCESS_TOKEN_SECRET"});
     c.tokens.refresh_secret = env.Secret({"REFRESH_TOKEN_SECRET"});
-    c.tokens.access_ttl = std::chrono::duration_cast<std::chrono::seconds>(env.Duration({"USER_ACCESS_TOKEN_TTL"}, 15min));
+    c.tokens.access_ttl = std::chrono::duration_cast<std::chrono::seconds>(
+        env.Duration({"USER_ACCESS_TOKEN_TTL"}, 15min));
     c.tokens.refresh_ttl = std::chrono::duration_cast<std::chrono::seconds>(
         env.Duration({"USER_REFRESH_TOKEN_TTL", "TOKEN_EXPIRE_TIME"}, 30 * 24h));
     if (!c.tokens.access_secret.empty() && c.tokens.access_secret == c.tokens.refresh_secret) {
         env.AddError("ACCESS_TOKEN_SECRET and REFRESH_TOKEN_SECRET must differ");
     }
     c.argon2.opslimit = static_cast<uint64_t>(env.Int({"USER_ARGON2_OPSLIMIT"}, 2, 1, 100));
-    c.argon2.memlimit = static_cast<std::size_t>(env.Int({"USER_ARGON2_MEMLIMIT_KIB"}, 65536, 8, 4 << 20)) << 10;
+    c.argon2.memlimit =
+        static_cast<std::size_t>(env.Int({"USER_ARGON2_MEMLIMIT_KIB"}, 65536, 8, 4 << 20)) << 10;
     c.throttle.max_failures_per_account = env.Int({"USER_LOGIN_MAX_FAILURES"}, 10, 1, 1000000);
-    c.throttle.max_failures_per_address = env.Int({"USER_LOGIN_MAX_FAILURES_PER_IP"}, 100, 1, 1000000);
+    c.throttle.max_failures_per_address =
+        env.Int({"USER_LOGIN_MAX_FAILURES_PER_IP"}, 100, 1, 1000000);
     c.throttle.window = env.Duration({"USER_LOGIN_WINDOW"}, 15min);
     c.google.client_id = env.String({"GOOGLE_CLIENT_ID"}, "");
     env.Secret({"GOOGLE_CLIENT_SECRET"}, "", false);  // accepted for compatibility, not needed

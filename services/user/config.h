@@ -1,10 +1,10 @@
 // The user service's settings, read from the environment (README lists every variable).
 #pragma once
 
-#include <absl/status/statusor.h>
-
 #include <chrono>
 #include <string>
+
+#include <absl/status/statusor.h>
 
 #include "hatongsu/config/env.h"
 #include "services/user/adapter/crypto/argon2_password_hasher.h"

@@ -1,9 +1,9 @@
 // Composition root of the user service: config -> adapters -> use cases -> gRPC server -> wait
 // for SIGTERM/SIGINT -> drain.
-#include <curl/curl.h>
-
 #include <csignal>
 #include <iostream>
+
+#include <curl/curl.h>
 
 #include "hatongsu/core/clock.h"
 #include "hatongsu/core/random.h"
@@ -45,7 +45,8 @@ int Run() {
     hu::google::JwksGoogleIdVerifier google(cfg->google, clock);
     hu::LoginThrottle throttle(cfg->throttle);
 
-    std::string admin_password = cfg->admin_password.empty() ? core::RandomToken(12) : cfg->admin_password;
+    std::string admin_password =
+        cfg->admin_password.empty() ? core::RandomToken(12) : cfg->admin_password;
     auto boot = hu::BootstrapAdmin(users, hasher).Execute(cfg->admin_email, admin_password);
     if (!boot.ok()) {
         log::Error("admin bootstrap failed", {{"error", std::string(boot.status().message())}});
@@ -56,7 +57,8 @@ int Run() {
         if (cfg->admin_password.empty()) {
             // Shown once, on the terminal only (never in the structured log).
             std::cerr << "\n  Hatongsu admin account created\n    email:    " << cfg->admin_email
-                      << "\n    password: " << admin_password << "\n  (shown only now; change it or set "
+                      << "\n    password: " << admin_password
+                      << "\n  (shown only now; change it or set "
                       << "HATONGSU_ADMIN_PASSWORD)\n\n";
         }
     } else if (*boot == hu::BootstrapOutcome::kPromoted) {
@@ -71,7 +73,7 @@ int Run() {
     boost::asio::thread_pool io_pool(static_cast<std::size_t>(cfg->io_threads));
     boost::asio::thread_pool hash_pool(static_cast<std::size_t>(cfg->hash_threads));
     hu::grpc_adapter::UseCases use_cases{register_user, login_user, login_google, refresh_tokens,
-                                           get_users,     tokens,     google,       users};
+                                         get_users,     tokens,     google,       users};
     hu::grpc_adapter::Pools pools{io_pool, hash_pool, cfg->max_queued_hashes};
     hu::grpc_adapter::AuthService auth_service(use_cases, pools);
     hu::grpc_adapter::UserService user_service(use_cases, pools);

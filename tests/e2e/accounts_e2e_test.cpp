@@ -1,10 +1,10 @@
 // Accounts end to end: HTTP -> gateway -> gRPC -> user service -> PostgreSQL, with the real
 // binaries. Checks what a client sees: status codes, JSON field names and the bad-input answers.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
 #include "hatongsu/core/random.h"
@@ -25,10 +25,14 @@ constexpr const char* kAdminEmail = "root@hatongsu.test";
 constexpr const char* kAdminPassword = "admin-pass-1";
 constexpr const char* kGoogleClient = "e2e-client.apps.example";
 
-std::string Basic(const std::string& text) { return "Basic " + core::Base64Encode(text); }
+std::string Basic(const std::string& text) {
+    return "Basic " + core::Base64Encode(text);
+}
 
 int64_t Now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 // One database, one user service and two gateways (one pointed at the user service, one at a
@@ -37,7 +41,8 @@ class AccountsE2E : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         const char* base = std::getenv("HATONGSU_PG_BASE");
-        ASSERT_NE(base, nullptr) << "HATONGSU_PG_BASE is not set: run through scripts/test.sh (make test)";
+        ASSERT_NE(base, nullptr)
+            << "HATONGSU_PG_BASE is not set: run through scripts/test.sh (make test)";
         db_name_ = "e2e_accounts_" + core::AsciiLower(core::RandomToken(6));
         for (char& c : db_name_) {
             c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
@@ -83,7 +88,8 @@ protected:
         ASSERT_TRUE(gateway_->WaitForPort(gateway_port_)) << gateway_->Log();
 
         // A gateway whose user service is not there, and one whose user service never answers.
-        blackhole_ = new boost::asio::ip::tcp::acceptor(blackhole_io_, {boost::asio::ip::make_address("127.0.0.1"), 0});
+        blackhole_ = new boost::asio::ip::tcp::acceptor(
+            blackhole_io_, {boost::asio::ip::make_address("127.0.0.1"), 0});
         orphan_port_ = testkit::FreePort();
         orphan_ = new testkit::ChildProcess(
             HATONGSU_GATEWAY_BIN,
@@ -121,19 +127,28 @@ protected:
         }
     }
 
-    static HttpResult Call(verb method, const std::string& target, const std::map<std::string, std::string>& headers = {},
-                           const std::string& body = "", uint16_t port = 0) {
+    static HttpResult Call(
+        verb method,
+        const std::string& target,
+        const std::map<std::string, std::string>& headers = {},
+        const std::string& body = "",
+        uint16_t port = 0) {
         return testkit::HttpCall(port != 0 ? port : gateway_port_, method, target, headers, body);
     }
     static HttpResult Login(const std::string& email, const std::string& password) {
-        return Call(verb::post, "/auth/login", {{"Authorization", Basic(email + ":" + password)},
-                                                {"Content-Type", "application/json"}});
+        return Call(
+            verb::post, "/auth/login",
+            {{"Authorization", Basic(email + ":" + password)},
+             {"Content-Type", "application/json"}});
     }
-    static HttpResult Register(const std::string& email, const std::string& password, const std::string& nickname) {
+    static HttpResult Register(
+        const std::string& email, const std::string& password, const std::string& nickname) {
         boost::json::object body{{"nickname", nickname}};
-        return Call(verb::post, "/auth/register",
-                    {{"Authorization", Basic(email + ":" + password)}, {"Content-Type", "application/json"}},
-                    boost::json::serialize(body));
+        return Call(
+            verb::post, "/auth/register",
+            {{"Authorization", Basic(email + ":" + password)},
+             {"Content-Type", "application/json"}},
+            boost::json::serialize(body));
     }
     static std::string Bearer(const HttpResult& login) {
         return "Bearer " + std::string(login.Json().at("accessToken").as_string());
@@ -141,7 +156,9 @@ protected:
     static HttpResult Me(const std::string& authorization) {
         return Call(verb::get, "/user/me", {{"Authorization", authorization}});
     }
-    static std::string Unique(const std::string& name) { return name + "-" + core::AsciiLower(core::RandomToken(4)) + "@example.com"; }
+    static std::string Unique(const std::string& name) {
+        return name + "-" + core::AsciiLower(core::RandomToken(4)) + "@example.com";
+    }
 
     static std::vector<std::string> Keys(const boost::json::object& o) {
         std::vector<std::string> keys;
@@ -181,7 +198,8 @@ TEST_F(AccountsE2E, HealthVersionAndReadiness) {
 TEST_F(AccountsE2E, TheBootstrappedAdminLogsInAndSeesItself) {
     auto login = Login(kAdminEmail, kAdminPassword);
     ASSERT_EQ(login.status, 201) << login.body;
-    EXPECT_EQ(Keys(login.Json().as_object()), (std::vector<std::string>{"accessToken", "refreshToken"}));
+    EXPECT_EQ(
+        Keys(login.Json().as_object()), (std::vector<std::string>{"accessToken", "refreshToken"}));
     auto me = Me(Bearer(login));
     ASSERT_EQ(me.status, 200) << me.body;
     auto user = me.Json().at("user").as_object();
@@ -190,7 +208,8 @@ TEST_F(AccountsE2E, TheBootstrappedAdminLogsInAndSeesItself) {
     EXPECT_EQ(user.at("email").as_string(), kAdminEmail);
     EXPECT_EQ(user.at("role").as_string(), "admin");
     // The access token carries the original's claims.
-    auto claims = jwt::VerifyHs256(std::string(login.Json().at("accessToken").as_string()), kAccessSecret);
+    auto claims =
+        jwt::VerifyHs256(std::string(login.Json().at("accessToken").as_string()), kAccessSecret);
     ASSERT_TRUE(claims.ok());
     EXPECT_EQ(Keys(*claims), (std::vector<std::string>{"exp", "iat", "role", "sub", "type"}));
     EXPECT_EQ(claims->at("type").as_string(), "access");
@@ -208,7 +227,9 @@ TEST_F(AccountsE2E, RegisterThenLoginThenMe) {
     EXPECT_EQ(dup.Json().at("message").as_string(), "EMAIL_ALREADY_EXISTS");
     EXPECT_EQ(dup.Json().at("statusCode").as_int64(), 409);
 
-    auto login = Login(core::AsciiLower(email), "pa:ss:word");  // e-mails are case-insensitive; ':' in passwords works
+    auto login = Login(
+        core::AsciiLower(email),
+        "pa:ss:word");  // e-mails are case-insensitive; ':' in passwords works
     ASSERT_EQ(login.status, 201) << login.body;
     auto me = Me(Bearer(login));
     ASSERT_EQ(me.status, 200);
@@ -233,7 +254,9 @@ TEST_F(AccountsE2E, GarbledCredentialsAre400) {
     EXPECT_EQ(Call(verb::post, "/auth/login", {{"Authorization", Basic("no-colon")}}).status, 400);
     EXPECT_EQ(Call(verb::post, "/auth/login", {{"Authorization", "Basic"}}).status, 400);
     EXPECT_EQ(Call(verb::post, "/auth/login", {{"Authorization", "Digest abc"}}).status, 400);
-    auto reg = Call(verb::post, "/auth/register", {{"Content-Type", "application/json"}}, R"({"nickname":"x"})");
+    auto reg = Call(
+        verb::post, "/auth/register", {{"Content-Type", "application/json"}},
+        R"({"nickname":"x"})");
     EXPECT_EQ(reg.status, 400);
     EXPECT_EQ(reg.Json().at("message").as_string(), "INVALID_CREDENTIALS");
     EXPECT_EQ(Register("not-an-email", "secret", "x").status, 400);
@@ -246,15 +269,25 @@ TEST_F(AccountsE2E, BadTokensAre401) {
     EXPECT_EQ(Me("Bearer undefined").status, 401);
     EXPECT_EQ(Me("Basic abc").status, 401);
     std::string sub = "6cebfa72-5c4c-40f2-8c9c-b9398d172b86";
-    auto expired = jwt::SignHs256({{"sub", sub}, {"role", "admin"}, {"type", "access"}, {"iat", Now() - 100}, {"exp", Now() - 10}},
-                                  kAccessSecret);
+    auto expired = jwt::SignHs256(
+        {{"sub", sub},
+         {"role", "admin"},
+         {"type", "access"},
+         {"iat", Now() - 100},
+         {"exp", Now() - 10}},
+        kAccessSecret);
     EXPECT_EQ(Me("Bearer " + *expired).status, 401);
-    auto forged = jwt::SignHs256({{"sub", sub}, {"role", "admin"}, {"type", "access"}, {"exp", Now() + 100}}, "guess");
+    auto forged = jwt::SignHs256(
+        {{"sub", sub}, {"role", "admin"}, {"type", "access"}, {"exp", Now() + 100}}, "guess");
     EXPECT_EQ(Me("Bearer " + *forged).status, 401);
-    std::string none = core::Base64UrlEncode(R"({"alg":"none","typ":"JWT"})") + "." +
-                       core::Base64UrlEncode(R"({"sub":")" + sub + R"(","role":"admin","type":"access","exp":9999999999})") + ".";
+    std::string none =
+        core::Base64UrlEncode(R"({"alg":"none","typ":"JWT"})") + "." +
+        core::Base64UrlEncode(
+            R"({"sub":")" + sub + R"(","role":"admin","type":"access","exp":9999999999})") +
+        ".";
     EXPECT_EQ(Me("Bearer " + none).status, 401);
-    auto rs = google_key_->Sign({{"sub", sub}, {"role", "admin"}, {"type", "access"}, {"exp", Now() + 100}});
+    auto rs = google_key_->Sign(
+        {{"sub", sub}, {"role", "admin"}, {"type", "access"}, {"exp", Now() + 100}});
     EXPECT_EQ(Me("Bearer " + rs).status, 401);
     auto login = Login(kAdminEmail, kAdminPassword);
     auto refresh = "Bearer " + std::string(login.Json().at("refreshToken").as_string());
@@ -277,19 +310,27 @@ TEST_F(AccountsE2E, UserListIsAdminOnly) {
     ASSERT_EQ(all.status, 200) << all.body;
     EXPECT_EQ(Keys(all.Json().as_object()), (std::vector<std::string>{"users", "totalCount"}));
     EXPECT_GE(all.Json().at("totalCount").as_int64(), 2);
-    auto filtered = Call(verb::get,
-                         "/user/all?limit=10&sort=%5B%7B%22orderBy%22%3A%22createdAt%22%2C%22order%22%3A%22desc%22%7D%5D"
-                         "&filter=%7B%22field%22%3A%22email%22%2C%22value%22%3A%22LISTER-%22%7D",
-                         {{"Authorization", admin}});
+    auto filtered = Call(
+        verb::get,
+        "/user/"
+        "all?limit=10&sort=%5B%7B%22orderBy%22%3A%22createdAt%22%2C%22order%22%3A%22desc%22%7D%5D"
+        "&filter=%7B%22field%22%3A%22email%22%2C%22value%22%3A%22LISTER-%22%7D",
+        {{"Authorization", admin}});
     ASSERT_EQ(filtered.status, 200) << filtered.body;
     EXPECT_EQ(filtered.Json().at("totalCount").as_int64(), 1);
     EXPECT_EQ(filtered.Json().at("users").at(0).at("email").as_string(), email);
-    auto none = Call(verb::get, "/user/all?filter=%7B%22field%22%3A%22email%22%2C%22value%22%3A%22%25%22%7D",
-                     {{"Authorization", admin}});
+    auto none = Call(
+        verb::get, "/user/all?filter=%7B%22field%22%3A%22email%22%2C%22value%22%3A%22%25%22%7D",
+        {{"Authorization", admin}});
     EXPECT_EQ(none.Json().at("users").as_array().size(), 0u);  // '%' is literal, and [] is present
     EXPECT_EQ(Call(verb::get, "/user/all?page=abc", {{"Authorization", admin}}).status, 422);
-    EXPECT_EQ(Call(verb::get, "/user/all?sort=%5B%7B%22orderBy%22%3A%22password%22%2C%22order%22%3A%22asc%22%7D%5D",
-                   {{"Authorization", admin}}).status, 400);
+    EXPECT_EQ(
+        Call(
+            verb::get,
+            "/user/all?sort=%5B%7B%22orderBy%22%3A%22password%22%2C%22order%22%3A%22asc%22%7D%5D",
+            {{"Authorization", admin}})
+            .status,
+        400);
     EXPECT_EQ(Call(verb::get, "/user/all?sort=x", {{"Authorization", admin}}).status, 400);
 }
 
@@ -302,17 +343,31 @@ TEST_F(AccountsE2E, RefreshRotatesAndRefusesReuse) {
     EXPECT_EQ(Me(Bearer(next)).status, 200);
     auto again = Call(verb::post, "/auth/refresh", {{"Content-Type", "application/json"}}, body);
     EXPECT_EQ(again.status, 401);
-    auto access_as_refresh = boost::json::serialize(boost::json::object{{"refreshToken", next.Json().at("accessToken")}});
+    auto access_as_refresh = boost::json::serialize(
+        boost::json::object{{"refreshToken", next.Json().at("accessToken")}});
     EXPECT_EQ(Call(verb::post, "/auth/refresh", {}, access_as_refresh).status, 401);
 }
 
 TEST_F(AccountsE2E, GoogleLoginTakesTheAccountFromTheVerifiedToken) {
     std::string email = Unique("google");
-    auto id_token = google_key_->Sign({{"iss", "https://accounts.google.com"}, {"aud", kGoogleClient}, {"sub", "g-1"},
-                                       {"email", email}, {"email_verified", true}, {"name", "Goo Gle"},
-                                       {"picture", "https://pics.example/g.png"}, {"iat", Now()}, {"exp", Now() + 600}});
-    boost::json::object body{{"email", "victim@example.com"}, {"nickname", "x"}, {"profile", "y"}, {"idToken", id_token}};
-    auto login = Call(verb::post, "/auth/google/login", {{"Content-Type", "application/json"}}, boost::json::serialize(body));
+    auto id_token = google_key_->Sign(
+        {{"iss", "https://accounts.google.com"},
+         {"aud", kGoogleClient},
+         {"sub", "g-1"},
+         {"email", email},
+         {"email_verified", true},
+         {"name", "Goo Gle"},
+         {"picture", "https://pics.example/g.png"},
+         {"iat", Now()},
+         {"exp", Now() + 600}});
+    boost::json::object body{
+        {"email", "victim@example.com"},
+        {"nickname", "x"},
+        {"profile", "y"},
+        {"idToken", id_token}};
+    auto login = Call(
+        verb::post, "/auth/google/login", {{"Content-Type", "application/json"}},
+        boost::json::serialize(body));
     ASSERT_EQ(login.status, 201) << login.body;
     auto me = Me(Bearer(login)).Json().at("user").as_object();
     EXPECT_EQ(me.at("email").as_string(), email);
@@ -321,25 +376,41 @@ TEST_F(AccountsE2E, GoogleLoginTakesTheAccountFromTheVerifiedToken) {
     // No password login for a Google account.
     EXPECT_EQ(Login(email, "google").status, 401);
 
-    body["idToken"] = google_key_->Sign({{"iss", "https://accounts.google.com"}, {"aud", "someone-else"}, {"email", email},
-                                         {"email_verified", true}, {"iat", Now()}, {"exp", Now() + 600}});
+    body["idToken"] = google_key_->Sign(
+        {{"iss", "https://accounts.google.com"},
+         {"aud", "someone-else"},
+         {"email", email},
+         {"email_verified", true},
+         {"iat", Now()},
+         {"exp", Now() + 600}});
     EXPECT_EQ(Call(verb::post, "/auth/google/login", {}, boost::json::serialize(body)).status, 401);
-    body["idToken"] = google_key_->Sign({{"iss", "accounts.google.com"}, {"aud", kGoogleClient}, {"email", kAdminEmail},
-                                         {"email_verified", true}, {"iat", Now()}, {"exp", Now() + 600}});
+    body["idToken"] = google_key_->Sign(
+        {{"iss", "accounts.google.com"},
+         {"aud", kGoogleClient},
+         {"email", kAdminEmail},
+         {"email_verified", true},
+         {"iat", Now()},
+         {"exp", Now() + 600}});
     auto taken = Call(verb::post, "/auth/google/login", {}, boost::json::serialize(body));
     EXPECT_EQ(taken.status, 409);
     EXPECT_EQ(taken.Json().at("message").as_string(), "EMAIL_REGISTERED_WITH_PASSWORD");
 }
 
 TEST_F(AccountsE2E, BadBodiesGetClearErrorsAndWriteNothing) {
-    auto malformed = Call(verb::post, "/auth/register", {{"Authorization", Basic(Unique("m") + ":secret")}}, R"({"nickname":)");
+    auto malformed = Call(
+        verb::post, "/auth/register", {{"Authorization", Basic(Unique("m") + ":secret")}},
+        R"({"nickname":)");
     EXPECT_EQ(malformed.status, 400);
     EXPECT_EQ(malformed.Json().at("statusCode").as_int64(), 400);
-    auto wrong_type = Call(verb::post, "/auth/register", {{"Authorization", Basic(Unique("t") + ":secret")}}, R"({"nickname":["x"]})");
+    auto wrong_type = Call(
+        verb::post, "/auth/register", {{"Authorization", Basic(Unique("t") + ":secret")}},
+        R"({"nickname":["x"]})");
     EXPECT_EQ(wrong_type.status, 422);
-    EXPECT_EQ(wrong_type.Json().at("errors").at("nickname").as_string(), "nickname must be a string");
-    auto huge = Call(verb::post, "/auth/register", {{"Authorization", Basic(Unique("h") + ":secret")}},
-                     R"({"nickname":")" + std::string(100000, 'x') + R"("})");
+    EXPECT_EQ(
+        wrong_type.Json().at("errors").at("nickname").as_string(), "nickname must be a string");
+    auto huge = Call(
+        verb::post, "/auth/register", {{"Authorization", Basic(Unique("h") + ":secret")}},
+        R"({"nickname":")" + std::string(100000, 'x') + R"("})");
     EXPECT_EQ(huge.status, 413);
     std::string long_email = std::string(300, 'a') + "@example.com";
     EXPECT_EQ(Register(long_email, "secret", "x").status, 400);
@@ -370,7 +441,8 @@ TEST_F(AccountsE2E, FailedLoginsAreThrottled) {
 }
 
 TEST_F(AccountsE2E, UserServiceDownIs503AndHungIs504) {
-    auto down = Call(verb::post, "/auth/login", {{"Authorization", Basic("a@b.co:x")}}, "", orphan_port_);
+    auto down =
+        Call(verb::post, "/auth/login", {{"Authorization", Basic("a@b.co:x")}}, "", orphan_port_);
     EXPECT_EQ(down.status, 503) << down.body;
     EXPECT_EQ(down.Json().at("message").as_string(), "USER_SERVICE_UNAVAILABLE");
     EXPECT_EQ(Call(verb::get, "/readyz", {}, "", orphan_port_).status, 503);

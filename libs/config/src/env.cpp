@@ -22,7 +22,9 @@ std::string Join(const Range& items, std::string_view sep) {
     return out;
 }
 
-std::string JoinNames(std::initializer_list<std::string_view> names) { return Join(names, " or "); }
+std::string JoinNames(std::initializer_list<std::string_view> names) {
+    return Join(names, " or ");
+}
 
 std::string_view Trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
@@ -63,13 +65,13 @@ absl::StatusOr<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     }
     std::string unit = Lower(Trim(t.substr(i)));
     static const std::map<std::string, double, std::less<>> kUnits = {
-        {"ms", 1},           {"msec", 1},          {"msecs", 1},        {"millisecond", 1},
-        {"milliseconds", 1}, {"s", 1e3},           {"sec", 1e3},        {"secs", 1e3},
-        {"second", 1e3},     {"seconds", 1e3},     {"m", 6e4},          {"min", 6e4},
-        {"mins", 6e4},       {"minute", 6e4},      {"minutes", 6e4},    {"h", 3.6e6},
-        {"hr", 3.6e6},       {"hrs", 3.6e6},       {"hour", 3.6e6},     {"hours", 3.6e6},
-        {"d", 8.64e7},       {"day", 8.64e7},      {"days", 8.64e7},    {"w", 6.048e8},
-        {"week", 6.048e8},   {"weeks", 6.048e8},   {"y", 3.15576e10},   {"yr", 3.15576e10},
+        {"ms", 1},           {"msec", 1},          {"msecs", 1},         {"millisecond", 1},
+        {"milliseconds", 1}, {"s", 1e3},           {"sec", 1e3},         {"secs", 1e3},
+        {"second", 1e3},     {"seconds", 1e3},     {"m", 6e4},           {"min", 6e4},
+        {"mins", 6e4},       {"minute", 6e4},      {"minutes", 6e4},     {"h", 3.6e6},
+        {"hr", 3.6e6},       {"hrs", 3.6e6},       {"hour", 3.6e6},      {"hours", 3.6e6},
+        {"d", 8.64e7},       {"day", 8.64e7},      {"days", 8.64e7},     {"w", 6.048e8},
+        {"week", 6.048e8},   {"weeks", 6.048e8},   {"y", 3.15576e10},    {"yr", 3.15576e10},
         {"yrs", 3.15576e10}, {"year", 3.15576e10}, {"years", 3.15576e10}};
     if (unit.empty()) {
         return absl::InvalidArgumentError(
@@ -135,9 +137,7 @@ std::string Env::Required(std::initializer_list<std::string_view> names) {
 }
 
 std::string Env::Secret(
-    std::initializer_list<std::string_view> names,
-    std::string default_value,
-    bool required) {
+    std::initializer_list<std::string_view> names, std::string default_value, bool required) {
     for (std::string_view name : names) {
         std::string file_var = std::string(name) + "_FILE";
         read_.insert(file_var);
@@ -178,8 +178,9 @@ int Env::Int(std::initializer_list<std::string_view> names, int default_value, i
     }
     int out = 0;
     if (!ParseInt(*v, &out) || out < min || out > max) {
-        AddError(JoinNames(names) + "='" + *v + "': expected an integer from " +
-                 std::to_string(min) + " to " + std::to_string(max));
+        AddError(
+            JoinNames(names) + "='" + *v + "': expected an integer from " + std::to_string(min) +
+            " to " + std::to_string(max));
         return default_value;
     }
     return out;
@@ -203,8 +204,7 @@ bool Env::Bool(std::initializer_list<std::string_view> names, bool default_value
 }
 
 std::chrono::milliseconds Env::Duration(
-    std::initializer_list<std::string_view> names,
-    std::chrono::milliseconds default_value) {
+    std::initializer_list<std::string_view> names, std::chrono::milliseconds default_value) {
     auto found = Find(names);
     if (!found) {
         effective_[std::string(*names.begin())] = std::to_string(default_value.count()) + "ms";
@@ -216,21 +216,22 @@ std::chrono::milliseconds Env::Duration(
     if (found->first.ends_with("_MS") && !value.empty() &&
         value.find_first_not_of("0123456789") == std::string::npos) {
         value += "ms";
-    } else if (found->first.ends_with("_S") && !value.empty() &&
-               value.find_first_not_of("0123456789") == std::string::npos) {
+    } else if (
+        found->first.ends_with("_S") && !value.empty() &&
+        value.find_first_not_of("0123456789") == std::string::npos) {
         value += "s";
     }
     auto parsed = ParseDuration(value);
     if (!parsed.ok()) {
-        AddError(found->first + "='" + found->second + "': " + std::string(parsed.status().message()));
+        AddError(
+            found->first + "='" + found->second + "': " + std::string(parsed.status().message()));
         return default_value;
     }
     return *parsed;
 }
 
 std::vector<std::string> Env::List(
-    std::initializer_list<std::string_view> names,
-    std::vector<std::string> default_value) {
+    std::initializer_list<std::string_view> names, std::vector<std::string> default_value) {
     auto v = Optional(names);
     if (!v) {
         effective_[std::string(*names.begin())] = Join(default_value, ",");

@@ -1,8 +1,8 @@
 #include "hatongsu/core/random.h"
 
-#include <openssl/rand.h>
-
 #include <stdexcept>
+
+#include <openssl/rand.h>
 
 #include "hatongsu/core/text.h"
 

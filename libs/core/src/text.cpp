@@ -7,8 +7,10 @@
 namespace hatongsu::core {
 namespace {
 
-constexpr std::string_view kStd = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr std::string_view kUrl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view kStd =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kUrl =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 // -1: not part of either alphabet.
 constexpr std::array<int8_t, 256> MakeDecodeTable() {
@@ -29,7 +31,8 @@ std::string Encode(std::string_view bytes, std::string_view alphabet, bool pad) 
     out.reserve((bytes.size() + 2) / 3 * 4);
     std::size_t i = 0;
     for (; i + 2 < bytes.size(); i += 3) {
-        uint32_t n = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
+        uint32_t n =
+            (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
         out += alphabet[(n >> 18) & 63];
         out += alphabet[(n >> 12) & 63];
         out += alphabet[(n >> 6) & 63];
@@ -54,8 +57,12 @@ std::string Encode(std::string_view bytes, std::string_view alphabet, bool pad) 
 
 }  // namespace
 
-std::string Base64Encode(std::string_view bytes) { return Encode(bytes, kStd, true); }
-std::string Base64UrlEncode(std::string_view bytes) { return Encode(bytes, kUrl, false); }
+std::string Base64Encode(std::string_view bytes) {
+    return Encode(bytes, kStd, true);
+}
+std::string Base64UrlEncode(std::string_view bytes) {
+    return Encode(bytes, kUrl, false);
+}
 
 std::string Base64DecodeLenient(std::string_view text) {
     std::string out;

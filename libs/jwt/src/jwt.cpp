@@ -1,5 +1,8 @@
 #include "hatongsu/jwt/jwt.h"
 
+#include <cstdlib>
+#include <memory>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <jwt.h>
@@ -9,9 +12,6 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
-
-#include <cstdlib>
-#include <memory>
 
 #include "hatongsu/core/text.h"
 
@@ -23,7 +23,9 @@ struct JwtFree {
 };
 using JwtPtr = std::unique_ptr<jwt_t, JwtFree>;
 
-absl::Status Refused(std::string_view why) { return absl::UnauthenticatedError(std::string(why)); }
+absl::Status Refused(std::string_view why) {
+    return absl::UnauthenticatedError(std::string(why));
+}
 
 // The decoded JSON header of a compact token, without verifying anything.
 absl::StatusOr<boost::json::object> Header(std::string_view token) {
@@ -58,8 +60,9 @@ absl::StatusOr<boost::json::object> DecodeVerified(
     }
     std::string t(token);
     jwt_t* raw = nullptr;
-    int rc = jwt_decode(&raw, t.c_str(), reinterpret_cast<const unsigned char*>(key.data()),
-                        static_cast<int>(key.size()));
+    int rc = jwt_decode(
+        &raw, t.c_str(), reinterpret_cast<const unsigned char*>(key.data()),
+        static_cast<int>(key.size()));
     JwtPtr decoded(raw);
     if (rc != 0 || !decoded) {
         return Refused("invalid token signature");
@@ -88,19 +91,22 @@ std::string BigEndianFromB64(std::string_view b64url) {
 // PEM (SubjectPublicKeyInfo) of the RSA key with modulus n and exponent e.
 absl::StatusOr<std::string> RsaPem(const std::string& n, const std::string& e) {
     std::unique_ptr<BIGNUM, decltype(&BN_free)> bn_n(
-        BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()), static_cast<int>(n.size()), nullptr),
+        BN_bin2bn(
+            reinterpret_cast<const unsigned char*>(n.data()), static_cast<int>(n.size()), nullptr),
         &BN_free);
     std::unique_ptr<BIGNUM, decltype(&BN_free)> bn_e(
-        BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()), static_cast<int>(e.size()), nullptr),
+        BN_bin2bn(
+            reinterpret_cast<const unsigned char*>(e.data()), static_cast<int>(e.size()), nullptr),
         &BN_free);
-    std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> bld(OSSL_PARAM_BLD_new(),
-                                                                        &OSSL_PARAM_BLD_free);
-    if (!bn_n || !bn_e || !bld || !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) ||
+    std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> bld(
+        OSSL_PARAM_BLD_new(), &OSSL_PARAM_BLD_free);
+    if (!bn_n || !bn_e || !bld ||
+        !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) ||
         !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get())) {
         return absl::InvalidArgumentError("bad RSA key");
     }
-    std::unique_ptr<OSSL_PARAM, decltype(&OSSL_PARAM_free)> params(OSSL_PARAM_BLD_to_param(bld.get()),
-                                                                   &OSSL_PARAM_free);
+    std::unique_ptr<OSSL_PARAM, decltype(&OSSL_PARAM_free)> params(
+        OSSL_PARAM_BLD_to_param(bld.get()), &OSSL_PARAM_free);
     std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
         EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr), &EVP_PKEY_CTX_free);
     EVP_PKEY* pkey_raw = nullptr;
@@ -128,8 +134,9 @@ absl::StatusOr<std::string> SignHs256(const boost::json::object& claims, std::st
     JwtPtr j(raw);
     std::string json = boost::json::serialize(claims);
     if (jwt_add_grants_json(j.get(), json.c_str()) != 0 ||
-        jwt_set_alg(j.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(secret.data()),
-                    static_cast<int>(secret.size())) != 0) {
+        jwt_set_alg(
+            j.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(secret.data()),
+            static_cast<int>(secret.size())) != 0) {
         return absl::InternalError("cannot build token");
     }
     char* out = jwt_encode_str(j.get());
@@ -161,8 +168,8 @@ absl::Status CheckTimes(
         return Refused("token expired");
     }
     if (const auto* nbf = claims.if_contains("nbf"); nbf != nullptr) {
-        if (!nbf->is_number() ||
-            nbf->to_number<double>() - static_cast<double>(leeway.count()) > static_cast<double>(t)) {
+        if (!nbf->is_number() || nbf->to_number<double>() - static_cast<double>(leeway.count()) >
+                                     static_cast<double>(t)) {
             return Refused("token not yet valid");
         }
     }

@@ -2,6 +2,11 @@
 // RS256 tokens with libjwt, standing in for Google's signing keys.
 #pragma once
 
+#include <cstdlib>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
 #include <boost/json/serialize.hpp>
 #include <jwt.h>
 #include <openssl/bn.h>
@@ -10,18 +15,14 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
-#include <cstdlib>
-#include <memory>
-#include <stdexcept>
-#include <string>
-
 #include "hatongsu/core/text.h"
 
 namespace hatongsu::jwt::testing {
 
 class TestRsaKey final {
 public:
-    explicit TestRsaKey(std::string kid) : kid_(std::move(kid)), key_(EVP_RSA_gen(2048), &EVP_PKEY_free) {
+    explicit TestRsaKey(std::string kid)
+        : kid_(std::move(kid)), key_(EVP_RSA_gen(2048), &EVP_PKEY_free) {
         if (!key_) {
             throw std::runtime_error("RSA key generation failed");
         }
@@ -35,12 +36,13 @@ public:
 
     std::string Jwks() const {
         return boost::json::serialize(boost::json::object{
-            {"keys", boost::json::array{boost::json::object{{"kty", "RSA"},
-                                                            {"alg", "RS256"},
-                                                            {"use", "sig"},
-                                                            {"kid", kid_},
-                                                            {"n", Param(OSSL_PKEY_PARAM_RSA_N)},
-                                                            {"e", Param(OSSL_PKEY_PARAM_RSA_E)}}}}});
+            {"keys", boost::json::array{boost::json::object{
+                         {"kty", "RSA"},
+                         {"alg", "RS256"},
+                         {"use", "sig"},
+                         {"kid", kid_},
+                         {"n", Param(OSSL_PKEY_PARAM_RSA_N)},
+                         {"e", Param(OSSL_PKEY_PARAM_RSA_E)}}}}});
     }
 
     std::string Sign(const boost::json::object& claims) const {
@@ -49,8 +51,9 @@ public:
         std::string json = boost::json::serialize(claims);
         jwt_add_grants_json(j, json.c_str());
         jwt_add_header(j, "kid", kid_.c_str());
-        jwt_set_alg(j, JWT_ALG_RS256, reinterpret_cast<const unsigned char*>(private_pem_.data()),
-                    static_cast<int>(private_pem_.size()));
+        jwt_set_alg(
+            j, JWT_ALG_RS256, reinterpret_cast<const unsigned char*>(private_pem_.data()),
+            static_cast<int>(private_pem_.size()));
         char* out = jwt_encode_str(j);
         std::string token = out != nullptr ? out : "";
         std::free(out);

@@ -20,7 +20,8 @@ std::string Unsigned(std::string_view header_json, std::string_view payload_json
 }
 
 TEST(Hs256, SignsAndVerifiesItsOwnTokens) {
-    boost::json::object claims{{"sub", "u-1"}, {"role", "user"}, {"type", "access"}, {"exp", 2000000000}};
+    boost::json::object claims{
+        {"sub", "u-1"}, {"role", "user"}, {"type", "access"}, {"exp", 2000000000}};
     auto token = SignHs256(claims, "secret");
     ASSERT_THAT(token, IsOk());
     auto back = VerifyHs256(*token, "secret");
@@ -37,7 +38,8 @@ TEST(Hs256, RefusesForgeriesAndOtherAlgorithms) {
     std::string tampered = *token;
     tampered[tampered.find('.') + 2] ^= 1;
     EXPECT_THAT(VerifyHs256(tampered, "secret"), StatusIs(kUnauth));
-    EXPECT_THAT(VerifyHs256(Unsigned(R"({"alg":"none"})", R"({"sub":"x"})"), "secret"), StatusIs(kUnauth));
+    EXPECT_THAT(
+        VerifyHs256(Unsigned(R"({"alg":"none"})", R"({"sub":"x"})"), "secret"), StatusIs(kUnauth));
     EXPECT_THAT(VerifyHs256("garbage", "secret"), StatusIs(kUnauth));
     EXPECT_THAT(VerifyHs256("a.b.c", "secret"), StatusIs(kUnauth));
     // HS512 with the right secret is still not HS256.
@@ -81,7 +83,9 @@ TEST(KeySet, VerifiesRs256WithTheJwksKeyAndRefusesSwaps) {
 TEST(KeySet, RefusesDocumentsWithoutKeys) {
     EXPECT_THAT(KeySet::FromJwks("{}"), StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(KeySet::FromJwks("not json"), StatusIs(absl::StatusCode::kInvalidArgument));
-    EXPECT_THAT(KeySet::FromJwks(R"({"keys":[{"kty":"EC"}]})"), StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(
+        KeySet::FromJwks(R"({"keys":[{"kty":"EC"}]})"),
+        StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace

@@ -1,13 +1,13 @@
 #include "hatongsu/log/log.h"
 
+#include <chrono>
+#include <ctime>
+
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/async.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
-
-#include <chrono>
-#include <ctime>
 
 namespace hatongsu::log {
 namespace {
@@ -46,7 +46,8 @@ void Init(std::string_view service, std::string_view level, std::string_view for
     spdlog::init_thread_pool(8192, 1);
     auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
     auto logger = std::make_shared<spdlog::async_logger>(
-        std::string(service), sink, spdlog::thread_pool(), spdlog::async_overflow_policy::overrun_oldest);
+        std::string(service), sink, spdlog::thread_pool(),
+        spdlog::async_overflow_policy::overrun_oldest);
     logger->set_pattern("%v");
     logger->set_level(ToLevel(level));
     logger->flush_on(spdlog::level::warn);
@@ -58,7 +59,9 @@ void Shutdown() {
     spdlog::shutdown();
 }
 
-bool Enabled(std::string_view level) { return spdlog::default_logger()->should_log(ToLevel(level)); }
+bool Enabled(std::string_view level) {
+    return spdlog::default_logger()->should_log(ToLevel(level));
+}
 
 void Write(std::string_view level, std::string_view msg, std::initializer_list<Field> fields) {
     auto lvl = ToLevel(level);

@@ -1,5 +1,8 @@
 #include "hatongsu/net/server.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -7,9 +10,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
-
-#include <algorithm>
-#include <chrono>
 
 #include "hatongsu/core/random.h"
 #include "hatongsu/log/log.h"
@@ -33,9 +33,8 @@ std::string RequestIdFor(const Request& req) {
     auto it = req.find("x-request-id");
     if (it != req.end()) {
         std::string_view v = it->value();
-        bool sane = !v.empty() && v.size() <= 128 && std::all_of(v.begin(), v.end(), [](char c) {
-            return c > 32 && c < 127;
-        });
+        bool sane = !v.empty() && v.size() <= 128 &&
+                    std::all_of(v.begin(), v.end(), [](char c) { return c > 32 && c < 127; });
         if (sane) {
             return std::string(v);
         }
@@ -49,7 +48,8 @@ void AddCors(const ServerOptions& options, const Request& req, Response& res) {
     }
     std::string_view origin = options.cors_origins.front();
     if (auto it = req.find(http::field::origin); it != req.end()) {
-        auto listed = std::find(options.cors_origins.begin(), options.cors_origins.end(), it->value());
+        auto listed =
+            std::find(options.cors_origins.begin(), options.cors_origins.end(), it->value());
         if (listed != options.cors_origins.end()) {
             origin = *listed;
         }
@@ -100,8 +100,8 @@ asio::awaitable<Response> Dispatch(const Shared& shared, Context& ctx) {
     }
     const Handler* handler = shared.router->Match(req.method(), ctx.path, ctx);
     if (handler == nullptr) {
-        std::string message = "Cannot " + std::string(req.method_string()) + " " +
-                              std::string(req.target());
+        std::string message =
+            "Cannot " + std::string(req.method_string()) + " " + std::string(req.target());
         co_return JsonError(ctx, http::status::not_found, message);
     }
     try {
@@ -120,12 +120,13 @@ void AccessLog(const Shared& shared, const Context& ctx, const Response& res, do
     if (!log::Enabled("info")) {
         return;
     }
-    log::Info("request", {{"method", std::string(ctx.request.method_string())},
-                          {"path", ctx.path},
-                          {"status", res.result_int()},
-                          {"latency_ms", ms},
-                          {"request_id", ctx.request_id},
-                          {"remote_ip", ctx.remote_ip}});
+    log::Info(
+        "request", {{"method", std::string(ctx.request.method_string())},
+                    {"path", ctx.path},
+                    {"status", res.result_int()},
+                    {"latency_ms", ms},
+                    {"request_id", ctx.request_id},
+                    {"remote_ip", ctx.remote_ip}});
 }
 
 // A request the parser refused for its content (not a closed or timed-out connection).
@@ -157,15 +158,23 @@ asio::awaitable<Response> Handle(const Shared& shared, const Request& req, std::
         res.body().clear();
         res.content_length(length);
     }
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     AccessLog(shared, ctx, res, ms);
     co_return res;
 }
 
 // An answer to a request the parser refused (too large, malformed): then the connection closes.
-Response Refusal(const Shared& shared, const Request& partial, http::status status, std::string_view message) {
-    Context ctx{.request = partial, .request_id = RequestIdFor(partial), .remote_ip = {}, .path = {},
-                .query = {}, .params = {}, .principal = {}};
+Response Refusal(
+    const Shared& shared, const Request& partial, http::status status, std::string_view message) {
+    Context ctx{
+        .request = partial,
+        .request_id = RequestIdFor(partial),
+        .remote_ip = {},
+        .path = {},
+        .query = {},
+        .params = {},
+        .principal = {}};
     Response res = JsonError(ctx, status, message);
     AddCors(shared.options, partial, res);
     res.keep_alive(false);
@@ -173,7 +182,8 @@ Response Refusal(const Shared& shared, const Request& partial, http::status stat
 }
 
 template <typename Stream>
-asio::awaitable<void> Serve(Stream& stream, std::shared_ptr<const Shared> shared, std::string remote_ip) {
+asio::awaitable<void> Serve(
+    Stream& stream, std::shared_ptr<const Shared> shared, std::string remote_ip) {
     beast::flat_buffer buffer;
     for (;;) {
         http::request_parser<http::string_body> parser;
@@ -182,14 +192,15 @@ asio::awaitable<void> Serve(Stream& stream, std::shared_ptr<const Shared> shared
         beast::get_lowest_layer(stream).expires_after(shared->options.idle_timeout);
         auto [ec, n] = co_await http::async_read(stream, buffer, parser, kUse);
         if (ec == http::error::body_limit) {
-            Response res = Refusal(*shared, parser.get(), http::status::payload_too_large,
-                                   "request entity too large");
+            Response res = Refusal(
+                *shared, parser.get(), http::status::payload_too_large, "request entity too large");
             co_await http::async_write(stream, res, kUse);
             co_return;
         }
         if (IsMalformedRequest(ec)) {
-            Response res = Refusal(*shared, parser.get(), http::status::bad_request,
-                                   "Malformed HTTP request: " + ec.message());
+            Response res = Refusal(
+                *shared, parser.get(), http::status::bad_request,
+                "Malformed HTTP request: " + ec.message());
             co_await http::async_write(stream, res, kUse);
             co_return;
         }
@@ -218,9 +229,7 @@ asio::awaitable<void> PlainSession(tcp::socket socket, std::shared_ptr<const Sha
 }
 
 asio::awaitable<void> TlsSession(
-    tcp::socket socket,
-    std::shared_ptr<const Shared> shared,
-    asio::ssl::context* tls) {
+    tcp::socket socket, std::shared_ptr<const Shared> shared, asio::ssl::context* tls) {
     std::string ip;
     boost::system::error_code ec;
     auto ep = socket.remote_endpoint(ec);
@@ -249,9 +258,10 @@ Server::Server(asio::io_context& io, ServerOptions options, const Router& router
       open_connections_(std::make_shared<std::atomic<std::size_t>>(0)) {
     if (!options_.cert_file.empty() && !options_.key_file.empty()) {
         tls_.emplace(asio::ssl::context::tls_server);
-        tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                          asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                          asio::ssl::context::no_tlsv1_1);
+        tls_->set_options(
+            asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+            asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+            asio::ssl::context::no_tlsv1_1);
         tls_->use_certificate_chain_file(options_.cert_file);
         tls_->use_private_key_file(options_.key_file, asio::ssl::context::pem);
     }

@@ -5,12 +5,20 @@
 namespace hatongsu::net {
 namespace {
 
-boost::asio::awaitable<Response> Dummy(Context&) { co_return Response{}; }
+boost::asio::awaitable<Response> Dummy(Context&) {
+    co_return Response{};
+}
 
 struct RouterTest : ::testing::Test {
     Request req;
-    Context ctx{.request = req, .request_id = {}, .remote_ip = {}, .path = {}, .query = {},
-                .params = {}, .principal = {}};
+    Context ctx{
+        .request = req,
+        .request_id = {},
+        .remote_ip = {},
+        .path = {},
+        .query = {},
+        .params = {},
+        .principal = {}};
     Router router;
 };
 

@@ -1,8 +1,8 @@
 #include "hatongsu/net/server.h"
 
-#include <gtest/gtest.h>
-
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "hatongsu/net/json_body.h"
 #include "hatongsu/testkit/http_client.h"
@@ -15,16 +15,18 @@ using testkit::HttpCall;
 class ServerTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        router_.Add(http::verb::get, "/hello/:name", [](Context& ctx) -> boost::asio::awaitable<Response> {
-            co_return Json(ctx, http::status::ok, {{"hello", ctx.params.at("name")}});
-        });
-        router_.Add(http::verb::post, "/echo", [](Context& ctx) -> boost::asio::awaitable<Response> {
-            auto body = JsonObjectBody(ctx);
-            if (!body.ok()) {
-                co_return ErrorFromStatus(ctx, body.status());
-            }
-            co_return Json(ctx, http::status::created, *body);
-        });
+        router_.Add(
+            http::verb::get, "/hello/:name", [](Context& ctx) -> boost::asio::awaitable<Response> {
+                co_return Json(ctx, http::status::ok, {{"hello", ctx.params.at("name")}});
+            });
+        router_.Add(
+            http::verb::post, "/echo", [](Context& ctx) -> boost::asio::awaitable<Response> {
+                auto body = JsonObjectBody(ctx);
+                if (!body.ok()) {
+                    co_return ErrorFromStatus(ctx, body.status());
+                }
+                co_return Json(ctx, http::status::created, *body);
+            });
         router_.Add(http::verb::get, "/boom", [](Context&) -> boost::asio::awaitable<Response> {
             throw std::runtime_error("bug");
         });
@@ -76,10 +78,11 @@ TEST_F(ServerTest, UnknownRouteIs404WithTheJsonErrorBody) {
 }
 
 TEST_F(ServerTest, PreflightIsAnsweredBeforeRouting) {
-    auto r = HttpCall(Port(), http::verb::options, "/anything",
-                      {{"Origin", "https://app.example"},
-                       {"Access-Control-Request-Method", "POST"},
-                       {"Access-Control-Request-Headers", "authorization,content-type"}});
+    auto r = HttpCall(
+        Port(), http::verb::options, "/anything",
+        {{"Origin", "https://app.example"},
+         {"Access-Control-Request-Method", "POST"},
+         {"Access-Control-Request-Headers", "authorization,content-type"}});
     EXPECT_EQ(r.status, 204);
     EXPECT_EQ(r.Header("access-control-allow-methods"), "GET,HEAD,PUT,PATCH,POST,DELETE");
     EXPECT_EQ(r.Header("access-control-allow-headers"), "authorization,content-type");
@@ -87,8 +90,9 @@ TEST_F(ServerTest, PreflightIsAnsweredBeforeRouting) {
 }
 
 TEST_F(ServerTest, OversizedBodyIs413AndMalformedJsonIs400) {
-    auto big = HttpCall(Port(), http::verb::post, "/echo", {{"Content-Type", "application/json"}},
-                        std::string(2000, ' '));
+    auto big = HttpCall(
+        Port(), http::verb::post, "/echo", {{"Content-Type", "application/json"}},
+        std::string(2000, ' '));
     EXPECT_EQ(big.status, 413);
     EXPECT_EQ(big.Json().at("message").as_string(), "request entity too large");
     auto bad = HttpCall(Port(), http::verb::post, "/echo", {}, "{\"a\":");

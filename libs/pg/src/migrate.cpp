@@ -6,7 +6,8 @@
 
 namespace hatongsu::pg {
 
-absl::Status Migrate(Pool& pool, const std::string& service, const std::vector<Migration>& migrations) {
+absl::Status Migrate(
+    Pool& pool, const std::string& service, const std::vector<Migration>& migrations) {
     return pool.Run("migrate", [&](pqxx::connection& c) -> absl::Status {
         pqxx::work tx(c);
         tx.exec("SELECT pg_advisory_xact_lock(hashtext('hatongsu_schema_migrations'))");
@@ -25,9 +26,12 @@ absl::Status Migrate(Pool& pool, const std::string& service, const std::vector<M
             }
             tx.exec(m.sql);
             tx.exec_params(
-                "INSERT INTO hatongsu_schema_migrations (service, version, name) VALUES ($1, $2, $3)",
+                "INSERT INTO hatongsu_schema_migrations (service, version, name) VALUES ($1, $2, "
+                "$3)",
                 service, m.version, m.name);
-            log::Info("migration applied", {{"service", service}, {"version", m.version}, {"name", m.name}});
+            log::Info(
+                "migration applied",
+                {{"service", service}, {"version", m.version}, {"name", m.name}});
         }
         tx.commit();
         return absl::OkStatus();

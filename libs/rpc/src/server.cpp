@@ -1,8 +1,8 @@
 #include "hatongsu/rpc/server.h"
 
-#include <grpcpp/health_check_service_interface.h>
-
 #include <stdexcept>
+
+#include <grpcpp/health_check_service_interface.h>
 
 namespace hatongsu::rpc {
 namespace {
@@ -16,9 +16,7 @@ std::string Metadata(const grpc::CallbackServerContext* ctx, const char* key) {
 }  // namespace
 
 std::unique_ptr<grpc::Server> StartServer(
-    const std::string& address,
-    const std::vector<grpc::Service*>& services,
-    int* bound_port) {
+    const std::string& address, const std::vector<grpc::Service*>& services, int* bound_port) {
     grpc::EnableDefaultHealthCheckService(true);
     grpc::ServerBuilder builder;
     builder.AddListeningPort(address, grpc::InsecureServerCredentials(), bound_port);
@@ -32,7 +30,9 @@ std::unique_ptr<grpc::Server> StartServer(
     return server;
 }
 
-std::string RequestIdOf(const grpc::CallbackServerContext* ctx) { return Metadata(ctx, "x-request-id"); }
+std::string RequestIdOf(const grpc::CallbackServerContext* ctx) {
+    return Metadata(ctx, "x-request-id");
+}
 
 std::string ClientIpOf(const grpc::CallbackServerContext* ctx) {
     std::string ip = Metadata(ctx, "x-client-ip");

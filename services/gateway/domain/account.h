@@ -29,7 +29,7 @@ struct AccountQuery {
     std::string filter_field;
     std::string filter_value;
     std::vector<std::pair<std::string, std::string>> sort;  // (orderBy, order)
-    int page = 0;   // 0: the service's default
+    int page = 0;                                           // 0: the service's default
     int limit = 0;
 };
 

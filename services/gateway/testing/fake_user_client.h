@@ -1,6 +1,6 @@
 // A UserClient fake for route and session tests: accounts in a map, "Bearer tok-<id>[.payload.sig]"
-// accepted as that account's token, a switch to make every call fail as if the service were down, and call
-// counters to observe caching.
+// accepted as that account's token, a switch to make every call fail as if the service were down,
+// and call counters to observe caching.
 #pragma once
 
 #include <map>
@@ -18,15 +18,18 @@ public:
     AccountQuery last_query;
     std::string last_nickname;
 
-    boost::asio::awaitable<absl::Status> Register(CallMeta, std::string authorization, std::string nickname) override {
+    boost::asio::awaitable<absl::Status> Register(
+        CallMeta, std::string authorization, std::string nickname) override {
         last_nickname = nickname;
         if (!fail_with.ok()) {
             co_return fail_with;
         }
-        co_return authorization.starts_with("Basic ") ? absl::OkStatus()
-                                                      : absl::InvalidArgumentError("INVALID_CREDENTIALS");
+        co_return authorization.starts_with("Basic ")
+            ? absl::OkStatus()
+            : absl::InvalidArgumentError("INVALID_CREDENTIALS");
     }
-    boost::asio::awaitable<absl::StatusOr<Tokens>> Login(CallMeta, std::string authorization) override {
+    boost::asio::awaitable<absl::StatusOr<Tokens>> Login(
+        CallMeta, std::string authorization) override {
         if (!fail_with.ok()) {
             co_return fail_with;
         }
@@ -35,8 +38,8 @@ public:
         }
         co_return Tokens{"access", "refresh"};
     }
-    boost::asio::awaitable<absl::StatusOr<Tokens>> LoginGoogle(CallMeta, std::string id_token, std::string,
-                                                               std::string, std::string) override {
+    boost::asio::awaitable<absl::StatusOr<Tokens>> LoginGoogle(
+        CallMeta, std::string id_token, std::string, std::string, std::string) override {
         co_return id_token == "good" ? absl::StatusOr<Tokens>(Tokens{"g-access", "g-refresh"})
                                      : absl::UnauthenticatedError("INVALID_GOOGLE_TOKEN");
     }
@@ -44,7 +47,8 @@ public:
         co_return token == "refresh" ? absl::StatusOr<Tokens>(Tokens{"access2", "refresh2"})
                                      : absl::UnauthenticatedError("INVALID_TOKEN");
     }
-    boost::asio::awaitable<absl::StatusOr<Principal>> ParseBearer(CallMeta, std::string authorization) override {
+    boost::asio::awaitable<absl::StatusOr<Principal>> ParseBearer(
+        CallMeta, std::string authorization) override {
         ++parse_calls;
         if (!fail_with.ok()) {
             co_return fail_with;
@@ -59,7 +63,8 @@ public:
         // The token carries the role at issue time: "user" unless the id says otherwise.
         co_return Principal{id, it != accounts.end() ? it->second.role : "user"};
     }
-    boost::asio::awaitable<absl::StatusOr<Account>> GetAccount(CallMeta, std::string user_id) override {
+    boost::asio::awaitable<absl::StatusOr<Account>> GetAccount(
+        CallMeta, std::string user_id) override {
         ++account_calls;
         if (!fail_with.ok()) {
             co_return fail_with;
@@ -70,10 +75,12 @@ public:
         }
         co_return it->second;
     }
-    boost::asio::awaitable<absl::StatusOr<AccountPage>> ListAccounts(CallMeta, AccountQuery query) override {
+    boost::asio::awaitable<absl::StatusOr<AccountPage>> ListAccounts(
+        CallMeta, AccountQuery query) override {
         last_query = query;
         if (query.filter_field == "password") {
-            co_return absl::InvalidArgumentError("filter.field must be one of: email, nickname, role, provider");
+            co_return absl::InvalidArgumentError(
+                "filter.field must be one of: email, nickname, role, provider");
         }
         AccountPage page;
         for (const auto& [id, a] : accounts) {

@@ -1,13 +1,14 @@
 // The routes and guards through a real HTTP server, with the user service faked.
-#include <gtest/gtest.h>
+#include "services/gateway/adapter/http/routes.h"
 
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "hatongsu/core/text.h"
 #include "hatongsu/net/server.h"
 #include "hatongsu/testkit/fake_clock.h"
 #include "hatongsu/testkit/http_client.h"
-#include "services/gateway/adapter/http/routes.h"
 #include "services/gateway/testing/fake_user_client.h"
 
 namespace hatongsu::gateway::http {
@@ -40,7 +41,8 @@ protected:
         }
         return HttpCall(server_->Port(), verb::get, target, headers);
     }
-    testkit::HttpResult Post(const std::string& target, const std::string& body, const std::string& auth = "") {
+    testkit::HttpResult Post(
+        const std::string& target, const std::string& body, const std::string& auth = "") {
         std::map<std::string, std::string> headers{{"Content-Type", "application/json"}};
         if (!auth.empty()) {
             headers["Authorization"] = auth;
@@ -83,7 +85,8 @@ TEST_F(RoutesTest, MeNeedsAValidTokenAndReturnsTheStoredAccount) {
     EXPECT_EQ(user.at("nickname").as_string(), "Admin");
     EXPECT_EQ(user.at("profile").as_string(), "https://p");
     EXPECT_EQ(user.at("role").as_string(), "admin");
-    EXPECT_FALSE(Get("/user/me", "Bearer tok-u1").Json().at("user").as_object().contains("profile"));
+    EXPECT_FALSE(
+        Get("/user/me", "Bearer tok-u1").Json().at("user").as_object().contains("profile"));
     EXPECT_EQ(Get("/user/me").status, 401);
     EXPECT_EQ(Get("/user/me", "Bearer nope").status, 401);
     EXPECT_EQ(Get("/user/me", "Bearer nope").Json().at("message").as_string(), "INVALID_TOKEN");
@@ -92,8 +95,11 @@ TEST_F(RoutesTest, MeNeedsAValidTokenAndReturnsTheStoredAccount) {
 
 TEST_F(RoutesTest, TokensAndAccountsAreCached) {
     // Shaped like a JWT so the gateway can read its expiry.
-    int64_t exp = std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count() + 3600;
-    std::string token = "Bearer tok-u1." + core::Base64UrlEncode("{\"exp\":" + std::to_string(exp) + "}") + ".sig";
+    int64_t exp =
+        std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count() +
+        3600;
+    std::string token =
+        "Bearer tok-u1." + core::Base64UrlEncode("{\"exp\":" + std::to_string(exp) + "}") + ".sig";
     for (int i = 0; i < 5; ++i) {
         ASSERT_EQ(Get("/user/me", token).status, 200);
     }
@@ -103,7 +109,8 @@ TEST_F(RoutesTest, TokensAndAccountsAreCached) {
     ASSERT_EQ(Get("/user/me", token).status, 200);
     EXPECT_EQ(users_.account_calls, 2);
     EXPECT_EQ(users_.parse_calls, 1);
-    clock_.Advance(std::chrono::hours(2));  // past the token's exp: asked again (and refused by the service)
+    clock_.Advance(
+        std::chrono::hours(2));  // past the token's exp: asked again (and refused by the service)
     Get("/user/me", token);
     EXPECT_EQ(users_.parse_calls, 2);
 }
@@ -113,15 +120,19 @@ TEST_F(RoutesTest, UserListIsForAdminsOnlyWithTheRoleFromTheDatabase) {
     auto denied = Get("/user/all", "Bearer tok-u1");
     EXPECT_EQ(denied.status, 403);
     EXPECT_EQ(denied.Json().at("message").as_string(), "No permission");
-    auto ok = Get("/user/all?page=2&limit=5&sort=%5B%7B%22orderBy%22%3A%22createdAt%22%2C%22order%22%3A%22desc%22%7D%5D",
-                  "Bearer tok-a1");
+    auto ok =
+        Get("/user/"
+            "all?page=2&limit=5&sort=%5B%7B%22orderBy%22%3A%22createdAt%22%2C%22order%22%3A%22desc%"
+            "22%7D%5D",
+            "Bearer tok-a1");
     ASSERT_EQ(ok.status, 200);
     EXPECT_EQ(ok.Json().at("totalCount").as_int64(), 2);
     EXPECT_EQ(ok.Json().at("users").as_array().size(), 2u);
     EXPECT_EQ(users_.last_query.page, 2);
     EXPECT_EQ(users_.last_query.limit, 5);
     ASSERT_EQ(users_.last_query.sort.size(), 1u);
-    // Demoted in the database: the still-valid token no longer opens admin routes once the cache expires.
+    // Demoted in the database: the still-valid token no longer opens admin routes once the cache
+    // expires.
     users_.accounts["a1"].role = "user";
     clock_.Advance(std::chrono::seconds(2));
     EXPECT_EQ(Get("/user/all", "Bearer tok-a1").status, 403);
@@ -130,16 +141,25 @@ TEST_F(RoutesTest, UserListIsForAdminsOnlyWithTheRoleFromTheDatabase) {
 TEST_F(RoutesTest, UserListRefusesBadQueries) {
     EXPECT_EQ(Get("/user/all?page=abc", "Bearer tok-a1").status, 422);
     EXPECT_EQ(Get("/user/all?sort=notjson", "Bearer tok-a1").status, 400);
-    EXPECT_EQ(Get("/user/all?filter=%7B%22field%22%3A%22password%22%2C%22value%22%3A%22x%22%7D", "Bearer tok-a1").status, 400);
-    auto r = Get("/user/all?sort=%5B%7B%22orderBy%22%3A%22email%22%2C%22order%22%3A1%7D%5D", "Bearer tok-a1");
+    EXPECT_EQ(
+        Get("/user/all?filter=%7B%22field%22%3A%22password%22%2C%22value%22%3A%22x%22%7D",
+            "Bearer tok-a1")
+            .status,
+        400);
+    auto r =
+        Get("/user/all?sort=%5B%7B%22orderBy%22%3A%22email%22%2C%22order%22%3A1%7D%5D",
+            "Bearer tok-a1");
     EXPECT_EQ(r.status, 422);
-    EXPECT_EQ(r.Json().at("errors").at("sort").at("0").at("order").as_string(), "order must be a string");
+    EXPECT_EQ(
+        r.Json().at("errors").at("sort").at("0").at("order").as_string(), "order must be a string");
 }
 
 TEST_F(RoutesTest, RegisterValidatesTheNicknameBeforeCallingTheService) {
     auto missing = Post("/auth/register", "{}", "Basic eDp5");
     EXPECT_EQ(missing.status, 422);
-    EXPECT_EQ(missing.Json().at("errors").at("nickname").as_string(), "nickname should not be empty, nickname must be a string");
+    EXPECT_EQ(
+        missing.Json().at("errors").at("nickname").as_string(),
+        "nickname should not be empty, nickname must be a string");
     EXPECT_EQ(Post("/auth/register", R"({"nickname":5})", "Basic eDp5").status, 422);
     EXPECT_EQ(Post("/auth/register", R"({"nickname":)", "Basic eDp5").status, 400);
     EXPECT_EQ(users_.last_nickname, "");
@@ -171,7 +191,12 @@ TEST_F(RoutesTest, GoogleLoginValidatesTheBody) {
     EXPECT_TRUE(bad.Json().at("errors").as_object().contains("idToken"));
     auto body = R"({"email":"a@b.co","nickname":"n","profile":"p","idToken":"good"})";
     EXPECT_EQ(Post("/auth/google/login", body).status, 201);
-    EXPECT_EQ(Post("/auth/google/login", R"({"email":"a@b.co","nickname":"n","profile":"p","idToken":"bad"})").status, 401);
+    EXPECT_EQ(
+        Post(
+            "/auth/google/login",
+            R"({"email":"a@b.co","nickname":"n","profile":"p","idToken":"bad"})")
+            .status,
+        401);
 }
 
 TEST_F(RoutesTest, RefreshTradesARefreshToken) {

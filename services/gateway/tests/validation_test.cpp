@@ -1,8 +1,7 @@
 #include "services/gateway/adapter/http/validation.h"
 
-#include <gtest/gtest.h>
-
 #include <boost/json/serialize.hpp>
+#include <gtest/gtest.h>
 
 namespace hatongsu::gateway::http {
 namespace {
@@ -32,8 +31,14 @@ TEST(ToInt32, TruncatesAndWraps) {
 }
 
 struct Req {
-    explicit Req(const std::string& query) : ctx{.request = request, .request_id = {}, .remote_ip = {}, .path = {},
-                                                   .query = net::Query::Parse(query), .params = {}, .principal = {}} {}
+    explicit Req(const std::string& query)
+        : ctx{.request = request,
+              .request_id = {},
+              .remote_ip = {},
+              .path = {},
+              .query = net::Query::Parse(query),
+              .params = {},
+              .principal = {}} {}
     net::Request request;
     net::Context ctx;
 };
@@ -49,13 +54,19 @@ TEST(NumericParam, DefaultsForAbsentAndEmptyAndRefusesNaNAndRepeats) {
     EXPECT_FALSE(v.Ok());
     auto body = Validation(v).Fail(Req("").ctx);
     EXPECT_EQ(body.result_int(), 422);
-    EXPECT_NE(body.body().find(R"("page":"page must be a number conforming to the specified constraints")"), std::string::npos);
+    EXPECT_NE(
+        body.body().find(
+            R"("page":"page must be a number conforming to the specified constraints")"),
+        std::string::npos);
     EXPECT_NE(body.body().find(R"("limit":)"), std::string::npos);
 }
 
 TEST(SortParam, ParsesJsonArraysAndReportsNonStringOrders) {
     Validation v;
-    auto sort = SortParam(Req(R"(sort=[{"orderBy":"createdAt","order":"desc","x":1},{"orderBy":5,"order":"asc"}])").ctx, v);
+    auto sort = SortParam(
+        Req(R"(sort=[{"orderBy":"createdAt","order":"desc","x":1},{"orderBy":5,"order":"asc"}])")
+            .ctx,
+        v);
     ASSERT_TRUE(sort.ok());
     ASSERT_EQ(sort->size(), 2u);
     EXPECT_EQ((*sort)[0], (std::pair<std::string, std::string>{"createdAt", "desc"}));
@@ -65,7 +76,9 @@ TEST(SortParam, ParsesJsonArraysAndReportsNonStringOrders) {
     EXPECT_FALSE(SortParam(Req(R"(sort={"orderBy":"x"})").ctx, v).ok());
     EXPECT_TRUE(v.Ok());
     (void)SortParam(Req(R"(sort=[{"orderBy":"a","order":1}])").ctx, v);
-    EXPECT_NE(v.Fail(Req("").ctx).body().find(R"("sort":{"0":{"order":"order must be a string"}})"), std::string::npos);
+    EXPECT_NE(
+        v.Fail(Req("").ctx).body().find(R"("sort":{"0":{"order":"order must be a string"}})"),
+        std::string::npos);
 }
 
 TEST(FilterParam, ParsesObjectsAndReportsNonStringValues) {
@@ -75,7 +88,9 @@ TEST(FilterParam, ParsesObjectsAndReportsNonStringValues) {
     EXPECT_EQ(f->first, "email");
     EXPECT_FALSE(FilterParam(Req("filter={").ctx, v).ok());
     (void)FilterParam(Req(R"(filter={"field":"email","value":3})").ctx, v);
-    EXPECT_NE(v.Fail(Req("").ctx).body().find(R"("filter":{"value":"value must be a string"})"), std::string::npos);
+    EXPECT_NE(
+        v.Fail(Req("").ctx).body().find(R"("filter":{"value":"value must be a string"})"),
+        std::string::npos);
 }
 
 TEST(RequiredString, UsesTheOriginalMessages) {
@@ -84,7 +99,9 @@ TEST(RequiredString, UsesTheOriginalMessages) {
     RequiredString(boost::json::object{{"email", 3}}, "email", v);
     RequiredString(boost::json::object{{"profile", ""}}, "profile", v);
     std::string body = v.Fail(Req("").ctx).body();
-    EXPECT_NE(body.find(R"("nickname":"nickname should not be empty, nickname must be a string")"), std::string::npos);
+    EXPECT_NE(
+        body.find(R"("nickname":"nickname should not be empty, nickname must be a string")"),
+        std::string::npos);
     EXPECT_NE(body.find(R"("email":"email must be a string")"), std::string::npos);
     EXPECT_NE(body.find(R"("profile":"profile should not be empty")"), std::string::npos);
 }

@@ -31,7 +31,8 @@ int64_t UnverifiedExpiry(std::string_view authorization) {
     return exp != nullptr && exp->is_number() ? static_cast<int64_t>(exp->to_number<double>()) : 0;
 }
 
-boost::asio::awaitable<absl::StatusOr<Principal>> Sessions::Authenticate(CallMeta meta, std::string authorization) {
+boost::asio::awaitable<absl::StatusOr<Principal>> Sessions::Authenticate(
+    CallMeta meta, std::string authorization) {
     auto now = clock_.Now();
     if (auto cached = tokens_.Find(authorization, now)) {
         co_return *cached;
@@ -40,7 +41,8 @@ boost::asio::awaitable<absl::StatusOr<Principal>> Sessions::Authenticate(CallMet
     if (!principal.ok()) {
         co_return principal.status();
     }
-    auto exp = std::chrono::system_clock::time_point(std::chrono::seconds(UnverifiedExpiry(authorization)));
+    auto exp = std::chrono::system_clock::time_point(
+        std::chrono::seconds(UnverifiedExpiry(authorization)));
     auto expires = std::min(exp, now + kMaxTokenCacheTime);
     if (expires > now) {
         tokens_.Put(std::move(authorization), *principal, expires);
@@ -48,7 +50,8 @@ boost::asio::awaitable<absl::StatusOr<Principal>> Sessions::Authenticate(CallMet
     co_return principal;
 }
 
-boost::asio::awaitable<absl::StatusOr<Account>> Sessions::CurrentAccount(CallMeta meta, std::string user_id) {
+boost::asio::awaitable<absl::StatusOr<Account>> Sessions::CurrentAccount(
+    CallMeta meta, std::string user_id) {
     auto now = clock_.Now();
     if (auto cached = accounts_.Find(user_id, now)) {
         co_return *cached;

@@ -4,13 +4,13 @@
 // account_ttl. Thread-safe; the maps are bounded (cleared when full).
 #pragma once
 
-#include <absl/base/thread_annotations.h>
-#include <absl/synchronization/mutex.h>
-
 #include <chrono>
 #include <optional>
 #include <string>
 #include <unordered_map>
+
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
 
 #include "hatongsu/core/clock.h"
 #include "services/gateway/port/user_client.h"
@@ -28,9 +28,11 @@ public:
         : users_(users), clock_(clock), settings_(settings) {}
 
     // "Bearer <access token>" -> principal. Unauthenticated INVALID_TOKEN, or the client's error.
-    boost::asio::awaitable<absl::StatusOr<Principal>> Authenticate(CallMeta meta, std::string authorization);
+    boost::asio::awaitable<absl::StatusOr<Principal>> Authenticate(
+        CallMeta meta, std::string authorization);
     // The account as stored now (give or take account_ttl). NotFound when it is gone.
-    boost::asio::awaitable<absl::StatusOr<Account>> CurrentAccount(CallMeta meta, std::string user_id);
+    boost::asio::awaitable<absl::StatusOr<Account>> CurrentAccount(
+        CallMeta meta, std::string user_id);
 
 private:
     // Values that stop being found once their time is up; cleared whole when full.
@@ -57,8 +59,8 @@ private:
     private:
         const std::size_t max_entries_;
         absl::Mutex mu_;
-        std::unordered_map<std::string, std::pair<T, std::chrono::system_clock::time_point>> entries_
-            ABSL_GUARDED_BY(mu_);
+        std::unordered_map<std::string, std::pair<T, std::chrono::system_clock::time_point>>
+            entries_ ABSL_GUARDED_BY(mu_);
     };
 
     UserClient& users_;   // owned by main, outlives this object

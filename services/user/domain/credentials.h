@@ -2,10 +2,10 @@
 // may contain ':' since the text is split at the first colon) and "Bearer ..." values. Pure.
 #pragma once
 
-#include <absl/status/statusor.h>
-
 #include <string>
 #include <string_view>
+
+#include <absl/status/statusor.h>
 
 namespace hatongsu::user {
 

@@ -33,7 +33,8 @@ void LoginThrottle::SweepIfLarge(std::chrono::system_clock::time_point now) {
         if (map->size() < kMaxEntries) {
             continue;
         }
-        std::erase_if(*map, [&](const auto& kv) { return now - kv.second.start >= limits_.window; });
+        std::erase_if(
+            *map, [&](const auto& kv) { return now - kv.second.start >= limits_.window; });
     }
 }
 

@@ -3,12 +3,12 @@
 // each keep their own counts. Thread-safe.
 #pragma once
 
-#include <absl/base/thread_annotations.h>
-#include <absl/synchronization/mutex.h>
-
 #include <chrono>
 #include <string>
 #include <unordered_map>
+
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
 
 namespace hatongsu::user {
 
@@ -22,8 +22,14 @@ class LoginThrottle final {
 public:
     explicit LoginThrottle(ThrottleLimits limits) : limits_(limits) {}
 
-    bool Allowed(const std::string& account, const std::string& address, std::chrono::system_clock::time_point now);
-    void RecordFailure(const std::string& account, const std::string& address, std::chrono::system_clock::time_point now);
+    bool Allowed(
+        const std::string& account,
+        const std::string& address,
+        std::chrono::system_clock::time_point now);
+    void RecordFailure(
+        const std::string& account,
+        const std::string& address,
+        std::chrono::system_clock::time_point now);
     void RecordSuccess(const std::string& account);
 
 private:
@@ -31,10 +37,14 @@ private:
         std::chrono::system_clock::time_point start;
         int failures = 0;
     };
-    int Failures(std::unordered_map<std::string, Window>& map, const std::string& key,
-                 std::chrono::system_clock::time_point now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-    void Bump(std::unordered_map<std::string, Window>& map, const std::string& key,
-              std::chrono::system_clock::time_point now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+    int Failures(
+        std::unordered_map<std::string, Window>& map,
+        const std::string& key,
+        std::chrono::system_clock::time_point now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+    void Bump(
+        std::unordered_map<std::string, Window>& map,
+        const std::string& key,
+        std::chrono::system_clock::time_point now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
     void SweepIfLarge(std::chrono::system_clock::time_point now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
     const ThrottleLimits limits_;

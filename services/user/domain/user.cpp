@@ -29,7 +29,9 @@ std::size_t Utf8Length(std::string_view s) {
 
 }  // namespace
 
-std::string_view RoleName(Role role) { return role == Role::kAdmin ? "admin" : "user"; }
+std::string_view RoleName(Role role) {
+    return role == Role::kAdmin ? "admin" : "user";
+}
 
 std::optional<Role> ParseRole(std::string_view name) {
     if (name == "admin") {
@@ -61,7 +63,8 @@ absl::StatusOr<std::string> NormalizeEmail(std::string_view email) {
         return invalid;
     }
     auto at = email.find('@');
-    if (at == std::string_view::npos || at == 0 || at > 64 || email.find('@', at + 1) != std::string_view::npos) {
+    if (at == std::string_view::npos || at == 0 || at > 64 ||
+        email.find('@', at + 1) != std::string_view::npos) {
         return invalid;
     }
     std::string_view local = email.substr(0, at);

@@ -1,11 +1,11 @@
 // The account entity and the rules on its fields (e-mail, nickname, password). Pure, no I/O.
 #pragma once
 
-#include <absl/status/statusor.h>
-
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <absl/status/statusor.h>
 
 namespace hatongsu::user {
 
@@ -41,7 +41,8 @@ struct TokenPair {
 // Lower-cased, syntactically valid address (one '@', a dotted domain, a TLD of 2+ letters,
 // at most 254 bytes). InvalidArgument "INVALID_EMAIL" otherwise.
 absl::StatusOr<std::string> NormalizeEmail(std::string_view email);
-// 4 to 1024 bytes (the upper bound keeps hashing cheap to refuse). InvalidArgument "INVALID_PASSWORD".
+// 4 to 1024 bytes (the upper bound keeps hashing cheap to refuse). InvalidArgument
+// "INVALID_PASSWORD".
 absl::Status CheckNewPassword(std::string_view password);
 // Non-blank valid UTF-8, at most 100 characters. InvalidArgument "INVALID_NICKNAME".
 absl::Status CheckNickname(std::string_view nickname);

@@ -2,11 +2,11 @@
 // checked, spec/api.md 4.5). Thread-safe.
 #pragma once
 
-#include <absl/status/statusor.h>
-
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <absl/status/statusor.h>
 
 namespace hatongsu::user {
 

@@ -2,10 +2,10 @@
 // hashes of the original still verify). Slow on purpose: call it off I/O threads. Thread-safe.
 #pragma once
 
-#include <absl/status/statusor.h>
-
 #include <string>
 #include <string_view>
+
+#include <absl/status/statusor.h>
 
 namespace hatongsu::user {
 

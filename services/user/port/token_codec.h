@@ -2,11 +2,11 @@
 // secrets and lifetimes, spec/api.md 4.3). Thread-safe.
 #pragma once
 
-#include <absl/status/statusor.h>
-
 #include <chrono>
 #include <string>
 #include <string_view>
+
+#include <absl/status/statusor.h>
 
 #include "services/user/domain/user.h"
 

@@ -2,11 +2,11 @@
 // Errors: Unavailable (storage down), Internal.
 #pragma once
 
-#include <absl/status/statusor.h>
-
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <absl/status/statusor.h>
 
 #include "services/user/domain/user.h"
 
@@ -20,7 +20,8 @@ struct UserSort {
 };
 
 struct UserQuery {
-    std::optional<UserField> filter_field;  // kEmail/kNickname: substring, case-insensitive; else equality
+    std::optional<UserField>
+        filter_field;  // kEmail/kNickname: substring, case-insensitive; else equality
     std::string filter_value;
     std::vector<UserSort> sort;  // id is always appended as the last tie-breaker
     int offset = 0;
@@ -35,7 +36,8 @@ struct UserPage {
 class UserRepository {
 public:
     virtual ~UserRepository() = default;
-    // Lookup by normalised e-mail, also matching rows stored with other letter case. NotFound if absent.
+    // Lookup by normalised e-mail, also matching rows stored with other letter case. NotFound if
+    // absent.
     virtual absl::StatusOr<User> FindByEmail(const std::string& email) = 0;
     virtual absl::StatusOr<User> FindById(const std::string& id) = 0;  // NotFound if absent
     // Assigns the id. AlreadyExists when the e-mail is taken.

@@ -1,11 +1,12 @@
 // In-memory fakes of the user service's ports, for use-case unit tests. Thread-safe enough for
-// single-threaded tests (a mutex guards each map). FailNext() makes the next call return Unavailable.
+// single-threaded tests (a mutex guards each map). FailNext() makes the next call return
+// Unavailable.
 #pragma once
-
-#include <absl/synchronization/mutex.h>
 
 #include <algorithm>
 #include <map>
+
+#include <absl/synchronization/mutex.h>
 
 #include "hatongsu/core/random.h"
 #include "hatongsu/core/text.h"
@@ -66,13 +67,16 @@ public:
         return absl::OkStatus();
     }
     absl::StatusOr<bool> AnyAdmin() override {
-        return std::any_of(by_id_.begin(), by_id_.end(), [](const auto& kv) { return kv.second.role == Role::kAdmin; });
+        return std::any_of(by_id_.begin(), by_id_.end(), [](const auto& kv) {
+            return kv.second.role == Role::kAdmin;
+        });
     }
     absl::StatusOr<UserPage> List(const UserQuery& query) override {
         last_query = query;
         UserPage page;
         page.total_count = static_cast<int>(order_.size());
-        for (int i = query.offset; i < static_cast<int>(order_.size()) && i < query.offset + query.limit; ++i) {
+        for (int i = query.offset;
+             i < static_cast<int>(order_.size()) && i < query.offset + query.limit; ++i) {
             page.users.push_back(by_id_.at(order_[static_cast<std::size_t>(i)]));
         }
         return page;
@@ -95,8 +99,10 @@ private:
 
 class InMemoryRefreshTokenRepository final : public RefreshTokenRepository {
 public:
-    absl::Status Save(const std::string& jti, const std::string& user_id,
-                      std::chrono::system_clock::time_point) override {
+    absl::Status Save(
+        const std::string& jti,
+        const std::string& user_id,
+        std::chrono::system_clock::time_point) override {
         tokens_[jti] = {user_id, false};
         return absl::OkStatus();
     }

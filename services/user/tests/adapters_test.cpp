@@ -1,11 +1,11 @@
 // Adapters that need no server: the password hasher, the token codec, the Google verifier (with a
 // locally generated key standing in for Google's) and the proto mapping.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <fstream>
 #include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "hatongsu/core/random.h"
 #include "hatongsu/jwt/jwt.h"
@@ -26,7 +26,8 @@ using testkit::StatusIs;
 using namespace std::chrono_literals;
 
 // Made by crypt(3) with $2b$ cost 10 from "hunter22", as the original's bcrypt would.
-constexpr const char* kLegacyBcrypt = "$2b$10$JdxSrzstLKpUbDQ4.Orj0eX2auzW/QABo0Z/WZ8O0YPuwX0LVRv3K";
+constexpr const char* kLegacyBcrypt =
+    "$2b$10$JdxSrzstLKpUbDQ4.Orj0eX2auzW/QABo0Z/WZ8O0YPuwX0LVRv3K";
 
 TEST(Argon2idPasswordHasher, HashesWithArgon2idAndVerifies) {
     crypto::Argon2idPasswordHasher hasher({.opslimit = 1, .memlimit = 8192});
@@ -53,8 +54,14 @@ TEST(Argon2idPasswordHasher, VerifiesTheOriginalsBcryptHashesAndAsksToRehashThem
 TEST(JwtTokenCodec, WritesTheOriginalClaims) {
     testkit::FakeClock clock;
     jwt::JwtTokenCodec codec({"a-secret", "r-secret", 15min, 7 * 24h}, clock);
-    User u{.id = "6cebfa72-5c4c-40f2-8c9c-b9398d172b86", .email = "a@b.co", .nickname = "n", .profile = {},
-           .role = Role::kAdmin, .provider = Provider::kCredentials, .password_hash = {}};
+    User u{
+        .id = "6cebfa72-5c4c-40f2-8c9c-b9398d172b86",
+        .email = "a@b.co",
+        .nickname = "n",
+        .profile = {},
+        .role = Role::kAdmin,
+        .provider = Provider::kCredentials,
+        .password_hash = {}};
     auto access = codec.IssueAccess(u);
     auto claims = hatongsu::jwt::VerifyHs256(*access, "a-secret");
     ASSERT_THAT(claims, IsOk());
@@ -67,8 +74,8 @@ TEST(JwtTokenCodec, WritesTheOriginalClaims) {
     EXPECT_EQ(rclaims->at("type").as_string(), "refresh");
     EXPECT_EQ(rclaims->at("jti").as_string(), refresh->jti);
     // A token signed with the access secret but typed "refresh" is no access token.
-    auto typed = hatongsu::jwt::SignHs256({{"sub", u.id}, {"role", "user"}, {"type", "refresh"}, {"exp", 4000000000}},
-                                          "a-secret");
+    auto typed = hatongsu::jwt::SignHs256(
+        {{"sub", u.id}, {"role", "user"}, {"type", "refresh"}, {"exp", 4000000000}}, "a-secret");
     EXPECT_THAT(codec.VerifyAccess(*typed), StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
@@ -81,10 +88,19 @@ protected:
     void TearDown() override { std::remove(path_.c_str()); }
 
     boost::json::object Claims() {
-        int64_t now = std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
-        return {{"iss", "https://accounts.google.com"}, {"aud", "client-1"}, {"sub", "g-1"},
-                {"email", "Person@Gmail.com"},           {"email_verified", true}, {"name", "Person"},
-                {"picture", "https://p/x.png"},          {"iat", now},            {"exp", now + 3600}};
+        int64_t now =
+            std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch())
+                .count();
+        return {
+            {"iss", "https://accounts.google.com"},
+            {"aud", "client-1"},
+            {"sub", "g-1"},
+            {"email", "Person@Gmail.com"},
+            {"email_verified", true},
+            {"name", "Person"},
+            {"picture", "https://p/x.png"},
+            {"iat", now},
+            {"exp", now + 3600}};
     }
     google::JwksGoogleIdVerifier Verifier(std::string client = "client-1") {
         return google::JwksGoogleIdVerifier({std::move(client), path_}, clock_);
@@ -115,7 +131,8 @@ TEST_F(GoogleVerifierTest, RefusesWrongAudienceIssuerTimesAndKeys) {
     auto bad = absl::StatusCode::kUnauthenticated;
     EXPECT_THAT(v.Verify(with("aud", "other-client")), StatusIs(bad));
     EXPECT_THAT(v.Verify(with("iss", "evil.com")), StatusIs(bad));
-    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
+    int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
     EXPECT_THAT(v.Verify(with("exp", now - 400)), StatusIs(bad));
     EXPECT_THAT(v.Verify(with("exp", now + 3 * 86400)), StatusIs(bad));
     EXPECT_THAT(v.Verify(with("iat", now + 3600)), StatusIs(bad));
@@ -129,7 +146,8 @@ TEST_F(GoogleVerifierTest, RefusesWrongAudienceIssuerTimesAndKeys) {
 }
 
 TEST_F(GoogleVerifierTest, IsOffWithoutAClientIdAndUnavailableWithoutKeys) {
-    EXPECT_THAT(Verifier("").Verify(key_.Sign(Claims())), StatusIs(absl::StatusCode::kFailedPrecondition));
+    EXPECT_THAT(
+        Verifier("").Verify(key_.Sign(Claims())), StatusIs(absl::StatusCode::kFailedPrecondition));
     google::JwksGoogleIdVerifier missing({"client-1", "/nonexistent/jwks.json"}, clock_);
     EXPECT_THAT(missing.Verify(key_.Sign(Claims())), StatusIs(absl::StatusCode::kUnavailable));
 }
@@ -138,15 +156,18 @@ TEST_F(GoogleVerifierTest, FetchesTheKeysOverHttp) {
     boost::asio::io_context io;
     net::Router router;
     int fetches = 0;
-    router.Add(net::http::verb::get, "/oauth2/v3/certs", [&](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
-        ++fetches;
-        co_return net::Text(ctx, net::http::status::ok, key_.Jwks());
-    });
+    router.Add(
+        net::http::verb::get, "/oauth2/v3/certs",
+        [&](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
+            ++fetches;
+            co_return net::Text(ctx, net::http::status::ok, key_.Jwks());
+        });
     net::Server server(io, net::ServerOptions{}, router);
     server.Start();
     std::thread thread([&io] { io.run(); });
     google::JwksGoogleIdVerifier v(
-        {"client-1", "http://127.0.0.1:" + std::to_string(server.Port()) + "/oauth2/v3/certs"}, clock_);
+        {"client-1", "http://127.0.0.1:" + std::to_string(server.Port()) + "/oauth2/v3/certs"},
+        clock_);
     EXPECT_THAT(v.Verify(key_.Sign(Claims())), IsOk());
     EXPECT_THAT(v.Verify(key_.Sign(Claims())), IsOk());
     EXPECT_EQ(fetches, 1);  // cached
@@ -158,9 +179,15 @@ TEST_F(GoogleVerifierTest, FetchesTheKeysOverHttp) {
 
 TEST(Mapping, OmitsAnAbsentProfileAndMapsTheRole) {
     ::user::UserProto proto;
-    grpc_adapter::ToProto({.id = "i", .email = "e", .nickname = "n", .profile = {}, .role = Role::kAdmin,
-                           .provider = Provider::kGoogle, .password_hash = "h"},
-                          &proto);
+    grpc_adapter::ToProto(
+        {.id = "i",
+         .email = "e",
+         .nickname = "n",
+         .profile = {},
+         .role = Role::kAdmin,
+         .provider = Provider::kGoogle,
+         .password_hash = "h"},
+        &proto);
     EXPECT_FALSE(proto.has_profile());
     EXPECT_EQ(proto.role(), "admin");
     ::user::GetUsersRequest req;

@@ -21,7 +21,9 @@ using testkit::IsOk;
 using testkit::StatusIs;
 using namespace std::chrono_literals;
 
-std::string Basic(const std::string& text) { return "Basic " + core::Base64Encode(text); }
+std::string Basic(const std::string& text) {
+    return "Basic " + core::Base64Encode(text);
+}
 
 class AuthTest : public ::testing::Test {
 protected:
@@ -31,7 +33,8 @@ protected:
     testing::FakePasswordHasher hasher;
     testing::FakeGoogleIdVerifier google;
     jwt::JwtTokenCodec tokens{{"access-secret", "refresh-secret", 15min, 30 * 24h}, clock};
-    LoginThrottle throttle{{.max_failures_per_account = 3, .max_failures_per_address = 100, .window = 15min}};
+    LoginThrottle throttle{
+        {.max_failures_per_account = 3, .max_failures_per_address = 100, .window = 15min}};
     RegisterUser register_user{users, hasher};
     LoginUser login{users, hasher, tokens, refresh, throttle, clock};
     RefreshTokens refresh_tokens{users, tokens, refresh};
@@ -51,22 +54,30 @@ TEST_F(AuthTest, RegisterStoresANormalisedAccountWithAHashedPassword) {
 TEST_F(AuthTest, RegisterRefusesDuplicatesWhateverTheCaseWithoutHashing) {
     ASSERT_THAT(register_user.Execute(Basic("a@example.com:secret"), "A"), IsOk());
     int before = hasher.hashes;
-    EXPECT_THAT(register_user.Execute(Basic("A@EXAMPLE.com:other"), "B"),
-                StatusIs(absl::StatusCode::kAlreadyExists, "EMAIL_ALREADY_EXISTS"));
+    EXPECT_THAT(
+        register_user.Execute(Basic("A@EXAMPLE.com:other"), "B"),
+        StatusIs(absl::StatusCode::kAlreadyExists, "EMAIL_ALREADY_EXISTS"));
     EXPECT_EQ(hasher.hashes, before);
     EXPECT_EQ(users.Size(), 1u);
 }
 
 TEST_F(AuthTest, RegisterRefusesBadInputAndWritesNothing) {
-    EXPECT_THAT(register_user.Execute("Basic", "x"), StatusIs(absl::StatusCode::kInvalidArgument, "INVALID_CREDENTIALS"));
-    EXPECT_THAT(register_user.Execute(Basic("not-an-email:secret"), "x"),
-                StatusIs(absl::StatusCode::kInvalidArgument, "INVALID_EMAIL"));
-    EXPECT_THAT(register_user.Execute(Basic("a@example.com:abc"), "x"),
-                StatusIs(absl::StatusCode::kInvalidArgument, "INVALID_PASSWORD"));
-    EXPECT_THAT(register_user.Execute(Basic("a@example.com:secret"), std::string(500, 'n')),
-                StatusIs(absl::StatusCode::kInvalidArgument, "INVALID_NICKNAME"));
+    EXPECT_THAT(
+        register_user.Execute("Basic", "x"),
+        StatusIs(absl::StatusCode::kInvalidArgument, "INVALID_CREDENTIALS"));
+    EXPECT_THAT(
+        register_user.Execute(Basic("not-an-email:secret"), "x"),
+        StatusIs(absl::StatusCode::kInvalidArgument, "INVALID_EMAIL"));
+    EXPECT_THAT(
+        register_user.Execute(Basic("a@example.com:abc"), "x"),
+        StatusIs(absl::StatusCode::kInvalidArgument, "INVALID_PASSWORD"));
+    EXPECT_THAT(
+        register_user.Execute(Basic("a@example.com:secret"), std::string(500, 'n')),
+        StatusIs(absl::StatusCode::kInvalidArgument, "INVALID_NICKNAME"));
     users.FailNext();
-    EXPECT_THAT(register_user.Execute(Basic("a@example.com:secret"), "x"), StatusIs(absl::StatusCode::kUnavailable));
+    EXPECT_THAT(
+        register_user.Execute(Basic("a@example.com:secret"), "x"),
+        StatusIs(absl::StatusCode::kUnavailable));
     EXPECT_EQ(users.Size(), 0u);
 }
 
@@ -78,51 +89,74 @@ TEST_F(AuthTest, LoginIssuesAnAccessTokenThatParsesAndARefreshTokenThatDoesNot) 
     ASSERT_THAT(principal, IsOk());
     EXPECT_EQ(principal->role, Role::kUser);
     EXPECT_EQ(principal->sub, users.FindByEmail("a@example.com")->id);
-    EXPECT_THAT(ParseBearerToken(tokens, "Bearer " + pair->refresh_token),
-                StatusIs(absl::StatusCode::kUnauthenticated, "INVALID_TOKEN"));
-    EXPECT_THAT(refresh_tokens.Execute(pair->access_token), StatusIs(absl::StatusCode::kUnauthenticated));
+    EXPECT_THAT(
+        ParseBearerToken(tokens, "Bearer " + pair->refresh_token),
+        StatusIs(absl::StatusCode::kUnauthenticated, "INVALID_TOKEN"));
+    EXPECT_THAT(
+        refresh_tokens.Execute(pair->access_token), StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
 TEST_F(AuthTest, AccessTokensExpire) {
     ASSERT_THAT(register_user.Execute(Basic("a@example.com:secret"), "A"), IsOk());
     auto pair = login.Execute(Basic("a@example.com:secret"), "ip");
     clock.Advance(16min);
-    EXPECT_THAT(ParseBearerToken(tokens, "Bearer " + pair->access_token), StatusIs(absl::StatusCode::kUnauthenticated));
+    EXPECT_THAT(
+        ParseBearerToken(tokens, "Bearer " + pair->access_token),
+        StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
 TEST_F(AuthTest, LoginErrorsKeepTheOriginalIdentifiers) {
     ASSERT_THAT(register_user.Execute(Basic("a@example.com:secret"), "A"), IsOk());
-    EXPECT_THAT(login.Execute(Basic("nobody@example.com:secret"), "ip"),
-                StatusIs(absl::StatusCode::kNotFound, "USER_NOT_FOUND"));
-    EXPECT_THAT(login.Execute(Basic("a@example.com:wrong"), "ip"),
-                StatusIs(absl::StatusCode::kUnauthenticated, "INCORRECT_PASSWORD"));
-    EXPECT_THAT(login.Execute("Basic " + core::Base64Encode("nocolon"), "ip"),
-                StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(
+        login.Execute(Basic("nobody@example.com:secret"), "ip"),
+        StatusIs(absl::StatusCode::kNotFound, "USER_NOT_FOUND"));
+    EXPECT_THAT(
+        login.Execute(Basic("a@example.com:wrong"), "ip"),
+        StatusIs(absl::StatusCode::kUnauthenticated, "INCORRECT_PASSWORD"));
+    EXPECT_THAT(
+        login.Execute("Basic " + core::Base64Encode("nocolon"), "ip"),
+        StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST_F(AuthTest, RepeatedFailuresAreThrottledEvenWithTheRightPassword) {
     ASSERT_THAT(register_user.Execute(Basic("a@example.com:secret"), "A"), IsOk());
     for (int i = 0; i < 3; ++i) {
-        EXPECT_THAT(login.Execute(Basic("a@example.com:wrong"), "ip"), StatusIs(absl::StatusCode::kUnauthenticated));
+        EXPECT_THAT(
+            login.Execute(Basic("a@example.com:wrong"), "ip"),
+            StatusIs(absl::StatusCode::kUnauthenticated));
     }
-    EXPECT_THAT(login.Execute(Basic("a@example.com:secret"), "ip"),
-                StatusIs(absl::StatusCode::kResourceExhausted, "TOO_MANY_LOGIN_ATTEMPTS"));
+    EXPECT_THAT(
+        login.Execute(Basic("a@example.com:secret"), "ip"),
+        StatusIs(absl::StatusCode::kResourceExhausted, "TOO_MANY_LOGIN_ATTEMPTS"));
     clock.Advance(16min);
     EXPECT_THAT(login.Execute(Basic("a@example.com:secret"), "ip"), IsOk());
 }
 
 TEST_F(AuthTest, OldHashesAreUpgradedAfterLogin) {
-    auto u = users.Insert({.id = {}, .email = "old@example.com", .nickname = "Old", .profile = {},
-                           .role = Role::kUser, .provider = Provider::kCredentials, .password_hash = "old$pw12"});
+    auto u = users.Insert(
+        {.id = {},
+         .email = "old@example.com",
+         .nickname = "Old",
+         .profile = {},
+         .role = Role::kUser,
+         .provider = Provider::kCredentials,
+         .password_hash = "old$pw12"});
     ASSERT_THAT(login.Execute(Basic("old@example.com:pw12"), "ip"), IsOk());
     EXPECT_EQ(users.FindById(u->id)->password_hash, "plain$pw12");
 }
 
 TEST_F(AuthTest, GoogleAccountsCannotLogInWithAPassword) {
-    auto u = users.Insert({.id = {}, .email = "g@example.com", .nickname = "G", .profile = {}, .role = Role::kUser,
-                           .provider = Provider::kGoogle, .password_hash = "plain$google"});
-    EXPECT_THAT(login.Execute(Basic("g@example.com:google"), "ip"),
-                StatusIs(absl::StatusCode::kUnauthenticated, "INCORRECT_PASSWORD"));
+    auto u = users.Insert(
+        {.id = {},
+         .email = "g@example.com",
+         .nickname = "G",
+         .profile = {},
+         .role = Role::kUser,
+         .provider = Provider::kGoogle,
+         .password_hash = "plain$google"});
+    EXPECT_THAT(
+        login.Execute(Basic("g@example.com:google"), "ip"),
+        StatusIs(absl::StatusCode::kUnauthenticated, "INCORRECT_PASSWORD"));
 }
 
 TEST_F(AuthTest, RefreshRotatesAndAReplayRevokesTheFamily) {
@@ -131,9 +165,12 @@ TEST_F(AuthTest, RefreshRotatesAndAReplayRevokesTheFamily) {
     auto second = refresh_tokens.Execute(first->refresh_token);
     ASSERT_THAT(second, IsOk());
     EXPECT_THAT(ParseBearerToken(tokens, "Bearer " + second->access_token), IsOk());
-    EXPECT_THAT(refresh_tokens.Execute(first->refresh_token),
-                StatusIs(absl::StatusCode::kUnauthenticated, "REFRESH_TOKEN_REUSED"));
-    EXPECT_THAT(refresh_tokens.Execute(second->refresh_token), StatusIs(absl::StatusCode::kUnauthenticated));
+    EXPECT_THAT(
+        refresh_tokens.Execute(first->refresh_token),
+        StatusIs(absl::StatusCode::kUnauthenticated, "REFRESH_TOKEN_REUSED"));
+    EXPECT_THAT(
+        refresh_tokens.Execute(second->refresh_token),
+        StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
 TEST_F(AuthTest, RefreshReadsTheRoleFromTheDatabase) {
@@ -146,7 +183,8 @@ TEST_F(AuthTest, RefreshReadsTheRoleFromTheDatabase) {
 }
 
 TEST_F(AuthTest, GoogleLoginUsesTheVerifiedEmailNotTheBody) {
-    google.identities["tok"] = {.email = "Real@Gmail.com", .email_verified = true, .name = "Real", .picture = "http://p"};
+    google.identities["tok"] = {
+        .email = "Real@Gmail.com", .email_verified = true, .name = "Real", .picture = "http://p"};
     auto pair = login_google.Execute("tok", "Body Nick");
     ASSERT_THAT(pair, IsOk());
     auto u = users.FindByEmail("real@gmail.com");
@@ -161,21 +199,28 @@ TEST_F(AuthTest, GoogleLoginUsesTheVerifiedEmailNotTheBody) {
 }
 
 TEST_F(AuthTest, GoogleLoginRefusesUnverifiedInvalidAndPasswordAccounts) {
-    google.identities["unverified"] = {.email = "u@gmail.com", .email_verified = false, .name = "U", .picture = {}};
-    google.identities["taken"] = {.email = "a@example.com", .email_verified = true, .name = "A", .picture = {}};
+    google.identities["unverified"] = {
+        .email = "u@gmail.com", .email_verified = false, .name = "U", .picture = {}};
+    google.identities["taken"] = {
+        .email = "a@example.com", .email_verified = true, .name = "A", .picture = {}};
     ASSERT_THAT(register_user.Execute(Basic("a@example.com:secret"), "A"), IsOk());
-    EXPECT_THAT(login_google.Execute("unverified", "x"),
-                StatusIs(absl::StatusCode::kUnauthenticated, "GOOGLE_EMAIL_NOT_VERIFIED"));
+    EXPECT_THAT(
+        login_google.Execute("unverified", "x"),
+        StatusIs(absl::StatusCode::kUnauthenticated, "GOOGLE_EMAIL_NOT_VERIFIED"));
     EXPECT_THAT(login_google.Execute("forged", "x"), StatusIs(absl::StatusCode::kUnauthenticated));
     EXPECT_THAT(login_google.Execute("", "x"), StatusIs(absl::StatusCode::kUnauthenticated));
-    EXPECT_THAT(login_google.Execute("taken", "x"),
-                StatusIs(absl::StatusCode::kAlreadyExists, "EMAIL_REGISTERED_WITH_PASSWORD"));
+    EXPECT_THAT(
+        login_google.Execute("taken", "x"),
+        StatusIs(absl::StatusCode::kAlreadyExists, "EMAIL_REGISTERED_WITH_PASSWORD"));
     EXPECT_EQ(users.Size(), 1u);
 }
 
 TEST_F(AuthTest, GetUserInfoTreatsBadIdsAsUnknown) {
-    EXPECT_THAT(GetUserInfo(users, "not-a-uuid"), StatusIs(absl::StatusCode::kNotFound, "USER_NOT_FOUND"));
-    EXPECT_THAT(GetUserInfo(users, "6cebfa72-5c4c-40f2-8c9c-b9398d172b86"), StatusIs(absl::StatusCode::kNotFound));
+    EXPECT_THAT(
+        GetUserInfo(users, "not-a-uuid"), StatusIs(absl::StatusCode::kNotFound, "USER_NOT_FOUND"));
+    EXPECT_THAT(
+        GetUserInfo(users, "6cebfa72-5c4c-40f2-8c9c-b9398d172b86"),
+        StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(AuthTest, BootstrapCreatesTheFirstAdminOnlyOnce) {
@@ -188,7 +233,9 @@ TEST_F(AuthTest, BootstrapCreatesTheFirstAdminOnlyOnce) {
 
 TEST_F(AuthTest, BootstrapPromotesAnExistingAccount) {
     ASSERT_THAT(register_user.Execute(Basic("a@example.com:secret"), "A"), IsOk());
-    EXPECT_EQ(BootstrapAdmin(users, hasher).Execute("a@example.com", "ignored").value(), BootstrapOutcome::kPromoted);
+    EXPECT_EQ(
+        BootstrapAdmin(users, hasher).Execute("a@example.com", "ignored").value(),
+        BootstrapOutcome::kPromoted);
     EXPECT_EQ(users.FindByEmail("a@example.com")->role, Role::kAdmin);
 }
 

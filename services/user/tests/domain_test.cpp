@@ -14,7 +14,9 @@ using testkit::IsOk;
 using testkit::StatusIs;
 using namespace std::chrono_literals;
 
-std::string Basic(const std::string& text) { return "Basic " + core::Base64Encode(text); }
+std::string Basic(const std::string& text) {
+    return "Basic " + core::Base64Encode(text);
+}
 
 TEST(ParseBasicCredentials, SplitsAtTheFirstColon) {
     auto c = ParseBasicCredentials(Basic("a@b.co:pa:ss:word"));
@@ -45,11 +47,16 @@ TEST(ParseBearer, NeedsTheSchemeAndOneSpace) {
 TEST(NormalizeEmail, LowerCasesValidAddressesAndRefusesTheRest) {
     EXPECT_EQ(NormalizeEmail("Admin@Example.COM").value(), "admin@example.com");
     EXPECT_THAT(NormalizeEmail("user.name+tag@sub.example.co"), IsOk());
-    for (const char* bad : {"", "plain", "@x.com", "a@", "a@b", "a@b.c", "a b@x.com", "a@@x.com", "a@x..com",
-                            "a@-x.com", ".a@x.com", "a@x.c0m", "ü@x.com"}) {
-        EXPECT_THAT(NormalizeEmail(bad), StatusIs(absl::StatusCode::kInvalidArgument, "INVALID_EMAIL")) << bad;
+    for (const char* bad :
+         {"", "plain", "@x.com", "a@", "a@b", "a@b.c", "a b@x.com", "a@@x.com", "a@x..com",
+          "a@-x.com", ".a@x.com", "a@x.c0m", "ü@x.com"}) {
+        EXPECT_THAT(
+            NormalizeEmail(bad), StatusIs(absl::StatusCode::kInvalidArgument, "INVALID_EMAIL"))
+            << bad;
     }
-    EXPECT_THAT(NormalizeEmail(std::string(250, 'a') + "@x.com"), StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(
+        NormalizeEmail(std::string(250, 'a') + "@x.com"),
+        StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(Nickname, AcceptsUnicodeAndRefusesBlankOrHuge) {
@@ -58,12 +65,14 @@ TEST(Nickname, AcceptsUnicodeAndRefusesBlankOrHuge) {
     EXPECT_THAT(CheckNickname(std::string(101, 'x')), StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(CheckNickname("\xff\xfe"), StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(CheckNewPassword("abc"), StatusIs(absl::StatusCode::kInvalidArgument));
-    EXPECT_THAT(CheckNewPassword(std::string(1025, 'x')), StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(
+        CheckNewPassword(std::string(1025, 'x')), StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(CheckNewPassword("abcd"), IsOk());
 }
 
 TEST(LoginThrottle, LocksAnAccountAfterTheLimitUntilTheWindowEnds) {
-    LoginThrottle throttle({.max_failures_per_account = 3, .max_failures_per_address = 100, .window = 10min});
+    LoginThrottle throttle(
+        {.max_failures_per_account = 3, .max_failures_per_address = 100, .window = 10min});
     auto t0 = std::chrono::system_clock::time_point(1000h);
     for (int i = 0; i < 3; ++i) {
         EXPECT_TRUE(throttle.Allowed("a", "ip1", t0));
@@ -75,7 +84,8 @@ TEST(LoginThrottle, LocksAnAccountAfterTheLimitUntilTheWindowEnds) {
 }
 
 TEST(LoginThrottle, LimitsAnAddressAcrossAccountsAndSuccessClearsTheAccount) {
-    LoginThrottle throttle({.max_failures_per_account = 2, .max_failures_per_address = 3, .window = 10min});
+    LoginThrottle throttle(
+        {.max_failures_per_account = 2, .max_failures_per_address = 3, .window = 10min});
     auto t0 = std::chrono::system_clock::time_point(1000h);
     throttle.RecordFailure("a", "ip", t0);
     throttle.RecordSuccess("a");

@@ -4,7 +4,8 @@
 
 namespace hatongsu::user {
 
-absl::StatusOr<BootstrapOutcome> BootstrapAdmin::Execute(const std::string& email, const std::string& password) {
+absl::StatusOr<BootstrapOutcome> BootstrapAdmin::Execute(
+    const std::string& email, const std::string& password) {
     CORE_ASSIGN_OR_RETURN(bool any_admin, users_.AnyAdmin());
     if (any_admin) {
         return BootstrapOutcome::kAdminExists;
@@ -20,8 +21,14 @@ absl::StatusOr<BootstrapOutcome> BootstrapAdmin::Execute(const std::string& emai
     }
     CORE_RETURN_IF_ERROR(CheckNewPassword(password));
     CORE_ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(password));
-    User admin{.id = {}, .email = normalized, .nickname = "Admin", .profile = std::nullopt,
-               .role = Role::kAdmin, .provider = Provider::kCredentials, .password_hash = std::move(hash)};
+    User admin{
+        .id = {},
+        .email = normalized,
+        .nickname = "Admin",
+        .profile = std::nullopt,
+        .role = Role::kAdmin,
+        .provider = Provider::kCredentials,
+        .password_hash = std::move(hash)};
     CORE_RETURN_IF_ERROR(users_.Insert(admin).status());
     return BootstrapOutcome::kCreated;
 }

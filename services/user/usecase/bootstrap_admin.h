@@ -3,9 +3,9 @@
 // Errors: InvalidArgument (bad e-mail or password), Unavailable.
 #pragma once
 
-#include <absl/status/statusor.h>
-
 #include <string>
+
+#include <absl/status/statusor.h>
 
 #include "services/user/port/password_hasher.h"
 #include "services/user/port/user_repository.h"
@@ -16,7 +16,8 @@ enum class BootstrapOutcome { kAdminExists, kPromoted, kCreated };
 
 class BootstrapAdmin final {
 public:
-    BootstrapAdmin(UserRepository& users, PasswordHasher& hasher) : users_(users), hasher_(hasher) {}
+    BootstrapAdmin(UserRepository& users, PasswordHasher& hasher)
+        : users_(users), hasher_(hasher) {}
     absl::StatusOr<BootstrapOutcome> Execute(const std::string& email, const std::string& password);
 
 private:

@@ -1,9 +1,10 @@
-// One account by id. Errors: NotFound USER_NOT_FOUND (also for ids that are not UUIDs), Unavailable.
+// One account by id. Errors: NotFound USER_NOT_FOUND (also for ids that are not UUIDs),
+// Unavailable.
 #pragma once
 
-#include <absl/status/statusor.h>
-
 #include <string>
+
+#include <absl/status/statusor.h>
 
 #include "services/user/port/user_repository.h"
 

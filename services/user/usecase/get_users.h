@@ -3,11 +3,11 @@
 // Errors: InvalidArgument (unknown field, bad order), Unavailable.
 #pragma once
 
-#include <absl/status/statusor.h>
-
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <absl/status/statusor.h>
 
 #include "services/user/port/user_repository.h"
 

@@ -5,7 +5,8 @@
 
 namespace hatongsu::user {
 
-absl::StatusOr<GoogleIdentity> VerifiedGoogleIdentity(GoogleIdVerifier& verifier, std::string_view id_token) {
+absl::StatusOr<GoogleIdentity> VerifiedGoogleIdentity(
+    GoogleIdVerifier& verifier, std::string_view id_token) {
     if (id_token.empty()) {
         return absl::UnauthenticatedError("INVALID_GOOGLE_TOKEN");
     }
@@ -16,7 +17,8 @@ absl::StatusOr<GoogleIdentity> VerifiedGoogleIdentity(GoogleIdVerifier& verifier
     return identity;
 }
 
-absl::StatusOr<TokenPair> LoginGoogle::Execute(std::string_view id_token, std::string_view nickname_hint) {
+absl::StatusOr<TokenPair> LoginGoogle::Execute(
+    std::string_view id_token, std::string_view nickname_hint) {
     CORE_ASSIGN_OR_RETURN(GoogleIdentity identity, VerifiedGoogleIdentity(verifier_, id_token));
     auto email = NormalizeEmail(identity.email);
     if (!email.ok()) {
@@ -36,8 +38,14 @@ absl::StatusOr<TokenPair> LoginGoogle::Execute(std::string_view id_token, std::s
     if (!CheckNickname(nickname).ok()) {
         nickname = email->substr(0, email->find('@'));
     }
-    User fresh{.id = {}, .email = *email, .nickname = nickname, .profile = identity.picture,
-               .role = Role::kUser, .provider = Provider::kGoogle, .password_hash = std::nullopt};
+    User fresh{
+        .id = {},
+        .email = *email,
+        .nickname = nickname,
+        .profile = identity.picture,
+        .role = Role::kUser,
+        .provider = Provider::kGoogle,
+        .password_hash = std::nullopt};
     auto inserted = users_.Insert(fresh);
     if (inserted.status().code() == absl::StatusCode::kAlreadyExists) {
         inserted = users_.FindByEmail(*email);  // a concurrent first login created it

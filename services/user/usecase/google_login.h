@@ -1,12 +1,13 @@
 // Google sign-in (spec/api.md 4.5 with weak points 1 and 2 fixed): the account is the verified
 // token's e-mail, never the request body's; new Google accounts get no password.
 // Thread-safe. Errors: Unauthenticated INVALID_GOOGLE_TOKEN / GOOGLE_EMAIL_NOT_VERIFIED,
-// AlreadyExists EMAIL_REGISTERED_WITH_PASSWORD, FailedPrecondition GOOGLE_LOGIN_DISABLED, Unavailable.
+// AlreadyExists EMAIL_REGISTERED_WITH_PASSWORD, FailedPrecondition GOOGLE_LOGIN_DISABLED,
+// Unavailable.
 #pragma once
 
-#include <absl/status/statusor.h>
-
 #include <string_view>
+
+#include <absl/status/statusor.h>
 
 #include "services/user/port/google_id_verifier.h"
 #include "services/user/port/refresh_token_repository.h"
@@ -16,11 +17,16 @@
 namespace hatongsu::user {
 
 // The identity of a valid token with a verified e-mail.
-absl::StatusOr<GoogleIdentity> VerifiedGoogleIdentity(GoogleIdVerifier& verifier, std::string_view id_token);
+absl::StatusOr<GoogleIdentity> VerifiedGoogleIdentity(
+    GoogleIdVerifier& verifier, std::string_view id_token);
 
 class LoginGoogle final {
 public:
-    LoginGoogle(UserRepository& users, GoogleIdVerifier& verifier, TokenCodec& tokens, RefreshTokenRepository& refresh)
+    LoginGoogle(
+        UserRepository& users,
+        GoogleIdVerifier& verifier,
+        TokenCodec& tokens,
+        RefreshTokenRepository& refresh)
         : users_(users), verifier_(verifier), tokens_(tokens), refresh_(refresh) {}
 
     // `nickname_hint` is used for a new account when the token carries no name.

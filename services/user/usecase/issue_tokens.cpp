@@ -4,7 +4,8 @@
 
 namespace hatongsu::user {
 
-absl::StatusOr<TokenPair> IssueTokens(const User& user, TokenCodec& tokens, RefreshTokenRepository& refresh) {
+absl::StatusOr<TokenPair> IssueTokens(
+    const User& user, TokenCodec& tokens, RefreshTokenRepository& refresh) {
     CORE_ASSIGN_OR_RETURN(std::string access, tokens.IssueAccess(user));
     CORE_ASSIGN_OR_RETURN(IssuedRefresh issued, tokens.IssueRefresh(user));
     CORE_RETURN_IF_ERROR(refresh.Save(issued.jti, user.id, issued.expires_at));

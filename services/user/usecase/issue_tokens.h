@@ -10,6 +10,7 @@
 
 namespace hatongsu::user {
 
-absl::StatusOr<TokenPair> IssueTokens(const User& user, TokenCodec& tokens, RefreshTokenRepository& refresh);
+absl::StatusOr<TokenPair> IssueTokens(
+    const User& user, TokenCodec& tokens, RefreshTokenRepository& refresh);
 
 }  // namespace hatongsu::user

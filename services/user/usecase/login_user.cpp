@@ -8,8 +8,7 @@
 namespace hatongsu::user {
 
 absl::StatusOr<TokenPair> LoginUser::Execute(
-    std::string_view credentials_header,
-    const std::string& client_address) {
+    std::string_view credentials_header, const std::string& client_address) {
     CORE_ASSIGN_OR_RETURN(Credentials creds, ParseBasicCredentials(credentials_header));
     // Not validated: accounts created by the original may hold any address. Only case-folded.
     std::string account = core::AsciiLower(creds.email);
@@ -24,7 +23,8 @@ absl::StatusOr<TokenPair> LoginUser::Execute(
     }
     CORE_RETURN_IF_ERROR(user.status());
     // OAuth accounts have no password (the original stored the hash of "google": weak point 2).
-    bool password_account = user->provider == Provider::kCredentials && user->password_hash.has_value();
+    bool password_account =
+        user->provider == Provider::kCredentials && user->password_hash.has_value();
     if (!password_account || !hasher_.Verify(creds.password, *user->password_hash)) {
         throttle_.RecordFailure(account, client_address, now);
         return absl::UnauthenticatedError("INCORRECT_PASSWORD");

@@ -5,9 +5,9 @@
 // TOO_MANY_LOGIN_ATTEMPTS, Unavailable.
 #pragma once
 
-#include <absl/status/statusor.h>
-
 #include <string_view>
+
+#include <absl/status/statusor.h>
 
 #include "hatongsu/core/clock.h"
 #include "services/user/domain/login_throttle.h"
@@ -20,11 +20,22 @@ namespace hatongsu::user {
 
 class LoginUser final {
 public:
-    LoginUser(UserRepository& users, PasswordHasher& hasher, TokenCodec& tokens,
-              RefreshTokenRepository& refresh, LoginThrottle& throttle, core::Clock& clock)
-        : users_(users), hasher_(hasher), tokens_(tokens), refresh_(refresh), throttle_(throttle), clock_(clock) {}
+    LoginUser(
+        UserRepository& users,
+        PasswordHasher& hasher,
+        TokenCodec& tokens,
+        RefreshTokenRepository& refresh,
+        LoginThrottle& throttle,
+        core::Clock& clock)
+        : users_(users),
+          hasher_(hasher),
+          tokens_(tokens),
+          refresh_(refresh),
+          throttle_(throttle),
+          clock_(clock) {}
 
-    absl::StatusOr<TokenPair> Execute(std::string_view credentials_header, const std::string& client_address);
+    absl::StatusOr<TokenPair> Execute(
+        std::string_view credentials_header, const std::string& client_address);
 
 private:
     UserRepository& users_;  // all owned by main, outlive this object

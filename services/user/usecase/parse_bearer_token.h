@@ -2,9 +2,9 @@
 // Errors: Unauthenticated INVALID_TOKEN for anything else, refresh tokens included.
 #pragma once
 
-#include <absl/status/statusor.h>
-
 #include <string_view>
+
+#include <absl/status/statusor.h>
 
 #include "services/user/port/token_codec.h"
 

@@ -4,9 +4,9 @@
 // Errors: Unauthenticated INVALID_TOKEN / REFRESH_TOKEN_REUSED, Unavailable.
 #pragma once
 
-#include <absl/status/statusor.h>
-
 #include <string_view>
+
+#include <absl/status/statusor.h>
 
 #include "services/user/port/refresh_token_repository.h"
 #include "services/user/port/token_codec.h"

@@ -18,8 +18,14 @@ absl::Status RegisterUser::Execute(std::string_view credentials_header, std::str
         return existing.status();
     }
     CORE_ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(creds.password));
-    User user{.id = {}, .email = email, .nickname = std::string(nickname), .profile = std::nullopt,
-              .role = Role::kUser, .provider = Provider::kCredentials, .password_hash = std::move(hash)};
+    User user{
+        .id = {},
+        .email = email,
+        .nickname = std::string(nickname),
+        .profile = std::nullopt,
+        .role = Role::kUser,
+        .provider = Provider::kCredentials,
+        .password_hash = std::move(hash)};
     auto inserted = users_.Insert(user);
     if (inserted.status().code() == absl::StatusCode::kAlreadyExists) {
         return absl::AlreadyExistsError("EMAIL_ALREADY_EXISTS");  // lost a race with a twin request

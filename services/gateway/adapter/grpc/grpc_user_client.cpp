@@ -44,70 +44,86 @@ GrpcUserClient::GrpcUserClient(const std::string& address, std::chrono::millisec
 // A plain function (not a coroutine) so the call options are a named local: g++ 12 mis-destroys
 // class-type temporaries that live inside a co_await expression.
 template <typename Reply, typename Request, typename Start>
-boost::asio::awaitable<absl::StatusOr<Reply>> Unary(std::chrono::milliseconds timeout, const CallMeta& meta,
-                                                    const Request& request, Start start) {
+boost::asio::awaitable<absl::StatusOr<Reply>> Unary(
+    std::chrono::milliseconds timeout, const CallMeta& meta, const Request& request, Start start) {
     rpc::CallOptions options{timeout, meta.request_id, meta.client_ip};
     return rpc::AsyncUnary<Reply>(options, request, std::move(start));
 }
 
-#define HATONGSU_CALL(stub, method, Reply, meta, request)                                          \
-    Unary<Reply>(timeout_, (meta), (request), [stub = (stub).get()](auto* ctx, const auto* r, auto* resp, auto done) { \
-        stub->async()->method(ctx, r, resp, std::move(done));                                      \
-    })
+#define HATONGSU_CALL(stub, method, Reply, meta, request)                        \
+    Unary<Reply>(                                                                \
+        timeout_, (meta), (request),                                             \
+        [stub = (stub).get()](auto* ctx, const auto* r, auto* resp, auto done) { \
+            stub->async()->method(ctx, r, resp, std::move(done));                \
+        })
 
-boost::asio::awaitable<absl::Status> GrpcUserClient::Register(CallMeta meta, std::string authorization,
-                                                             std::string nickname) {
+boost::asio::awaitable<absl::Status> GrpcUserClient::Register(
+    CallMeta meta, std::string authorization, std::string nickname) {
     ::user::RegisterUserRequest req;
     req.set_credentials(std::move(authorization));
     req.set_nickname(std::move(nickname));
-    auto reply = co_await HATONGSU_CALL(auth_, RegisterUser, ::user::RegisterUserResponse, meta, req);
+    auto reply =
+        co_await HATONGSU_CALL(auth_, RegisterUser, ::user::RegisterUserResponse, meta, req);
     co_return reply.ok() ? absl::OkStatus() : Edge(reply.status());
 }
 
-boost::asio::awaitable<absl::StatusOr<Tokens>> GrpcUserClient::Login(CallMeta meta, std::string authorization) {
+boost::asio::awaitable<absl::StatusOr<Tokens>> GrpcUserClient::Login(
+    CallMeta meta, std::string authorization) {
     ::user::LoginUserRequest req;
     req.set_credentials(std::move(authorization));
-    co_return ToTokens(co_await HATONGSU_CALL(auth_, LoginUser, ::user::LoginUserResponse, meta, req));
+    co_return ToTokens(
+        co_await HATONGSU_CALL(auth_, LoginUser, ::user::LoginUserResponse, meta, req));
 }
 
-boost::asio::awaitable<absl::StatusOr<Tokens>> GrpcUserClient::LoginGoogle(CallMeta meta, std::string id_token,
-                                                                           std::string email, std::string nickname,
-                                                                           std::string profile) {
+boost::asio::awaitable<absl::StatusOr<Tokens>> GrpcUserClient::LoginGoogle(
+    CallMeta meta,
+    std::string id_token,
+    std::string email,
+    std::string nickname,
+    std::string profile) {
     ::user::LoginGoogleRequest req;
     req.set_idtoken(std::move(id_token));
     req.set_email(std::move(email));
     req.set_nickname(std::move(nickname));
     req.set_profile(std::move(profile));
-    co_return ToTokens(co_await HATONGSU_CALL(auth_, LoginGoogle, ::user::LoginGoogleResponse, meta, req));
+    co_return ToTokens(
+        co_await HATONGSU_CALL(auth_, LoginGoogle, ::user::LoginGoogleResponse, meta, req));
 }
 
-boost::asio::awaitable<absl::StatusOr<Tokens>> GrpcUserClient::Refresh(CallMeta meta, std::string refresh_token) {
+boost::asio::awaitable<absl::StatusOr<Tokens>> GrpcUserClient::Refresh(
+    CallMeta meta, std::string refresh_token) {
     ::user::RefreshTokenRequest req;
     req.set_refreshtoken(std::move(refresh_token));
-    co_return ToTokens(co_await HATONGSU_CALL(auth_, RefreshToken, ::user::LoginUserResponse, meta, req));
+    co_return ToTokens(
+        co_await HATONGSU_CALL(auth_, RefreshToken, ::user::LoginUserResponse, meta, req));
 }
 
-boost::asio::awaitable<absl::StatusOr<Principal>> GrpcUserClient::ParseBearer(CallMeta meta, std::string authorization) {
+boost::asio::awaitable<absl::StatusOr<Principal>> GrpcUserClient::ParseBearer(
+    CallMeta meta, std::string authorization) {
     ::user::ParseBearerTokenRequest req;
     req.set_token(std::move(authorization));
-    auto reply = co_await HATONGSU_CALL(auth_, ParseBearerToken, ::user::ParseBearerTokenResponse, meta, req);
+    auto reply = co_await HATONGSU_CALL(
+        auth_, ParseBearerToken, ::user::ParseBearerTokenResponse, meta, req);
     if (!reply.ok()) {
         co_return Edge(reply.status());
     }
     co_return Principal{reply->sub(), reply->role()};
 }
 
-boost::asio::awaitable<absl::StatusOr<Account>> GrpcUserClient::GetAccount(CallMeta meta, std::string user_id) {
+boost::asio::awaitable<absl::StatusOr<Account>> GrpcUserClient::GetAccount(
+    CallMeta meta, std::string user_id) {
     ::user::GetUserInfoRequest req;
     req.set_userid(std::move(user_id));
-    auto reply = co_await HATONGSU_CALL(users_, GetUserInfo, ::user::GetUserInfoResponse, meta, req);
+    auto reply =
+        co_await HATONGSU_CALL(users_, GetUserInfo, ::user::GetUserInfoResponse, meta, req);
     if (!reply.ok()) {
         co_return Edge(reply.status());
     }
     co_return FromProto(reply->user());
 }
 
-boost::asio::awaitable<absl::StatusOr<AccountPage>> GrpcUserClient::ListAccounts(CallMeta meta, AccountQuery query) {
+boost::asio::awaitable<absl::StatusOr<AccountPage>> GrpcUserClient::ListAccounts(
+    CallMeta meta, AccountQuery query) {
     ::user::GetUsersRequest req;
     req.mutable_filter()->set_field(query.filter_field);
     req.mutable_filter()->set_value(query.filter_value);
@@ -133,7 +149,8 @@ boost::asio::awaitable<absl::StatusOr<AccountPage>> GrpcUserClient::ListAccounts
 boost::asio::awaitable<absl::Status> GrpcUserClient::CheckHealth() {
     ::grpc::health::v1::HealthCheckRequest req;
     CallMeta no_meta;
-    auto reply = co_await HATONGSU_CALL(health_, Check, ::grpc::health::v1::HealthCheckResponse, no_meta, req);
+    auto reply = co_await HATONGSU_CALL(
+        health_, Check, ::grpc::health::v1::HealthCheckResponse, no_meta, req);
     if (!reply.ok()) {
         co_return Edge(reply.status());
     }

@@ -2,10 +2,10 @@
 // become Unavailable USER_SERVICE_UNAVAILABLE / DeadlineExceeded USER_SERVICE_TIMEOUT. Thread-safe.
 #pragma once
 
-#include <grpcpp/grpcpp.h>
-
 #include <chrono>
 #include <memory>
+
+#include <grpcpp/grpcpp.h>
 
 #include "proto/health.grpc.pb.h"
 #include "proto/user.grpc.pb.h"
@@ -17,14 +17,24 @@ class GrpcUserClient final : public UserClient {
 public:
     GrpcUserClient(const std::string& address, std::chrono::milliseconds timeout);
 
-    boost::asio::awaitable<absl::Status> Register(CallMeta meta, std::string authorization, std::string nickname) override;
-    boost::asio::awaitable<absl::StatusOr<Tokens>> Login(CallMeta meta, std::string authorization) override;
-    boost::asio::awaitable<absl::StatusOr<Tokens>> LoginGoogle(CallMeta meta, std::string id_token, std::string email,
-                                                               std::string nickname, std::string profile) override;
-    boost::asio::awaitable<absl::StatusOr<Tokens>> Refresh(CallMeta meta, std::string refresh_token) override;
-    boost::asio::awaitable<absl::StatusOr<Principal>> ParseBearer(CallMeta meta, std::string authorization) override;
-    boost::asio::awaitable<absl::StatusOr<Account>> GetAccount(CallMeta meta, std::string user_id) override;
-    boost::asio::awaitable<absl::StatusOr<AccountPage>> ListAccounts(CallMeta meta, AccountQuery query) override;
+    boost::asio::awaitable<absl::Status> Register(
+        CallMeta meta, std::string authorization, std::string nickname) override;
+    boost::asio::awaitable<absl::StatusOr<Tokens>> Login(
+        CallMeta meta, std::string authorization) override;
+    boost::asio::awaitable<absl::StatusOr<Tokens>> LoginGoogle(
+        CallMeta meta,
+        std::string id_token,
+        std::string email,
+        std::string nickname,
+        std::string profile) override;
+    boost::asio::awaitable<absl::StatusOr<Tokens>> Refresh(
+        CallMeta meta, std::string refresh_token) override;
+    boost::asio::awaitable<absl::StatusOr<Principal>> ParseBearer(
+        CallMeta meta, std::string authorization) override;
+    boost::asio::awaitable<absl::StatusOr<Account>> GetAccount(
+        CallMeta meta, std::string user_id) override;
+    boost::asio::awaitable<absl::StatusOr<AccountPage>> ListAccounts(
+        CallMeta meta, AccountQuery query) override;
     boost::asio::awaitable<absl::Status> CheckHealth() override;
 
 private:

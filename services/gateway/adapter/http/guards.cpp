@@ -4,7 +4,8 @@ namespace hatongsu::gateway::http {
 namespace {
 
 // The principal of a request with a valid bearer token, or the 401 to answer.
-boost::asio::awaitable<absl::StatusOr<Principal>> Authenticate(Sessions& sessions, net::Context& ctx) {
+boost::asio::awaitable<absl::StatusOr<Principal>> Authenticate(
+    Sessions& sessions, net::Context& ctx) {
     auto it = ctx.request.find(net::http::field::authorization);
     if (it == ctx.request.end() || it->value().empty()) {
         co_return absl::UnauthenticatedError("MISSING_TOKEN");
@@ -18,10 +19,13 @@ boost::asio::awaitable<absl::StatusOr<Principal>> Authenticate(Sessions& session
 
 }  // namespace
 
-CallMeta MetaOf(const net::Context& ctx) { return CallMeta{ctx.request_id, ctx.remote_ip}; }
+CallMeta MetaOf(const net::Context& ctx) {
+    return CallMeta{ctx.request_id, ctx.remote_ip};
+}
 
 net::Handler RequireUser(Sessions& sessions, AuthedHandler handler) {
-    return [&sessions, handler = std::move(handler)](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
+    return [&sessions, handler = std::move(handler)](
+               net::Context& ctx) -> boost::asio::awaitable<net::Response> {
         auto principal = co_await Authenticate(sessions, ctx);
         if (!principal.ok()) {
             co_return net::ErrorFromStatus(ctx, principal.status());
@@ -32,7 +36,8 @@ net::Handler RequireUser(Sessions& sessions, AuthedHandler handler) {
 }
 
 net::Handler RequireAdmin(Sessions& sessions, AuthedHandler handler) {
-    return [&sessions, handler = std::move(handler)](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
+    return [&sessions, handler = std::move(handler)](
+               net::Context& ctx) -> boost::asio::awaitable<net::Response> {
         auto principal = co_await Authenticate(sessions, ctx);
         if (!principal.ok()) {
             co_return net::ErrorFromStatus(ctx, principal.status());

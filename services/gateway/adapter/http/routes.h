@@ -22,7 +22,8 @@ CallMeta MetaOf(const net::Context& ctx);
 // Guards: a handler that runs only for a valid access token (401 otherwise), or only for an
 // account whose current role in the database is admin (401 without a valid token, 403
 // "No permission" for other roles).
-using AuthedHandler = std::function<boost::asio::awaitable<net::Response>(net::Context&, Principal)>;
+using AuthedHandler =
+    std::function<boost::asio::awaitable<net::Response>(net::Context&, Principal)>;
 net::Handler RequireUser(Sessions& sessions, AuthedHandler handler);
 net::Handler RequireAdmin(Sessions& sessions, AuthedHandler handler);
 

@@ -4,23 +4,29 @@
 namespace hatongsu::gateway::http {
 
 void AddSystemRoutes(net::Router& router, RouteDeps deps) {
-    using net::http::verb;
     using net::http::status;
-    router.Add(verb::get, "/health", [](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
-        co_return net::Text(ctx, status::ok, "OK");
-    });
-    router.Add(verb::get, "/version", [version = deps.version](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
-        co_return net::Text(ctx, status::ok, version);
-    });
+    using net::http::verb;
+    router.Add(
+        verb::get, "/health", [](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
+            co_return net::Text(ctx, status::ok, "OK");
+        });
+    router.Add(
+        verb::get, "/version",
+        [version = deps.version](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
+            co_return net::Text(ctx, status::ok, version);
+        });
     router.Add(verb::get, "/livez", [](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
         co_return net::Json(ctx, status::ok, {{"status", "ok"}});
     });
-    router.Add(verb::get, "/readyz", [&users = deps.users](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
-        absl::Status user = co_await users.CheckHealth();
-        boost::json::object checks{{"user", user.ok() ? "ok" : std::string(user.message())}};
-        co_return net::Json(ctx, user.ok() ? status::ok : status::service_unavailable,
-                            {{"status", user.ok() ? "ok" : "unavailable"}, {"checks", checks}});
-    });
+    router.Add(
+        verb::get, "/readyz",
+        [&users = deps.users](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
+            absl::Status user = co_await users.CheckHealth();
+            boost::json::object checks{{"user", user.ok() ? "ok" : std::string(user.message())}};
+            co_return net::Json(
+                ctx, user.ok() ? status::ok : status::service_unavailable,
+                {{"status", user.ok() ? "ok" : "unavailable"}, {"checks", checks}});
+        });
 }
 
 }  // namespace hatongsu::gateway::http

@@ -1,17 +1,19 @@
 #include "services/gateway/adapter/http/validation.h"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
-
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 namespace hatongsu::gateway::http {
 namespace {
 
 std::string_view TrimJs(std::string_view s) {
-    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+    auto space = [](char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    };
     while (!s.empty() && space(s.front())) {
         s.remove_prefix(1);
     }
@@ -121,7 +123,8 @@ void Validation::AddNested(const std::vector<std::string>& path, const std::stri
 }
 
 net::Response Validation::Fail(const net::Context& ctx) const {
-    return net::JsonError(ctx, net::http::status::unprocessable_entity, "Validation failed", &errors_);
+    return net::JsonError(
+        ctx, net::http::status::unprocessable_entity, "Validation failed", &errors_);
 }
 
 std::optional<double> ParseJsNumber(std::string_view text) {
@@ -130,13 +133,17 @@ std::optional<double> ParseJsNumber(std::string_view text) {
         return 0.0;
     }
     if (s.size() > 2 && s[0] == '0') {
-        int base = (s[1] == 'x' || s[1] == 'X') ? 16 : (s[1] == 'o' || s[1] == 'O') ? 8 : (s[1] == 'b' || s[1] == 'B') ? 2 : 0;
+        int base = (s[1] == 'x' || s[1] == 'X')   ? 16
+                   : (s[1] == 'o' || s[1] == 'O') ? 8
+                   : (s[1] == 'b' || s[1] == 'B') ? 2
+                                                  : 0;
         if (base != 0) {
             double value = 0;
             for (char c : s.substr(2)) {
                 int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                        : std::isxdigit(static_cast<unsigned char>(c)) ? (std::tolower(c) - 'a' + 10)
-                                                                       : 99;
+                        : std::isxdigit(static_cast<unsigned char>(c))
+                            ? (std::tolower(c) - 'a' + 10)
+                            : 99;
                 if (d >= base) {
                     return std::nullopt;
                 }
@@ -168,7 +175,8 @@ int32_t ToInt32(double value) {
     return static_cast<int32_t>(u);
 }
 
-int32_t NumericParam(const net::Context& ctx, const std::string& name, int32_t fallback, Validation& v) {
+int32_t NumericParam(
+    const net::Context& ctx, const std::string& name, int32_t fallback, Validation& v) {
     std::size_t count = ctx.query.Count(name);
     if (count == 0) {
         return fallback;
@@ -185,7 +193,8 @@ int32_t NumericParam(const net::Context& ctx, const std::string& name, int32_t f
     return ToInt32(*number);
 }
 
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> SortParam(const net::Context& ctx, Validation& v) {
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> SortParam(
+    const net::Context& ctx, Validation& v) {
     auto parsed = JsonParam(ctx, "sort");
     if (!parsed.ok()) {
         return parsed.status();
@@ -209,12 +218,14 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> SortParam(const
             v.AddNested({"sort", std::to_string(i), "order"}, "order must be a string");
             continue;
         }
-        out.emplace_back(order_by != nullptr ? ToJsString(*order_by) : "", std::string(order->get_string()));
+        out.emplace_back(
+            order_by != nullptr ? ToJsString(*order_by) : "", std::string(order->get_string()));
     }
     return out;
 }
 
-absl::StatusOr<std::pair<std::string, std::string>> FilterParam(const net::Context& ctx, Validation& v) {
+absl::StatusOr<std::pair<std::string, std::string>> FilterParam(
+    const net::Context& ctx, Validation& v) {
     auto parsed = JsonParam(ctx, "filter");
     if (!parsed.ok()) {
         return parsed.status();
@@ -232,11 +243,13 @@ absl::StatusOr<std::pair<std::string, std::string>> FilterParam(const net::Conte
         v.AddNested({"filter", "value"}, "value must be a string");
         return std::pair<std::string, std::string>{};
     }
-    return std::pair<std::string, std::string>{field != nullptr ? ToJsString(*field) : "",
-                                               value != nullptr ? std::string(value->get_string()) : ""};
+    return std::pair<std::string, std::string>{
+        field != nullptr ? ToJsString(*field) : "",
+        value != nullptr ? std::string(value->get_string()) : ""};
 }
 
-std::string RequiredString(const boost::json::object& body, const std::string& name, Validation& v) {
+std::string RequiredString(
+    const boost::json::object& body, const std::string& name, Validation& v) {
     const auto* field = body.if_contains(name);
     if (field == nullptr || field->is_null()) {
         v.Add(name, name + " should not be empty");

@@ -3,15 +3,15 @@
 // 422 body listing every failed field (the original's messages, in the one error shape).
 #pragma once
 
-#include <absl/status/statusor.h>
-#include <boost/json/object.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <absl/status/statusor.h>
+#include <boost/json/object.hpp>
 
 #include "hatongsu/net/http.h"
 
@@ -37,13 +37,16 @@ int32_t ToInt32(double value);
 
 // A numeric query parameter: absent or empty -> `fallback`; repeated or not a finite number ->
 // a validation error ("<name> must be a number conforming to the specified constraints").
-int32_t NumericParam(const net::Context& ctx, const std::string& name, int32_t fallback, Validation& v);
+int32_t NumericParam(
+    const net::Context& ctx, const std::string& name, int32_t fallback, Validation& v);
 
 // `sort=[{"orderBy":..,"order":..}, ...]` as JSON text. Absent or empty -> {}. Not JSON or not an
 // array -> InvalidArgument; an `order` that is not a string -> validation error.
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> SortParam(const net::Context& ctx, Validation& v);
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> SortParam(
+    const net::Context& ctx, Validation& v);
 // `filter={"field":..,"value":..}` as JSON text. Absent or empty -> {"",""}.
-absl::StatusOr<std::pair<std::string, std::string>> FilterParam(const net::Context& ctx, Validation& v);
+absl::StatusOr<std::pair<std::string, std::string>> FilterParam(
+    const net::Context& ctx, Validation& v);
 
 // A required non-empty string field of a JSON body, with the original's messages.
 std::string RequiredString(const boost::json::object& body, const std::string& name, Validation& v);

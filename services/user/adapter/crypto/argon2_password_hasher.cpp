@@ -1,11 +1,11 @@
 #include "services/user/adapter/crypto/argon2_password_hasher.h"
 
-#include <crypt.h>
-#include <sodium.h>
-
 #include <cstring>
 #include <stdexcept>
 #include <string>
+
+#include <crypt.h>
+#include <sodium.h>
 
 namespace hatongsu::user::crypto {
 namespace {
@@ -14,7 +14,9 @@ bool IsBcrypt(const std::string& hash) {
     return hash.starts_with("$2a$") || hash.starts_with("$2b$") || hash.starts_with("$2y$");
 }
 
-bool IsArgon2id(const std::string& hash) { return hash.starts_with("$argon2id$"); }
+bool IsArgon2id(const std::string& hash) {
+    return hash.starts_with("$argon2id$");
+}
 
 }  // namespace
 
@@ -26,8 +28,9 @@ Argon2idPasswordHasher::Argon2idPasswordHasher(Argon2Params params) : params_(pa
 
 absl::StatusOr<std::string> Argon2idPasswordHasher::Hash(std::string_view password) {
     char out[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str_alg(out, password.data(), password.size(), params_.opslimit, params_.memlimit,
-                              crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    if (crypto_pwhash_str_alg(
+            out, password.data(), password.size(), params_.opslimit, params_.memlimit,
+            crypto_pwhash_ALG_ARGON2ID13) != 0) {
         return absl::ResourceExhaustedError("out of memory while hashing");
     }
     return std::string(out);

@@ -10,8 +10,8 @@
 namespace hatongsu::user::crypto {
 
 struct Argon2Params {
-    uint64_t opslimit = 2;                 // passes over memory
-    std::size_t memlimit = 64u << 20;      // bytes
+    uint64_t opslimit = 2;             // passes over memory
+    std::size_t memlimit = 64u << 20;  // bytes
 };
 
 class Argon2idPasswordHasher final : public PasswordHasher {

@@ -1,10 +1,10 @@
 #include "services/user/adapter/google/jwks_google_verifier.h"
 
-#include <curl/curl.h>
-
 #include <fstream>
 #include <memory>
 #include <sstream>
+
+#include <curl/curl.h>
 
 namespace hatongsu::user::google {
 namespace {
@@ -75,7 +75,8 @@ bool AudienceMatches(const boost::json::object& claims, const std::string& clien
 absl::StatusOr<hatongsu::jwt::KeySet> JwksGoogleIdVerifier::Keys(bool refresh) {
     absl::MutexLock lock(&mu_);
     auto now = clock_.Now();
-    bool stale = !keys_ || (now - loaded_at_ > kRefetchAfter) || (refresh && now - loaded_at_ > kMinRefetchInterval);
+    bool stale = !keys_ || (now - loaded_at_ > kRefetchAfter) ||
+                 (refresh && now - loaded_at_ > kMinRefetchInterval);
     if (!stale) {
         return *keys_;
     }
@@ -118,11 +119,13 @@ absl::StatusOr<GoogleIdentity> JwksGoogleIdVerifier::Verify(std::string_view id_
     if (iss != "accounts.google.com" && iss != "https://accounts.google.com") {
         return invalid;
     }
-    if (!AudienceMatches(*claims, settings_.client_id) || !hatongsu::jwt::CheckTimes(*claims, now, kSkew).ok()) {
+    if (!AudienceMatches(*claims, settings_.client_id) ||
+        !hatongsu::jwt::CheckTimes(*claims, now, kSkew).ok()) {
         return invalid;
     }
     auto seconds = [](std::chrono::system_clock::time_point t) {
-        return static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
+        return static_cast<double>(
+            std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
     };
     const auto* iat = claims->if_contains("iat");
     if (iat == nullptr || !iat->is_number() || iat->to_number<double>() > seconds(now + kSkew) ||
@@ -132,8 +135,9 @@ absl::StatusOr<GoogleIdentity> JwksGoogleIdVerifier::Verify(std::string_view id_
     GoogleIdentity identity;
     identity.email = Str(*claims, "email");
     const auto* verified = claims->if_contains("email_verified");
-    identity.email_verified = verified != nullptr && ((verified->is_bool() && verified->get_bool()) ||
-                                                      (verified->is_string() && verified->get_string() == "true"));
+    identity.email_verified =
+        verified != nullptr && ((verified->is_bool() && verified->get_bool()) ||
+                                (verified->is_string() && verified->get_string() == "true"));
     identity.name = Str(*claims, "name");
     if (std::string picture = Str(*claims, "picture"); !picture.empty()) {
         identity.picture = picture;

@@ -4,12 +4,12 @@
 // most a day ahead. Thread-safe.
 #pragma once
 
-#include <absl/base/thread_annotations.h>
-#include <absl/synchronization/mutex.h>
-
 #include <chrono>
 #include <optional>
 #include <string>
+
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
 
 #include "hatongsu/core/clock.h"
 #include "hatongsu/jwt/jwt.h"

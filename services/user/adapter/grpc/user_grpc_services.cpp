@@ -13,10 +13,11 @@ absl::Status Logged(absl::Status status, grpc::CallbackServerContext* ctx, std::
     auto code = status.code();
     if (code == absl::StatusCode::kInternal || code == absl::StatusCode::kUnknown ||
         code == absl::StatusCode::kUnavailable) {
-        log::Error("rpc failed", {{"rpc", rpc},
-                                  {"code", absl::StatusCodeToString(code)},
-                                  {"error", std::string(status.message())},
-                                  {"request_id", rpc::RequestIdOf(ctx)}});
+        log::Error(
+            "rpc failed", {{"rpc", rpc},
+                           {"code", absl::StatusCodeToString(code)},
+                           {"error", std::string(status.message())},
+                           {"request_id", rpc::RequestIdOf(ctx)}});
     }
     return status;
 }

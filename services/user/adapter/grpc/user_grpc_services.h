@@ -3,9 +3,9 @@
 // pool (refused with RESOURCE_EXHAUSTED past its queue limit), everything else on the I/O pool.
 #pragma once
 
-#include <boost/asio/thread_pool.hpp>
-
 #include <atomic>
+
+#include <boost/asio/thread_pool.hpp>
 
 #include "proto/user.grpc.pb.h"
 #include "services/user/port/google_id_verifier.h"
@@ -41,20 +41,30 @@ class AuthService final : public ::user::AuthService::CallbackService {
 public:
     AuthService(UseCases use_cases, Pools pools) : uc_(use_cases), pools_(pools) {}
 
-    grpc::ServerUnaryReactor* RegisterUser(grpc::CallbackServerContext* ctx, const ::user::RegisterUserRequest* req,
-                                           ::user::RegisterUserResponse* resp) override;
-    grpc::ServerUnaryReactor* LoginUser(grpc::CallbackServerContext* ctx, const ::user::LoginUserRequest* req,
-                                        ::user::LoginUserResponse* resp) override;
-    grpc::ServerUnaryReactor* ParseBearerToken(grpc::CallbackServerContext* ctx,
-                                               const ::user::ParseBearerTokenRequest* req,
-                                               ::user::ParseBearerTokenResponse* resp) override;
-    grpc::ServerUnaryReactor* ValidateGoogleToken(grpc::CallbackServerContext* ctx,
-                                                  const ::user::ValidateGoogleTokenRequest* req,
-                                                  ::user::ValidateGoogleTokenResponse* resp) override;
-    grpc::ServerUnaryReactor* LoginGoogle(grpc::CallbackServerContext* ctx, const ::user::LoginGoogleRequest* req,
-                                          ::user::LoginGoogleResponse* resp) override;
-    grpc::ServerUnaryReactor* RefreshToken(grpc::CallbackServerContext* ctx, const ::user::RefreshTokenRequest* req,
-                                           ::user::LoginUserResponse* resp) override;
+    grpc::ServerUnaryReactor* RegisterUser(
+        grpc::CallbackServerContext* ctx,
+        const ::user::RegisterUserRequest* req,
+        ::user::RegisterUserResponse* resp) override;
+    grpc::ServerUnaryReactor* LoginUser(
+        grpc::CallbackServerContext* ctx,
+        const ::user::LoginUserRequest* req,
+        ::user::LoginUserResponse* resp) override;
+    grpc::ServerUnaryReactor* ParseBearerToken(
+        grpc::CallbackServerContext* ctx,
+        const ::user::ParseBearerTokenRequest* req,
+        ::user::ParseBearerTokenResponse* resp) override;
+    grpc::ServerUnaryReactor* ValidateGoogleToken(
+        grpc::CallbackServerContext* ctx,
+        const ::user::ValidateGoogleTokenRequest* req,
+        ::user::ValidateGoogleTokenResponse* resp) override;
+    grpc::ServerUnaryReactor* LoginGoogle(
+        grpc::CallbackServerContext* ctx,
+        const ::user::LoginGoogleRequest* req,
+        ::user::LoginGoogleResponse* resp) override;
+    grpc::ServerUnaryReactor* RefreshToken(
+        grpc::CallbackServerContext* ctx,
+        const ::user::RefreshTokenRequest* req,
+        ::user::LoginUserResponse* resp) override;
 
 private:
     template <typename Work>
@@ -69,10 +79,14 @@ class UserService final : public ::user::UserService::CallbackService {
 public:
     UserService(UseCases use_cases, Pools pools) : uc_(use_cases), pools_(pools) {}
 
-    grpc::ServerUnaryReactor* GetUserInfo(grpc::CallbackServerContext* ctx, const ::user::GetUserInfoRequest* req,
-                                          ::user::GetUserInfoResponse* resp) override;
-    grpc::ServerUnaryReactor* GetUsers(grpc::CallbackServerContext* ctx, const ::user::GetUsersRequest* req,
-                                       ::user::GetUsersResponse* resp) override;
+    grpc::ServerUnaryReactor* GetUserInfo(
+        grpc::CallbackServerContext* ctx,
+        const ::user::GetUserInfoRequest* req,
+        ::user::GetUserInfoResponse* resp) override;
+    grpc::ServerUnaryReactor* GetUsers(
+        grpc::CallbackServerContext* ctx,
+        const ::user::GetUsersRequest* req,
+        ::user::GetUsersResponse* resp) override;
 
 private:
     UseCases uc_;

@@ -81,7 +81,8 @@ absl::StatusOr<RefreshClaims> JwtTokenCodec::VerifyRefresh(std::string_view toke
     }
     std::string jti = StringClaim(*claims, "jti");
     if (jti.empty()) {
-        return absl::UnauthenticatedError("INVALID_TOKEN");  // issued by the original: not ours to rotate
+        return absl::UnauthenticatedError(
+            "INVALID_TOKEN");  // issued by the original: not ours to rotate
     }
     return RefreshClaims{StringClaim(*claims, "sub"), std::move(jti)};
 }

@@ -20,7 +20,8 @@ struct TokenSettings {
 
 class JwtTokenCodec final : public TokenCodec {
 public:
-    JwtTokenCodec(TokenSettings settings, core::Clock& clock) : settings_(std::move(settings)), clock_(clock) {}
+    JwtTokenCodec(TokenSettings settings, core::Clock& clock)
+        : settings_(std::move(settings)), clock_(clock) {}
     absl::StatusOr<std::string> IssueAccess(const User& user) override;
     absl::StatusOr<IssuedRefresh> IssueRefresh(const User& user) override;
     absl::StatusOr<Principal> VerifyAccess(std::string_view token) override;

@@ -66,8 +66,10 @@ absl::StatusOr<User> PgUserRepository::FindByEmail(const std::string& email) {
     return pool_.Run("find user by email", [&](pqxx::connection& c) -> absl::StatusOr<User> {
         pqxx::nontransaction tx(c);
         // Rows from the original may differ in case; an exact match wins.
-        auto r = tx.exec_params(std::string(kColumns) + R"(WHERE lower(email) = lower($1)
-            ORDER BY (email = $1) DESC, "createdAt" LIMIT 1)", email);
+        auto r = tx.exec_params(
+            std::string(kColumns) + R"(WHERE lower(email) = lower($1)
+            ORDER BY (email = $1) DESC, "createdAt" LIMIT 1)",
+            email);
         if (r.empty()) {
             return absl::NotFoundError("USER_NOT_FOUND");
         }
@@ -92,8 +94,8 @@ absl::StatusOr<User> PgUserRepository::Insert(const User& user) {
         auto r = tx.exec_params(
             R"(INSERT INTO "user" (email, nickname, password, profile, role, provider, version)
                VALUES ($1, $2, $3, $4, $5::user_role_enum, $6::user_provider_enum, 1) RETURNING id::text)",
-            user.email, user.nickname, user.password_hash, user.profile, std::string(RoleName(user.role)),
-            std::string(ProviderName(user.provider)));
+            user.email, user.nickname, user.password_hash, user.profile,
+            std::string(RoleName(user.role)), std::string(ProviderName(user.provider)));
         tx.commit();
         User out = user;
         out.id = r[0][0].as<std::string>();
@@ -104,8 +106,10 @@ absl::StatusOr<User> PgUserRepository::Insert(const User& user) {
 absl::Status PgUserRepository::UpdatePasswordHash(const std::string& id, const std::string& hash) {
     return pool_.Run("update password", [&](pqxx::connection& c) {
         pqxx::work tx(c);
-        tx.exec_params(R"(UPDATE "user" SET password = $2, "updatedAt" = now(), version = version + 1
-                          WHERE id = $1::uuid)", id, hash);
+        tx.exec_params(
+            R"(UPDATE "user" SET password = $2, "updatedAt" = now(), version = version + 1
+                          WHERE id = $1::uuid)",
+            id, hash);
         tx.commit();
         return absl::OkStatus();
     });
@@ -114,8 +118,10 @@ absl::Status PgUserRepository::UpdatePasswordHash(const std::string& id, const s
 absl::Status PgUserRepository::UpdateRole(const std::string& id, Role role) {
     return pool_.Run("update role", [&](pqxx::connection& c) {
         pqxx::work tx(c);
-        tx.exec_params(R"(UPDATE "user" SET role = $2::user_role_enum, "updatedAt" = now(),
-                          version = version + 1 WHERE id = $1::uuid)", id, std::string(RoleName(role)));
+        tx.exec_params(
+            R"(UPDATE "user" SET role = $2::user_role_enum, "updatedAt" = now(),
+                          version = version + 1 WHERE id = $1::uuid)",
+            id, std::string(RoleName(role)));
         tx.commit();
         return absl::OkStatus();
     });
@@ -124,7 +130,8 @@ absl::Status PgUserRepository::UpdateRole(const std::string& id, Role role) {
 absl::StatusOr<bool> PgUserRepository::AnyAdmin() {
     return pool_.Run("any admin", [&](pqxx::connection& c) -> absl::StatusOr<bool> {
         pqxx::nontransaction tx(c);
-        return tx.exec(R"(SELECT EXISTS (SELECT 1 FROM "user" WHERE role = 'admin'))")[0][0].as<bool>();
+        return tx.exec(R"(SELECT EXISTS (SELECT 1 FROM "user" WHERE role = 'admin'))")[0][0]
+            .as<bool>();
     });
 }
 
@@ -140,20 +147,23 @@ absl::StatusOr<UserPage> PgUserRepository::List(const UserQuery& query) {
         order += Column(s.field) + (s.descending ? " DESC, " : " ASC, ");
     }
     order += "id ASC";
-    std::string filter_value = query.filter_field == UserField::kEmail || query.filter_field == UserField::kNickname
-                                   ? ContainsPattern(query.filter_value)
-                                   : query.filter_value;
+    std::string filter_value =
+        query.filter_field == UserField::kEmail || query.filter_field == UserField::kNickname
+            ? ContainsPattern(query.filter_value)
+            : query.filter_value;
     return pool_.Run("list users", [&](pqxx::connection& c) -> absl::StatusOr<UserPage> {
         pqxx::work tx(c);
         UserPage page;
         pqxx::result rows;
         pqxx::result count;
         if (query.filter_field) {
-            rows = tx.exec_params(std::string(kColumns) + where + order + " LIMIT $2 OFFSET $3", filter_value,
-                                  query.limit, query.offset);
+            rows = tx.exec_params(
+                std::string(kColumns) + where + order + " LIMIT $2 OFFSET $3", filter_value,
+                query.limit, query.offset);
             count = tx.exec_params(R"(SELECT count(*) FROM "user")" + where, filter_value);
         } else {
-            rows = tx.exec_params(std::string(kColumns) + order + " LIMIT $1 OFFSET $2", query.limit, query.offset);
+            rows = tx.exec_params(
+                std::string(kColumns) + order + " LIMIT $1 OFFSET $2", query.limit, query.offset);
             count = tx.exec(R"(SELECT count(*) FROM "user")");
         }
         for (const auto& row : rows) {
@@ -170,9 +180,11 @@ absl::Status PgRefreshTokenRepository::Save(
     std::chrono::system_clock::time_point expires_at) {
     return pool_.Run("save refresh token", [&](pqxx::connection& c) {
         pqxx::work tx(c);
-        tx.exec_params("DELETE FROM refresh_token WHERE user_id = $1::uuid AND expires_at < now()", user_id);
         tx.exec_params(
-            "INSERT INTO refresh_token (jti, user_id, expires_at) VALUES ($1::uuid, $2::uuid, to_timestamp($3))",
+            "DELETE FROM refresh_token WHERE user_id = $1::uuid AND expires_at < now()", user_id);
+        tx.exec_params(
+            "INSERT INTO refresh_token (jti, user_id, expires_at) VALUES ($1::uuid, $2::uuid, "
+            "to_timestamp($3))",
             jti, user_id, EpochSeconds(expires_at));
         tx.commit();
         return absl::OkStatus();
@@ -180,28 +192,36 @@ absl::Status PgRefreshTokenRepository::Save(
 }
 
 absl::StatusOr<SpendResult> PgRefreshTokenRepository::Spend(const std::string& jti) {
-    return pool_.Run("spend refresh token", [&](pqxx::connection& c) -> absl::StatusOr<SpendResult> {
-        pqxx::work tx(c);
-        auto spent = tx.exec_params(
-            "UPDATE refresh_token SET spent_at = now() WHERE jti = $1::uuid AND spent_at IS NULL "
-            "AND expires_at > now() RETURNING 1",
-            jti);
-        auto state = spent.empty()
-                         ? tx.exec_params("SELECT spent_at IS NOT NULL FROM refresh_token WHERE jti = $1::uuid", jti)
-                         : pqxx::result{};
-        tx.commit();
-        if (!spent.empty()) {
-            return SpendResult::kSpent;
-        }
-        return !state.empty() && state[0][0].as<bool>() ? SpendResult::kAlreadySpent : SpendResult::kUnknown;
-    });
+    return pool_.Run(
+        "spend refresh token", [&](pqxx::connection& c) -> absl::StatusOr<SpendResult> {
+            pqxx::work tx(c);
+            auto spent = tx.exec_params(
+                "UPDATE refresh_token SET spent_at = now() WHERE jti = $1::uuid AND spent_at IS "
+                "NULL "
+                "AND expires_at > now() RETURNING 1",
+                jti);
+            auto state =
+                spent.empty()
+                    ? tx.exec_params(
+                          "SELECT spent_at IS NOT NULL FROM refresh_token WHERE jti = $1::uuid",
+                          jti)
+                    : pqxx::result{};
+            tx.commit();
+            if (!spent.empty()) {
+                return SpendResult::kSpent;
+            }
+            return !state.empty() && state[0][0].as<bool>() ? SpendResult::kAlreadySpent
+                                                            : SpendResult::kUnknown;
+        });
 }
 
 absl::Status PgRefreshTokenRepository::RevokeAllOf(const std::string& user_id) {
     return pool_.Run("revoke refresh tokens", [&](pqxx::connection& c) {
         pqxx::work tx(c);
-        tx.exec_params("UPDATE refresh_token SET spent_at = now() WHERE user_id = $1::uuid AND spent_at IS NULL",
-                       user_id);
+        tx.exec_params(
+            "UPDATE refresh_token SET spent_at = now() WHERE user_id = $1::uuid AND spent_at IS "
+            "NULL",
+            user_id);
         tx.commit();
         return absl::OkStatus();
     });

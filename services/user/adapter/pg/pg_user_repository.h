@@ -27,8 +27,10 @@ private:
 class PgRefreshTokenRepository final : public RefreshTokenRepository {
 public:
     explicit PgRefreshTokenRepository(hatongsu::pg::Pool& pool) : pool_(pool) {}
-    absl::Status Save(const std::string& jti, const std::string& user_id,
-                      std::chrono::system_clock::time_point expires_at) override;
+    absl::Status Save(
+        const std::string& jti,
+        const std::string& user_id,
+        std::chrono::system_clock::time_point expires_at) override;
     absl::StatusOr<SpendResult> Spend(const std::string& jti) override;
     absl::Status RevokeAllOf(const std::string& user_id) override;
 

@@ -1,14 +1,13 @@
 // Typed reading of environment variables with every problem collected, so a service reports all of
-// its configuration mistakes at once and exits (config::Env::Finish). Not thread-safe: used in main.
+// its configuration mistakes at once and exits (config::Env::Finish). Not thread-safe: used in
+// main.
 //
 //   config::Env env = config::Env::FromProcess();
 //   int port = env.Int({"GATEWAY_HTTP_PORT", "HTTP_PORT"}, 4000, 1, 65535);
-//   std::string secret = env.Secret({"ACCESS_TOKEN_SECRET"});  // also reads ACCESS_TOKEN_SECRET_FILE
-//   if (absl::Status s = env.Finish("GATEWAY_", {}); !s.ok()) { ... exit(2); }
+//   std::string secret = env.Secret({"ACCESS_TOKEN_SECRET"});  // also reads
+//   ACCESS_TOKEN_SECRET_FILE if (absl::Status s = env.Finish("GATEWAY_", {}); !s.ok()) { ...
+//   exit(2); }
 #pragma once
-
-#include <absl/status/status.h>
-#include <absl/status/statusor.h>
 
 #include <chrono>
 #include <initializer_list>
@@ -18,6 +17,9 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
 
 namespace hatongsu::config {
 
@@ -35,21 +37,25 @@ public:
     std::string String(std::initializer_list<std::string_view> names, std::string default_value);
     std::string Required(std::initializer_list<std::string_view> names);
     // Like Required/String but also reads <NAME>_FILE, and is shown redacted by Effective().
-    std::string Secret(std::initializer_list<std::string_view> names, std::string default_value = "",
-                       bool required = true);
+    std::string Secret(
+        std::initializer_list<std::string_view> names,
+        std::string default_value = "",
+        bool required = true);
     int Int(std::initializer_list<std::string_view> names, int default_value, int min, int max);
     bool Bool(std::initializer_list<std::string_view> names, bool default_value);
-    std::chrono::milliseconds Duration(std::initializer_list<std::string_view> names,
-                                       std::chrono::milliseconds default_value);
-    std::vector<std::string> List(std::initializer_list<std::string_view> names,
-                                  std::vector<std::string> default_value);  // comma-separated
+    std::chrono::milliseconds Duration(
+        std::initializer_list<std::string_view> names, std::chrono::milliseconds default_value);
+    std::vector<std::string> List(
+        std::initializer_list<std::string_view> names,
+        std::vector<std::string> default_value);  // comma-separated
 
     void AddError(std::string message) { errors_.push_back(std::move(message)); }
 
     // Every variable that starts with `prefix` must have been read (typos fail at start-up),
     // except those in `foreign` (another service's variables sharing the prefix).
     // Returns InvalidArgument listing every problem, one per line.
-    [[nodiscard]] absl::Status Finish(std::string_view prefix, const std::set<std::string>& foreign);
+    [[nodiscard]] absl::Status Finish(
+        std::string_view prefix, const std::set<std::string>& foreign);
 
     // name=value of every variable read, secrets as "***": for the start-up log line.
     const std::map<std::string, std::string>& Effective() const { return effective_; }

@@ -14,7 +14,9 @@ public:
 
 class SystemClock final : public Clock {
 public:
-    std::chrono::system_clock::time_point Now() override { return std::chrono::system_clock::now(); }
+    std::chrono::system_clock::time_point Now() override {
+        return std::chrono::system_clock::now();
+    }
 };
 
 }  // namespace hatongsu::core

@@ -7,7 +7,7 @@
 namespace hatongsu::core {
 
 std::string RandomBytes(std::size_t count);
-std::string RandomUuidV4();                          // lower-case, hyphenated
+std::string RandomUuidV4();                             // lower-case, hyphenated
 std::string RandomToken(std::size_t bytes_of_entropy);  // base64url, for passwords and ids
 
 }  // namespace hatongsu::core

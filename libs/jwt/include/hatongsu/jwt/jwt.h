@@ -4,14 +4,14 @@
 // All functions are thread-safe; a KeySet is immutable after construction.
 #pragma once
 
-#include <absl/status/statusor.h>
-#include <boost/json/object.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
+
+#include <absl/status/statusor.h>
+#include <boost/json/object.hpp>
 
 namespace hatongsu::jwt {
 

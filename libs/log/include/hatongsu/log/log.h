@@ -5,13 +5,13 @@
 //   log::Info("request", {{"route", "/user/me"}, {"status", 200}, {"latency_ms", 0.4}});
 #pragma once
 
-#include <boost/json/value.hpp>
-#include <boost/json/value_from.hpp>
-
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
 
 namespace hatongsu::log {
 

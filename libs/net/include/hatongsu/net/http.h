@@ -1,12 +1,7 @@
-// HTTP vocabulary shared by the server core and the services' route adapters: request/response types,
-// the per-request Context, the JSON error body and the one absl::StatusCode -> HTTP status table.
+// HTTP vocabulary shared by the server core and the services' route adapters: request/response
+// types, the per-request Context, the JSON error body and the one absl::StatusCode -> HTTP status
+// table.
 #pragma once
-
-#include <absl/status/status.h>
-#include <boost/asio/awaitable.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/json/object.hpp>
-#include <boost/json/value.hpp>
 
 #include <any>
 #include <functional>
@@ -16,6 +11,12 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <absl/status/status.h>
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 namespace hatongsu::net {
 

@@ -3,10 +3,6 @@
 // and graceful stop. Owns its acceptor; the io_context and the Router must outlive it.
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -14,6 +10,10 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "hatongsu/net/router.h"
 

@@ -2,10 +2,10 @@
 // starting together do not race), each recorded in hatongsu_schema_migrations per service.
 #pragma once
 
-#include <absl/status/status.h>
-
 #include <string>
 #include <vector>
+
+#include <absl/status/status.h>
 
 #include "hatongsu/pg/pool.h"
 
@@ -19,6 +19,7 @@ struct Migration {
 
 // Applies the migrations of `service` not yet recorded. Returns the first failure (nothing of a
 // failed run is kept: all pending migrations run in one transaction).
-[[nodiscard]] absl::Status Migrate(Pool& pool, const std::string& service, const std::vector<Migration>& migrations);
+[[nodiscard]] absl::Status Migrate(
+    Pool& pool, const std::string& service, const std::vector<Migration>& migrations);
 
 }  // namespace hatongsu::pg

@@ -5,17 +5,17 @@
 // Thread-safe.
 #pragma once
 
-#include <absl/base/thread_annotations.h>
-#include <absl/status/statusor.h>
-#include <absl/synchronization/mutex.h>
-#include <pqxx/pqxx>
-
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
+
+#include <absl/base/thread_annotations.h>
+#include <absl/status/statusor.h>
+#include <absl/synchronization/mutex.h>
+#include <pqxx/pqxx>
 
 namespace hatongsu::pg {
 

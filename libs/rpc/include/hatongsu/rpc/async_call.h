@@ -7,17 +7,17 @@
 //       });
 #pragma once
 
-#include <absl/status/statusor.h>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <grpcpp/grpcpp.h>
-
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
+
+#include <absl/status/statusor.h>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <grpcpp/grpcpp.h>
 
 #include "hatongsu/rpc/status.h"
 
@@ -33,9 +33,7 @@ struct CallOptions {
 // live in a coroutine frame.
 template <typename Response, typename Request, typename Start>
 boost::asio::awaitable<absl::StatusOr<Response>> AsyncUnary(
-    const CallOptions& options,
-    Request request,
-    Start start) {
+    const CallOptions& options, Request request, Start start) {
     struct Call {
         grpc::ClientContext ctx;
         Request request;
@@ -50,7 +48,8 @@ boost::asio::awaitable<absl::StatusOr<Response>> AsyncUnary(
     if (!options.client_ip.empty()) {
         call->ctx.AddMetadata("x-client-ip", options.client_ip);
     }
-    return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(absl::StatusOr<Response>)>(
+    return boost::asio::async_initiate<
+        decltype(boost::asio::use_awaitable), void(absl::StatusOr<Response>)>(
         [](auto handler, std::shared_ptr<Call> c, Start s) {
             auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
             s(&c->ctx, &c->request, &c->response, [c, shared_handler](grpc::Status st) {

@@ -2,15 +2,15 @@
 // on a thread pool (a reaction must never block), and shut down with a deadline.
 #pragma once
 
-#include <absl/status/status.h>
-#include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <grpcpp/grpcpp.h>
-
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <absl/status/status.h>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <grpcpp/grpcpp.h>
 
 #include "hatongsu/rpc/status.h"
 
@@ -19,9 +19,7 @@ namespace hatongsu::rpc {
 // Binds `address` ("host:port"; port 0 picks a free one, read back from *bound_port) and starts.
 // Throws std::runtime_error when the address cannot be bound (a start-up error).
 std::unique_ptr<grpc::Server> StartServer(
-    const std::string& address,
-    const std::vector<grpc::Service*>& services,
-    int* bound_port);
+    const std::string& address, const std::vector<grpc::Service*>& services, int* bound_port);
 
 // The x-request-id metadata of a call, or "".
 std::string RequestIdOf(const grpc::CallbackServerContext* ctx);
@@ -33,9 +31,7 @@ std::string ClientIpOf(const grpc::CallbackServerContext* ctx);
 // thrown is logged and becomes INTERNAL: an exception must never escape a pool thread.
 template <typename Work>
 grpc::ServerUnaryReactor* RunOnPool(
-    boost::asio::thread_pool& pool,
-    grpc::CallbackServerContext* ctx,
-    Work work) {
+    boost::asio::thread_pool& pool, grpc::CallbackServerContext* ctx, Work work) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     boost::asio::post(pool, [ctx, reactor, work = std::move(work)]() mutable {
         if (ctx->IsCancelled() || ctx->deadline() < std::chrono::system_clock::now()) {

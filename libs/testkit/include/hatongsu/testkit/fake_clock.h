@@ -9,8 +9,9 @@ namespace hatongsu::testkit {
 
 class FakeClock final : public core::Clock {
 public:
-    explicit FakeClock(std::chrono::system_clock::time_point start =
-                           std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000)))
+    explicit FakeClock(
+        std::chrono::system_clock::time_point start =
+            std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000)))
         : now_(start) {}
     std::chrono::system_clock::time_point Now() override { return now_; }
     void Advance(std::chrono::system_clock::duration d) { now_ += d; }

@@ -1,6 +1,10 @@
 // A blocking HTTP/1.1 client for tests: one request per call, on a fresh connection to 127.0.0.1.
 #pragma once
 
+#include <cstdint>
+#include <map>
+#include <string>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,10 +12,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-
-#include <cstdint>
-#include <map>
-#include <string>
 
 namespace hatongsu::testkit {
 

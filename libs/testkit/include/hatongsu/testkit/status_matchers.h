@@ -9,7 +9,9 @@
 
 namespace hatongsu::testkit {
 
-inline const absl::Status& GetStatus(const absl::Status& s) { return s; }
+inline const absl::Status& GetStatus(const absl::Status& s) {
+    return s;
+}
 template <typename T>
 const absl::Status& GetStatus(const absl::StatusOr<T>& s) {
     return s.status();
