@@ -135,6 +135,26 @@ bool IsMalformedRequest(const boost::system::error_code& ec) {
            ec != http::error::end_of_stream && ec != http::error::partial_message;
 }
 
+// The address of the peer, or the one a trusted proxy says it forwarded for.
+std::string ClientAddress(const ServerOptions& options, const Request& req, std::string peer) {
+    if (!options.trust_forwarded_for) {
+        return peer;
+    }
+    auto it = req.find("x-forwarded-for");
+    if (it == req.end()) {
+        return peer;
+    }
+    std::string_view list = it->value();
+    std::string_view last = list.substr(list.rfind(',') == std::string_view::npos ? 0 : list.rfind(',') + 1);
+    while (!last.empty() && last.front() == ' ') {
+        last.remove_prefix(1);
+    }
+    while (!last.empty() && last.back() == ' ') {
+        last.remove_suffix(1);
+    }
+    return last.empty() || last.size() > 64 ? peer : std::string(last);
+}
+
 // Answers one parsed request: never throws.
 asio::awaitable<Response> Handle(const Shared& shared, const Request& req, std::string remote_ip) {
     auto start = std::chrono::steady_clock::now();
@@ -143,7 +163,7 @@ asio::awaitable<Response> Handle(const Shared& shared, const Request& req, std::
     Context ctx{
         .request = req,
         .request_id = RequestIdFor(req),
-        .remote_ip = std::move(remote_ip),
+        .remote_ip = ClientAddress(shared.options, req, std::move(remote_ip)),
         .path = PercentDecodePath(target.substr(0, q)),
         .query = q == std::string_view::npos ? Query{} : Query::Parse(target.substr(q + 1)),
         .params = {},

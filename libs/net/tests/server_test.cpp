@@ -1,5 +1,10 @@
 #include "hatongsu/net/server.h"
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <boost/beast/ssl.hpp>
+#include <cstdio>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -115,6 +120,91 @@ TEST_F(ServerTest, HeadHasNoBodyButTheLength) {
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, "");
     EXPECT_EQ(r.Header("content-length"), "13");
+}
+
+}  // namespace
+}  // namespace hatongsu::net
+
+namespace hatongsu::net {
+namespace {
+
+// A server with the given options and one route echoing what the server saw of the client.
+struct RunningServer {
+    explicit RunningServer(ServerOptions options) {
+        router.Add(http::verb::get, "/who", [](Context& ctx) -> boost::asio::awaitable<Response> {
+            co_return Json(ctx, http::status::ok, {{"ip", ctx.remote_ip}});
+        });
+        server = std::make_unique<Server>(io, std::move(options), router);
+        server->Start();
+        thread = std::thread([this] { io.run(); });
+    }
+    ~RunningServer() {
+        io.stop();
+        thread.join();
+    }
+    boost::asio::io_context io;
+    Router router;
+    std::unique_ptr<Server> server;
+    std::thread thread;
+};
+
+TEST(ServerOptions, ForwardedForIsUsedOnlyWhenTrusted) {
+    std::map<std::string, std::string> xff{{"X-Forwarded-For", "6.6.6.6, 10.0.0.7"}};
+    RunningServer plain(ServerOptions{});
+    EXPECT_EQ(testkit::HttpCall(plain.server->Port(), http::verb::get, "/who", xff).Json().at("ip").as_string(), "127.0.0.1");
+    ServerOptions trusting;
+    trusting.trust_forwarded_for = true;
+    RunningServer proxied(trusting);
+    EXPECT_EQ(testkit::HttpCall(proxied.server->Port(), http::verb::get, "/who", xff).Json().at("ip").as_string(), "10.0.0.7");
+    EXPECT_EQ(testkit::HttpCall(proxied.server->Port(), http::verb::get, "/who").Json().at("ip").as_string(), "127.0.0.1");
+}
+
+// Writes a fresh self-signed certificate and its key as PEM files.
+void WriteSelfSignedCertificate(const std::string& cert_path, const std::string& key_path) {
+    EVP_PKEY* key = EVP_RSA_gen(2048);
+    X509* cert = X509_new();
+    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert), 0);
+    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+    X509_set_pubkey(cert, key);
+    X509_NAME* name = X509_get_subject_name(cert);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+    X509_set_issuer_name(cert, name);
+    X509_sign(cert, key, EVP_sha256());
+    FILE* f = std::fopen(cert_path.c_str(), "w");
+    PEM_write_X509(f, cert);
+    std::fclose(f);
+    f = std::fopen(key_path.c_str(), "w");
+    PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
+    std::fclose(f);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+}
+
+TEST(ServerOptions, ServesHttpsWhenGivenACertificateAndKey) {
+    ServerOptions options;
+    options.cert_file = ::testing::TempDir() + "/hatongsu-test-cert.pem";
+    options.key_file = ::testing::TempDir() + "/hatongsu-test-key.pem";
+    WriteSelfSignedCertificate(options.cert_file, options.key_file);
+    RunningServer tls(options);
+
+    boost::asio::io_context io;
+    boost::asio::ssl::context client_ctx(boost::asio::ssl::context::tls_client);
+    client_ctx.set_verify_mode(boost::asio::ssl::verify_none);  // self-signed, test only
+    boost::beast::ssl_stream<boost::asio::ip::tcp::socket> stream(io, client_ctx);
+    stream.next_layer().connect({boost::asio::ip::make_address("127.0.0.1"), tls.server->Port()});
+    stream.handshake(boost::asio::ssl::stream_base::client);
+    Request req{http::verb::get, "/who", 11};
+    req.set(http::field::host, "localhost");
+    http::write(stream, req);
+    boost::beast::flat_buffer buffer;
+    Response res;
+    http::read(stream, buffer, res);
+    EXPECT_EQ(res.result_int(), 200);
+    EXPECT_NE(res.body().find("127.0.0.1"), std::string::npos);
+
+    // Plain HTTP to the TLS port gets no answer, only a closed connection.
+    EXPECT_ANY_THROW(testkit::HttpCall(tls.server->Port(), http::verb::get, "/who"));
 }
 
 }  // namespace

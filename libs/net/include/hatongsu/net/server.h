@@ -29,6 +29,9 @@ struct ServerOptions {
     std::vector<std::string> cors_origins;
     // Paths whose requests are not written to the access log (health probes).
     std::vector<std::string> quiet_paths = {"/health", "/livez", "/readyz"};
+    // Behind one trusted reverse proxy: take the client address from the last X-Forwarded-For
+    // entry (the one the proxy appended) instead of the socket's peer.
+    bool trust_forwarded_for = false;
     std::string cert_file;  // TLS when both are set
     std::string key_file;
 };
