@@ -7,7 +7,8 @@ function(hatongsu_warnings target)
     endif()
 endfunction()
 
-# hatongsu_unit_tests(NAME name SOURCES ... LIBS ... [LABEL unit])
+# hatongsu_tests(NAME name SOURCES ... LIBS ... [LABEL unit|integration|e2e]): a GoogleTest binary,
+# each test registered with ctest under the label.
 function(hatongsu_tests)
     cmake_parse_arguments(T "" "NAME;LABEL" "SOURCES;LIBS" ${ARGN})
     if(NOT T_LABEL)

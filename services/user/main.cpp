@@ -22,6 +22,14 @@ using namespace hatongsu;
 namespace hu = hatongsu::user;  // "user" alone is also the proto package
 
 int Run() {
+    // Block SIGTERM/SIGINT before any thread starts (the logger's included), so every thread
+    // inherits the mask and only sigwait below receives them.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
     config::Env env = config::Env::FromProcess();
     auto cfg = hu::LoadConfig(env);
     if (!cfg.ok()) {
@@ -77,12 +85,6 @@ int Run() {
     hu::grpc_adapter::Pools pools{io_pool, hash_pool, cfg->max_queued_hashes};
     hu::grpc_adapter::AuthService auth_service(use_cases, pools);
     hu::grpc_adapter::UserService user_service(use_cases, pools);
-
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts: all inherit it
 
     int port = 0;
     std::unique_ptr<grpc::Server> server;

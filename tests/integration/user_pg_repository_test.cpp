@@ -1,10 +1,10 @@
 // The user service's PostgreSQL adapters against a real server (HATONGSU_PG_BASE, set by
 // scripts/test.sh): the shared repository contract, migrations, and the listing queries.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <memory>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "hatongsu/core/text.h"
 #include "hatongsu/pg/migrate.h"
@@ -17,9 +17,11 @@ namespace {
 // One fresh database per test process, migrated like production.
 hatongsu::pg::Pool& TestPool() {
     static std::unique_ptr<hatongsu::pg::Pool> pool = [] {
-        const char* base = std::getenv("HATONGSU_PG_BASE");  // NOLINT(concurrency-mt-unsafe): test setup
+        const char* base =
+            std::getenv("HATONGSU_PG_BASE");  // NOLINT(concurrency-mt-unsafe): test setup
         if (base == nullptr) {
-            throw std::runtime_error("HATONGSU_PG_BASE is not set: run through scripts/test.sh (make test)");
+            throw std::runtime_error(
+                "HATONGSU_PG_BASE is not set: run through scripts/test.sh (make test)");
         }
         std::string db = "it_user_" + core::AsciiLower(core::RandomUuidV4().substr(0, 8));
         {
@@ -27,7 +29,8 @@ hatongsu::pg::Pool& TestPool() {
             pqxx::nontransaction tx(admin);
             tx.exec("CREATE DATABASE " + db);
         }
-        auto p = std::make_unique<hatongsu::pg::Pool>(std::string(base) + "/" + db, 2, std::chrono::seconds(5));
+        auto p = std::make_unique<hatongsu::pg::Pool>(
+            std::string(base) + "/" + db, 2, std::chrono::seconds(5));
         absl::Status s = hatongsu::pg::Migrate(*p, "user", pg::Migrations());
         if (!s.ok()) {
             throw std::runtime_error("migrations failed: " + std::string(s.message()));
@@ -51,7 +54,9 @@ TEST(PgMigrations, AreIdempotentAndRecorded) {
     EXPECT_THAT(hatongsu::pg::Migrate(pool, "user", pg::Migrations()), testkit::IsOk());
     auto versions = pool.Run("count", [](pqxx::connection& c) -> absl::StatusOr<int> {
         pqxx::nontransaction tx(c);
-        return tx.exec("SELECT count(*) FROM hatongsu_schema_migrations WHERE service = 'user'")[0][0].as<int>();
+        return tx
+            .exec("SELECT count(*) FROM hatongsu_schema_migrations WHERE service = 'user'")[0][0]
+            .as<int>();
     });
     EXPECT_THAT(versions, testkit::IsOkAndHolds(static_cast<int>(pg::Migrations().size())));
 }
@@ -60,16 +65,25 @@ TEST(PgUserRepository, ListsWithLiteralFiltersStableSortAndPaging) {
     pg::PgUserRepository users(TestPool());
     std::string tag = core::AsciiLower(core::RandomUuidV4().substr(0, 8));
     for (const char* nick : {"b_low", "a%pct", "c-plain"}) {
-        User u{.id = {}, .email = std::string(nick) + "." + tag + "@list.example", .nickname = nick,
-               .profile = std::nullopt, .role = Role::kUser, .provider = Provider::kCredentials,
-               .password_hash = "h"};
+        User u{
+            .id = {},
+            .email = std::string(nick) + "." + tag + "@list.example",
+            .nickname = nick,
+            .profile = std::nullopt,
+            .role = Role::kUser,
+            .provider = Provider::kCredentials,
+            .password_hash = "h"};
         for (char& c : u.email) {
             c = (c == '%' || c == '_') ? 'x' : c;
         }
         ASSERT_THAT(users.Insert(u), testkit::IsOk());
     }
-    UserQuery by_tag{.filter_field = UserField::kEmail, .filter_value = tag, .sort = {{UserField::kNickname, true}},
-                     .offset = 0, .limit = 2};
+    UserQuery by_tag{
+        .filter_field = UserField::kEmail,
+        .filter_value = tag,
+        .sort = {{UserField::kNickname, true}},
+        .offset = 0,
+        .limit = 2};
     auto page = users.List(by_tag);
     ASSERT_THAT(page, testkit::IsOk());
     EXPECT_EQ(page->total_count, 3);
@@ -79,14 +93,29 @@ TEST(PgUserRepository, ListsWithLiteralFiltersStableSortAndPaging) {
     by_tag.offset = 2;
     EXPECT_EQ(users.List(by_tag)->users.at(0).nickname, "a%pct");
 
-    UserQuery percent{.filter_field = UserField::kNickname, .filter_value = "%", .sort = {}, .offset = 0, .limit = 10};
+    UserQuery percent{
+        .filter_field = UserField::kNickname,
+        .filter_value = "%",
+        .sort = {},
+        .offset = 0,
+        .limit = 10};
     auto literal = users.List(percent);
     ASSERT_THAT(literal, testkit::IsOk());
     ASSERT_EQ(literal->users.size(), 1u);  // '%' matches itself only, not everything
     EXPECT_EQ(literal->users[0].nickname, "a%pct");
-    UserQuery underscore{.filter_field = UserField::kNickname, .filter_value = "B_L", .sort = {}, .offset = 0, .limit = 10};
+    UserQuery underscore{
+        .filter_field = UserField::kNickname,
+        .filter_value = "B_L",
+        .sort = {},
+        .offset = 0,
+        .limit = 10};
     EXPECT_EQ(users.List(underscore)->users.size(), 1u);  // case-insensitive, '_' literal
-    UserQuery role{.filter_field = UserField::kRole, .filter_value = "user", .sort = {}, .offset = 0, .limit = 100};
+    UserQuery role{
+        .filter_field = UserField::kRole,
+        .filter_value = "user",
+        .sort = {},
+        .offset = 0,
+        .limit = 100};
     EXPECT_GE(users.List(role)->total_count, 3);
 }
 

@@ -145,7 +145,8 @@ std::string ClientAddress(const ServerOptions& options, const Request& req, std:
         return peer;
     }
     std::string_view list = it->value();
-    std::string_view last = list.substr(list.rfind(',') == std::string_view::npos ? 0 : list.rfind(',') + 1);
+    std::string_view last =
+        list.substr(list.rfind(',') == std::string_view::npos ? 0 : list.rfind(',') + 1);
     while (!last.empty() && last.front() == ' ') {
         last.remove_prefix(1);
     }
@@ -167,7 +168,6 @@ asio::awaitable<Response> Handle(const Shared& shared, const Request& req, std::
         .path = PercentDecodePath(target.substr(0, q)),
         .query = q == std::string_view::npos ? Query{} : Query::Parse(target.substr(q + 1)),
         .params = {},
-        .principal = {},
     };
     Response res = co_await Dispatch(shared, ctx);
     AddCors(shared.options, req, res);
@@ -193,8 +193,7 @@ Response Refusal(
         .remote_ip = {},
         .path = {},
         .query = {},
-        .params = {},
-        .principal = {}};
+        .params = {}};
     Response res = JsonError(ctx, status, message);
     AddCors(shared.options, partial, res);
     res.keep_alive(false);

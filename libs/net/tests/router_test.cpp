@@ -12,13 +12,7 @@ boost::asio::awaitable<Response> Dummy(Context&) {
 struct RouterTest : ::testing::Test {
     Request req;
     Context ctx{
-        .request = req,
-        .request_id = {},
-        .remote_ip = {},
-        .path = {},
-        .query = {},
-        .params = {},
-        .principal = {}};
+        .request = req, .request_id = {}, .remote_ip = {}, .path = {}, .query = {}, .params = {}};
     Router router;
 };
 

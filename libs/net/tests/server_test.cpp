@@ -1,13 +1,12 @@
 #include "hatongsu/net/server.h"
 
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
-#include <boost/beast/ssl.hpp>
 #include <cstdio>
 #include <thread>
 
+#include <boost/beast/ssl.hpp>
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "hatongsu/net/json_body.h"
 #include "hatongsu/testkit/http_client.h"
@@ -151,12 +150,27 @@ struct RunningServer {
 TEST(ServerOptions, ForwardedForIsUsedOnlyWhenTrusted) {
     std::map<std::string, std::string> xff{{"X-Forwarded-For", "6.6.6.6, 10.0.0.7"}};
     RunningServer plain(ServerOptions{});
-    EXPECT_EQ(testkit::HttpCall(plain.server->Port(), http::verb::get, "/who", xff).Json().at("ip").as_string(), "127.0.0.1");
+    EXPECT_EQ(
+        testkit::HttpCall(plain.server->Port(), http::verb::get, "/who", xff)
+            .Json()
+            .at("ip")
+            .as_string(),
+        "127.0.0.1");
     ServerOptions trusting;
     trusting.trust_forwarded_for = true;
     RunningServer proxied(trusting);
-    EXPECT_EQ(testkit::HttpCall(proxied.server->Port(), http::verb::get, "/who", xff).Json().at("ip").as_string(), "10.0.0.7");
-    EXPECT_EQ(testkit::HttpCall(proxied.server->Port(), http::verb::get, "/who").Json().at("ip").as_string(), "127.0.0.1");
+    EXPECT_EQ(
+        testkit::HttpCall(proxied.server->Port(), http::verb::get, "/who", xff)
+            .Json()
+            .at("ip")
+            .as_string(),
+        "10.0.0.7");
+    EXPECT_EQ(
+        testkit::HttpCall(proxied.server->Port(), http::verb::get, "/who")
+            .Json()
+            .at("ip")
+            .as_string(),
+        "127.0.0.1");
 }
 
 // Writes a fresh self-signed certificate and its key as PEM files.
@@ -168,7 +182,8 @@ void WriteSelfSignedCertificate(const std::string& cert_path, const std::string&
     X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
     X509_set_pubkey(cert, key);
     X509_NAME* name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(
+        name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
     X509_set_issuer_name(cert, name);
     X509_sign(cert, key, EVP_sha256());
     FILE* f = std::fopen(cert_path.c_str(), "w");

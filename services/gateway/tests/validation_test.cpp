@@ -37,8 +37,7 @@ struct Req {
               .remote_ip = {},
               .path = {},
               .query = net::Query::Parse(query),
-              .params = {},
-              .principal = {}} {}
+              .params = {}} {}
     net::Request request;
     net::Context ctx;
 };

@@ -19,10 +19,16 @@ template <typename Repositories>
 class RepositoryContract : public ::testing::Test {
 protected:
     static User NewUser(const std::string& email, Provider provider = Provider::kCredentials) {
-        return User{.id = {}, .email = email, .nickname = "Nick 닉", .profile = std::nullopt,
-                    .role = Role::kUser, .provider = provider,
-                    .password_hash = provider == Provider::kCredentials ? std::optional<std::string>("hash-1")
-                                                                        : std::nullopt};
+        return User{
+            .id = {},
+            .email = email,
+            .nickname = "Nick 닉",
+            .profile = std::nullopt,
+            .role = Role::kUser,
+            .provider = provider,
+            .password_hash = provider == Provider::kCredentials
+                                 ? std::optional<std::string>("hash-1")
+                                 : std::nullopt};
     }
     static std::string UniqueEmail() { return "c-" + core::RandomUuidV4() + "@example.com"; }
 
@@ -58,9 +64,12 @@ TYPED_TEST_P(RepositoryContract, DuplicateEmailsAndUnknownAccounts) {
     UserRepository& users = this->repos_.Users();
     std::string email = this->UniqueEmail();
     ASSERT_THAT(users.Insert(this->NewUser(email)), testkit::IsOk());
-    EXPECT_THAT(users.Insert(this->NewUser(email)), testkit::StatusIs(absl::StatusCode::kAlreadyExists));
-    EXPECT_THAT(users.FindByEmail(this->UniqueEmail()), testkit::StatusIs(absl::StatusCode::kNotFound));
-    EXPECT_THAT(users.FindById(core::RandomUuidV4()), testkit::StatusIs(absl::StatusCode::kNotFound));
+    EXPECT_THAT(
+        users.Insert(this->NewUser(email)), testkit::StatusIs(absl::StatusCode::kAlreadyExists));
+    EXPECT_THAT(
+        users.FindByEmail(this->UniqueEmail()), testkit::StatusIs(absl::StatusCode::kNotFound));
+    EXPECT_THAT(
+        users.FindById(core::RandomUuidV4()), testkit::StatusIs(absl::StatusCode::kNotFound));
 }
 
 TYPED_TEST_P(RepositoryContract, OptionalFieldsRoundTrip) {

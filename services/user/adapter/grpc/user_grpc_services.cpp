@@ -1,5 +1,7 @@
 #include "services/user/adapter/grpc/user_grpc_services.h"
 
+#include <memory>
+
 #include "hatongsu/log/log.h"
 #include "hatongsu/rpc/server.h"
 #include "services/user/usecase/get_user_info.h"
@@ -59,11 +61,11 @@ grpc::ServerUnaryReactor* AuthService::OnHashPool(grpc::CallbackServerContext* c
         reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "SERVER_BUSY"));
         return reactor;
     }
-    return rpc::RunOnPool(pools_.hash, ctx, [this, work = std::move(work)]() mutable {
-        absl::Status status = work();
-        queued_hashes_.fetch_sub(1);
-        return status;
-    });
+    // The slot is given back when the pool task is done with, whether it ran or was skipped
+    // because the caller's deadline had passed.
+    std::shared_ptr<void> slot(nullptr, [this](void*) { queued_hashes_.fetch_sub(1); });
+    return rpc::RunOnPool(
+        pools_.hash, ctx, [slot, work = std::move(work)]() mutable { return work(); });
 }
 
 grpc::ServerUnaryReactor* AuthService::RegisterUser(

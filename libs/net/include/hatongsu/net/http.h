@@ -3,7 +3,6 @@
 // table.
 #pragma once
 
-#include <any>
 #include <functional>
 #include <map>
 #include <optional>
@@ -48,7 +47,6 @@ struct Context {
     std::string path;  // decoded path without the query
     Query query;
     std::map<std::string, std::string> params;  // from ":name" segments of the route
-    std::any principal;                         // set by the service's authentication step
 };
 
 using Handler = std::function<boost::asio::awaitable<Response>(Context&)>;
