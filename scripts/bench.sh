@@ -66,4 +66,4 @@ echo
 echo "== Argon2id cost at the service's defaults (one login = one verify)"
 echo "\$ build/release/bench/password_hash_bench"
 build/release/bench/password_hash_bench 2>/dev/null | grep -E "BM_|Benchmark"
-echo "Expected login ceiling = cores / verify time = $(nproc) / (verify ms above)."
+echo "Login ceiling = items_per_second of BM_Argon2idVerify/threads:$(nproc) (cores / verify time under contention)."
