@@ -46,7 +46,12 @@ void BM_Argon2idVerify(benchmark::State& state) {
 }
 // One thread, then one per core: the second shows the real ceiling, since parallel hashes compete
 // for memory bandwidth (items_per_second is summed over the threads).
-BENCHMARK(BM_Argon2idVerify)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Threads(1)->Threads(2);
+BENCHMARK(BM_Argon2idVerify)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0)
+    ->UseRealTime()
+    ->Threads(1)
+    ->Threads(2);
 
 }  // namespace
 

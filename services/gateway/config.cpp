@@ -25,6 +25,15 @@ absl::StatusOr<GatewayConfig> LoadConfig(config::Env& env) {
     }
     c.threads = env.Int({"GATEWAY_THREADS"}, cores, 1, 256);
     c.user_grpc_address = env.String({"USER_GRPC_URL", "GATEWAY_USER_GRPC_ADDR"}, "127.0.0.1:4001");
+    c.grpc_tls.ca_file = env.String({"GATEWAY_GRPC_CA_FILE"}, "");
+    c.grpc_tls.cert_file = env.String({"GATEWAY_GRPC_TLS_CERT_FILE"}, "");
+    c.grpc_tls.key_file = env.String({"GATEWAY_GRPC_TLS_KEY_FILE"}, "");
+    if (c.grpc_tls.cert_file.empty() != c.grpc_tls.key_file.empty() ||
+        (c.grpc_tls.ca_file.empty() && !c.grpc_tls.cert_file.empty())) {
+        env.AddError(
+            "GATEWAY_GRPC_TLS_CERT_FILE and GATEWAY_GRPC_TLS_KEY_FILE go together, with "
+            "GATEWAY_GRPC_CA_FILE");
+    }
     c.grpc_timeout = env.Duration({"GATEWAY_GRPC_TIMEOUT_MS"}, 5s);
     c.sessions.account_ttl = env.Duration({"GATEWAY_ACCOUNT_CACHE_MS"}, 1s);
     c.log_level = env.String({"LOG_LEVEL"}, "info");

@@ -8,6 +8,7 @@
 
 #include "hatongsu/config/env.h"
 #include "hatongsu/net/server.h"
+#include "hatongsu/rpc/tls.h"
 #include "services/gateway/usecase/sessions.h"
 
 namespace hatongsu::gateway {
@@ -16,6 +17,7 @@ struct GatewayConfig {
     net::ServerOptions http;
     int threads;
     std::string user_grpc_address;
+    rpc::ClientTls grpc_tls;
     std::chrono::milliseconds grpc_timeout;
     SessionSettings sessions;
     std::string log_level;

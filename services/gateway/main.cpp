@@ -10,6 +10,7 @@
 #include "hatongsu/core/clock.h"
 #include "hatongsu/log/log.h"
 #include "hatongsu/net/server.h"
+#include "hatongsu/rpc/tls.h"
 #include "services/gateway/adapter/grpc/grpc_user_client.h"
 #include "services/gateway/adapter/http/routes.h"
 #include "services/gateway/config.h"
@@ -42,7 +43,8 @@ int Run() {
     log::Info("starting", {{"config", env.Effective()}});  // secrets are shown as ***
 
     core::SystemClock clock;
-    gateway::grpc_adapter::GrpcUserClient users(cfg->user_grpc_address, cfg->grpc_timeout);
+    gateway::grpc_adapter::GrpcUserClient users(
+        cfg->user_grpc_address, rpc::MakeChannelCredentials(cfg->grpc_tls), cfg->grpc_timeout);
     gateway::Sessions sessions(users, clock, cfg->sessions);
     net::Router router;
     gateway::http::RouteDeps deps{users, sessions};

@@ -9,6 +9,15 @@ absl::StatusOr<UserConfig> LoadConfig(config::Env& env) {
     int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     UserConfig c;
     c.grpc_address = env.String({"USER_GRPC_ADDR", "GRPC_URL"}, "127.0.0.1:4001");
+    c.grpc_tls.cert_file = env.String({"USER_GRPC_TLS_CERT_FILE"}, "");
+    c.grpc_tls.key_file = env.String({"USER_GRPC_TLS_KEY_FILE"}, "");
+    c.grpc_tls.client_ca_file = env.String({"USER_GRPC_TLS_CLIENT_CA_FILE"}, "");
+    if (c.grpc_tls.cert_file.empty() != c.grpc_tls.key_file.empty() ||
+        (c.grpc_tls.cert_file.empty() && !c.grpc_tls.client_ca_file.empty())) {
+        env.AddError(
+            "USER_GRPC_TLS_CERT_FILE and USER_GRPC_TLS_KEY_FILE go together (and a client CA needs "
+            "them)");
+    }
     c.pg_url = env.Secret({"USER_PG_URL", "DB_URL"});  // holds a password: logged redacted
     c.pg_pool_size = env.Int({"USER_PG_POOL_SIZE"}, 8, 1, 256);
     c.io_threads = env.Int({"USER_THREADS"}, 8, 1, 256);

@@ -7,6 +7,7 @@
 #include <absl/status/statusor.h>
 
 #include "hatongsu/config/env.h"
+#include "hatongsu/rpc/tls.h"
 #include "services/user/adapter/crypto/argon2_password_hasher.h"
 #include "services/user/adapter/google/jwks_google_verifier.h"
 #include "services/user/adapter/jwt/jwt_token_codec.h"
@@ -16,6 +17,7 @@ namespace hatongsu::user {
 
 struct UserConfig {
     std::string grpc_address;
+    rpc::ServerTls grpc_tls;
     std::string pg_url;
     int pg_pool_size;
     int io_threads;

@@ -11,6 +11,7 @@
 #include "hatongsu/pg/migrate.h"
 #include "hatongsu/pg/pool.h"
 #include "hatongsu/rpc/server.h"
+#include "hatongsu/rpc/tls.h"
 #include "services/user/adapter/grpc/user_grpc_services.h"
 #include "services/user/adapter/pg/pg_user_repository.h"
 #include "services/user/config.h"
@@ -89,12 +90,18 @@ int Run() {
     int port = 0;
     std::unique_ptr<grpc::Server> server;
     try {
-        server = rpc::StartServer(cfg->grpc_address, {&auth_service, &user_service}, &port);
+        server = rpc::StartServer(
+            cfg->grpc_address, {&auth_service, &user_service},
+            rpc::MakeServerCredentials(cfg->grpc_tls), &port);
     } catch (const std::exception& e) {
         log::Error("cannot start", {{"error", e.what()}});
         return 1;
     }
-    log::Info("listening", {{"grpc", cfg->grpc_address}, {"port", port}});
+    log::Info(
+        "listening", {{"grpc", cfg->grpc_address},
+                      {"port", port},
+                      {"tls", !cfg->grpc_tls.cert_file.empty()},
+                      {"mtls", !cfg->grpc_tls.client_ca_file.empty()}});
 
     int sig = 0;
     sigwait(&signals, &sig);

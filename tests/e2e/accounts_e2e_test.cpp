@@ -1,6 +1,7 @@
 // Accounts end to end: HTTP -> gateway -> gRPC -> user service -> PostgreSQL, with the real
 // binaries. Checks what a client sees: status codes, JSON field names and the bad-input answers.
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include <gmock/gmock.h>
@@ -12,6 +13,7 @@
 #include "hatongsu/jwt/jwt.h"
 #include "hatongsu/testkit/http_client.h"
 #include "hatongsu/testkit/process.h"
+#include "hatongsu/testkit/test_pki.h"
 #include "libs/jwt/testing/test_rsa_key.h"
 
 namespace hatongsu {
@@ -35,6 +37,30 @@ int64_t Now() {
         .count();
 }
 
+// A fresh, empty database on the test server; returns its name.
+std::string CreateDatabase(const std::string& prefix) {
+    const char* base =
+        std::getenv("HATONGSU_PG_BASE");  // NOLINT(concurrency-mt-unsafe): test setup
+    if (base == nullptr) {
+        throw std::runtime_error(
+            "HATONGSU_PG_BASE is not set: run through scripts/test.sh (make test)");
+    }
+    std::string name = prefix + core::AsciiLower(core::RandomUuidV4().substr(0, 8));
+    pqxx::connection admin(std::string(base) + "/postgres");
+    pqxx::nontransaction tx(admin);
+    tx.exec("CREATE DATABASE " + name);
+    return name;
+}
+
+void DropDatabase(const std::string& name) {
+    const char* base = std::getenv("HATONGSU_PG_BASE");  // NOLINT(concurrency-mt-unsafe): teardown
+    if (base != nullptr && !name.empty()) {
+        pqxx::connection admin(std::string(base) + "/postgres");
+        pqxx::nontransaction tx(admin);
+        tx.exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    }
+}
+
 // One database, one user service and two gateways (one pointed at the user service, one at a
 // closed port) for the whole suite.
 class AccountsE2E : public ::testing::Test {
@@ -43,15 +69,7 @@ protected:
         const char* base = std::getenv("HATONGSU_PG_BASE");
         ASSERT_NE(base, nullptr)
             << "HATONGSU_PG_BASE is not set: run through scripts/test.sh (make test)";
-        db_name_ = "e2e_accounts_" + core::AsciiLower(core::RandomToken(6));
-        for (char& c : db_name_) {
-            c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-        }
-        {
-            pqxx::connection admin(std::string(base) + "/postgres");
-            pqxx::nontransaction tx(admin);
-            tx.exec("CREATE DATABASE " + db_name_);
-        }
+        db_name_ = CreateDatabase("e2e_accounts_");
         google_key_ = new jwt::testing::TestRsaKey("e2e-google");
         jwks_path_ = ::testing::TempDir() + "/" + db_name_ + "-jwks.json";
         std::ofstream(jwks_path_) << google_key_->Jwks();
@@ -119,12 +137,7 @@ protected:
         }
         delete blackhole_;
         delete google_key_;
-        const char* base = std::getenv("HATONGSU_PG_BASE");
-        if (base != nullptr && !db_name_.empty()) {
-            pqxx::connection admin(std::string(base) + "/postgres");
-            pqxx::nontransaction tx(admin);
-            tx.exec("DROP DATABASE IF EXISTS " + db_name_ + " WITH (FORCE)");
-        }
+        DropDatabase(db_name_);
     }
 
     static HttpResult Call(
@@ -449,6 +462,67 @@ TEST_F(AccountsE2E, UserServiceDownIs503AndHungIs504) {
     auto hung = Call(verb::get, "/user/me", {{"Authorization", "Bearer x.y.z"}}, "", stuck_port_);
     EXPECT_EQ(hung.status, 504) << hung.body;
     EXPECT_EQ(hung.Json().at("message").as_string(), "USER_SERVICE_TIMEOUT");
+}
+
+// The user service behind mutual TLS with a private CA, and gateways with and without a client
+// certificate (weak point 8: gRPC between services need not be plaintext).
+TEST(GrpcMutualTlsE2E, OnlyAGatewayWithAClientCertificateGetsThrough) {
+    std::string db = CreateDatabase("e2e_tls_");
+    std::string dir = ::testing::TempDir() + "/" + db;
+    std::filesystem::create_directories(dir);
+    auto pki = testkit::WriteTestPki(dir);
+    const char* base =
+        std::getenv("HATONGSU_PG_BASE");  // NOLINT(concurrency-mt-unsafe): test setup
+    uint16_t user_port = testkit::FreePort();
+    testkit::ChildProcess user(
+        HATONGSU_USER_BIN,
+        {{"USER_GRPC_ADDR", "127.0.0.1:" + std::to_string(user_port)},
+         {"USER_PG_URL", std::string(base) + "/" + db},
+         {"ACCESS_TOKEN_SECRET", "a"},
+         {"REFRESH_TOKEN_SECRET", "r"},
+         {"USER_ARGON2_OPSLIMIT", "1"},
+         {"USER_ARGON2_MEMLIMIT_KIB", "64"},
+         {"HATONGSU_ADMIN_EMAIL", kAdminEmail},
+         {"HATONGSU_ADMIN_PASSWORD", kAdminPassword},
+         {"USER_GRPC_TLS_CERT_FILE", pki.server_cert},
+         {"USER_GRPC_TLS_KEY_FILE", pki.server_key},
+         {"USER_GRPC_TLS_CLIENT_CA_FILE", pki.ca_cert},
+         {"LOG_FORMAT", "text"}},
+        dir + "/user.log");
+    ASSERT_TRUE(user.WaitForPort(user_port)) << user.Log();
+    auto gateway = [&](std::map<std::string, std::string> env, const std::string& log) {
+        uint16_t port = testkit::FreePort();
+        env["GATEWAY_HTTP_PORT"] = std::to_string(port);
+        env["USER_GRPC_URL"] = "localhost:" + std::to_string(user_port);
+        env["GATEWAY_GRPC_TIMEOUT_MS"] = "3000";
+        env["LOG_FORMAT"] = "text";
+        auto process =
+            std::make_unique<testkit::ChildProcess>(HATONGSU_GATEWAY_BIN, env, dir + "/" + log);
+        EXPECT_TRUE(process->WaitForPort(port)) << process->Log();
+        return std::make_pair(std::move(process), port);
+    };
+    auto [trusted, trusted_port] = gateway(
+        {{"GATEWAY_GRPC_CA_FILE", pki.ca_cert},
+         {"GATEWAY_GRPC_TLS_CERT_FILE", pki.client_cert},
+         {"GATEWAY_GRPC_TLS_KEY_FILE", pki.client_key}},
+        "trusted.log");
+    auto [anonymous, anonymous_port] =
+        gateway({{"GATEWAY_GRPC_CA_FILE", pki.ca_cert}}, "anonymous.log");
+    auto [plain, plain_port] = gateway({}, "plain.log");
+
+    EXPECT_EQ(testkit::HttpCall(trusted_port, verb::get, "/readyz").status, 200) << trusted->Log();
+    auto login = testkit::HttpCall(
+        trusted_port, verb::post, "/auth/login",
+        {{"Authorization", Basic(std::string(kAdminEmail) + ":" + kAdminPassword)}});
+    EXPECT_EQ(login.status, 201) << login.body;
+    EXPECT_EQ(testkit::HttpCall(anonymous_port, verb::get, "/readyz").status, 503);
+    EXPECT_EQ(testkit::HttpCall(plain_port, verb::get, "/readyz").status, 503);
+
+    for (auto* p : {trusted.get(), anonymous.get(), plain.get(), &user}) {
+        EXPECT_EQ(p->Stop(), 0) << p->Log();
+    }
+    DropDatabase(db);
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

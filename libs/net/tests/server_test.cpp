@@ -5,11 +5,10 @@
 
 #include <boost/beast/ssl.hpp>
 #include <gtest/gtest.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include "hatongsu/net/json_body.h"
 #include "hatongsu/testkit/http_client.h"
+#include "hatongsu/testkit/test_pki.h"
 
 namespace hatongsu::net {
 namespace {
@@ -173,39 +172,17 @@ TEST(ServerOptions, ForwardedForIsUsedOnlyWhenTrusted) {
         "127.0.0.1");
 }
 
-// Writes a fresh self-signed certificate and its key as PEM files.
-void WriteSelfSignedCertificate(const std::string& cert_path, const std::string& key_path) {
-    EVP_PKEY* key = EVP_RSA_gen(2048);
-    X509* cert = X509_new();
-    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-    X509_gmtime_adj(X509_getm_notBefore(cert), 0);
-    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-    X509_set_pubkey(cert, key);
-    X509_NAME* name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(
-        name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
-    X509_set_issuer_name(cert, name);
-    X509_sign(cert, key, EVP_sha256());
-    FILE* f = std::fopen(cert_path.c_str(), "w");
-    PEM_write_X509(f, cert);
-    std::fclose(f);
-    f = std::fopen(key_path.c_str(), "w");
-    PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
-    std::fclose(f);
-    X509_free(cert);
-    EVP_PKEY_free(key);
-}
-
 TEST(ServerOptions, ServesHttpsWhenGivenACertificateAndKey) {
     ServerOptions options;
-    options.cert_file = ::testing::TempDir() + "/hatongsu-test-cert.pem";
-    options.key_file = ::testing::TempDir() + "/hatongsu-test-key.pem";
-    WriteSelfSignedCertificate(options.cert_file, options.key_file);
+    auto pki = testkit::WriteTestPki(::testing::TempDir());
+    options.cert_file = pki.server_cert;
+    options.key_file = pki.server_key;
     RunningServer tls(options);
 
     boost::asio::io_context io;
     boost::asio::ssl::context client_ctx(boost::asio::ssl::context::tls_client);
-    client_ctx.set_verify_mode(boost::asio::ssl::verify_none);  // self-signed, test only
+    client_ctx.load_verify_file(pki.ca_cert);
+    client_ctx.set_verify_mode(boost::asio::ssl::verify_peer);
     boost::beast::ssl_stream<boost::asio::ip::tcp::socket> stream(io, client_ctx);
     stream.next_layer().connect({boost::asio::ip::make_address("127.0.0.1"), tls.server->Port()});
     stream.handshake(boost::asio::ssl::stream_base::client);

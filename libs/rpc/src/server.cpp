@@ -16,10 +16,13 @@ std::string Metadata(const grpc::CallbackServerContext* ctx, const char* key) {
 }  // namespace
 
 std::unique_ptr<grpc::Server> StartServer(
-    const std::string& address, const std::vector<grpc::Service*>& services, int* bound_port) {
+    const std::string& address,
+    const std::vector<grpc::Service*>& services,
+    std::shared_ptr<grpc::ServerCredentials> credentials,
+    int* bound_port) {
     grpc::EnableDefaultHealthCheckService(true);
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(address, grpc::InsecureServerCredentials(), bound_port);
+    builder.AddListeningPort(address, std::move(credentials), bound_port);
     for (grpc::Service* service : services) {
         builder.RegisterService(service);
     }

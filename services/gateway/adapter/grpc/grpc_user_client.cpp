@@ -34,8 +34,11 @@ absl::StatusOr<Tokens> ToTokens(const absl::StatusOr<Reply>& reply) {
 
 }  // namespace
 
-GrpcUserClient::GrpcUserClient(const std::string& address, std::chrono::milliseconds timeout)
-    : channel_(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
+GrpcUserClient::GrpcUserClient(
+    const std::string& address,
+    std::shared_ptr<grpc::ChannelCredentials> credentials,
+    std::chrono::milliseconds timeout)
+    : channel_(grpc::CreateChannel(address, std::move(credentials))),
       auth_(::user::AuthService::NewStub(channel_)),
       users_(::user::UserService::NewStub(channel_)),
       health_(::grpc::health::v1::Health::NewStub(channel_)),

@@ -15,7 +15,10 @@ namespace hatongsu::gateway::grpc_adapter {
 
 class GrpcUserClient final : public UserClient {
 public:
-    GrpcUserClient(const std::string& address, std::chrono::milliseconds timeout);
+    GrpcUserClient(
+        const std::string& address,
+        std::shared_ptr<grpc::ChannelCredentials> credentials,
+        std::chrono::milliseconds timeout);
 
     boost::asio::awaitable<absl::Status> Register(
         CallMeta meta, std::string authorization, std::string nickname) override;

@@ -16,10 +16,14 @@
 
 namespace hatongsu::rpc {
 
-// Binds `address` ("host:port"; port 0 picks a free one, read back from *bound_port) and starts.
+// Binds `address` ("host:port"; port 0 picks a free one, read back from *bound_port) with
+// `credentials` (see tls.h) and starts, with the standard health service on.
 // Throws std::runtime_error when the address cannot be bound (a start-up error).
 std::unique_ptr<grpc::Server> StartServer(
-    const std::string& address, const std::vector<grpc::Service*>& services, int* bound_port);
+    const std::string& address,
+    const std::vector<grpc::Service*>& services,
+    std::shared_ptr<grpc::ServerCredentials> credentials,
+    int* bound_port);
 
 // The x-request-id metadata of a call, or "".
 std::string RequestIdOf(const grpc::CallbackServerContext* ctx);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -50,6 +51,13 @@ class ChildProcess final {
 public:
     ChildProcess(std::string path, std::map<std::string, std::string> env, std::string log_path)
         : log_path_(std::move(log_path)) {
+        // Sanitizer settings of the test run reach the child too (suppressions, options).
+        for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"}) {
+            const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): before fork
+            if (value != nullptr && !env.contains(name)) {
+                env[name] = value;
+            }
+        }
         std::vector<std::string> env_strings;
         for (const auto& [k, v] : env) {
             env_strings.push_back(k + "=" + v);
