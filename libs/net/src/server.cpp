@@ -216,6 +216,13 @@ asio::awaitable<void> Serve(
             co_await http::async_write(stream, res, kUse);
             co_return;
         }
+        if (ec == http::error::header_limit) {
+            Response res = Refusal(
+                *shared, parser.get(), http::status::request_header_fields_too_large,
+                "request headers too large");
+            co_await http::async_write(stream, res, kUse);
+            co_return;
+        }
         if (IsMalformedRequest(ec)) {
             Response res = Refusal(
                 *shared, parser.get(), http::status::bad_request,

@@ -108,6 +108,25 @@ TEST_F(ServerTest, OversizedBodyIs413AndMalformedJsonIs400) {
     EXPECT_EQ(ok.Json().at("a").as_string(), "é");
 }
 
+TEST_F(ServerTest, OversizedHeadersAre431) {
+    auto r = HttpCall(
+        Port(), http::verb::get, "/hello/x",
+        {{"Authorization", "Bearer " + std::string(20000, 'x')}});
+    EXPECT_EQ(r.status, 431);
+    EXPECT_EQ(r.Json().at("statusCode").as_int64(), 431);
+}
+
+TEST_F(ServerTest, GarbageIs400) {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket socket(io);
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), Port()});
+    boost::asio::write(socket, boost::asio::buffer(std::string("NOT HTTP AT ALL\r\n\r\n")));
+    boost::beast::flat_buffer buffer;
+    Response res;
+    http::read(socket, buffer, res);
+    EXPECT_EQ(res.result_int(), 400);
+}
+
 TEST_F(ServerTest, AThrowingHandlerIs500AndTheServerLivesOn) {
     EXPECT_EQ(HttpCall(Port(), http::verb::get, "/boom").status, 500);
     EXPECT_EQ(HttpCall(Port(), http::verb::get, "/hello/again").status, 200);
