@@ -44,6 +44,11 @@ start() {
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   chmod 755 "$dir"
+  if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$dir"; then
+    echo "deps: the 'postgres' user cannot reach $dir (a parent folder is private);" \
+         "set HATONGSU_VAR_DIR to a folder it can reach, e.g. /var/tmp/hatongsu" >&2
+    exit 1
+  fi
 
   # PostgreSQL
   if [ ! -f "$dir/pg/PG_VERSION" ]; then

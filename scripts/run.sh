@@ -11,7 +11,7 @@ scripts/setup
 cmake --preset release >/dev/null
 cmake --build --preset release
 
-var="$root/var"
+var="${HATONGSU_VAR_DIR:-$root/var}"
 mkdir -p "$var"
 PG_PORT=${HATONGSU_PG_PORT:-5433}
 AMQP_PORT=${HATONGSU_AMQP_PORT:-5673}
@@ -57,7 +57,7 @@ cat <<MSG
   Hatongsu is running: http://localhost:$GATEWAY_HTTP_PORT  (curl localhost:$GATEWAY_HTTP_PORT/health)
     admin e-mail:    $HATONGSU_ADMIN_EMAIL
     admin password:  $HATONGSU_ADMIN_PASSWORD
-  Data lives in ./var (PostgreSQL on 127.0.0.1:$PG_PORT, RabbitMQ on 127.0.0.1:$AMQP_PORT). Ctrl-C stops.
+  Data lives in $var (PostgreSQL on 127.0.0.1:$PG_PORT, RabbitMQ on 127.0.0.1:$AMQP_PORT). Ctrl-C stops.
 
 MSG
 wait -n "${pids[@]}" || true
