@@ -5,12 +5,13 @@
 namespace hatongsu::gateway::grpc_adapter {
 namespace {
 
-// Transport failures get our own stable identifiers; the service's own answers pass through.
+// Unavailable (transport down, or the service's own database down) and deadline expiry get
+// stable identifiers instead of gRPC's transport texts; the service's other answers pass through.
 absl::Status Edge(const absl::Status& s) {
     if (s.code() == absl::StatusCode::kDeadlineExceeded) {
         return absl::DeadlineExceededError("USER_SERVICE_TIMEOUT");
     }
-    if (s.code() == absl::StatusCode::kUnavailable && s.message() != "database unavailable") {
+    if (s.code() == absl::StatusCode::kUnavailable) {
         return absl::UnavailableError("USER_SERVICE_UNAVAILABLE");
     }
     return s;

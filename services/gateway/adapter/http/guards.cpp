@@ -11,9 +11,6 @@ boost::asio::awaitable<absl::StatusOr<Principal>> Authenticate(
         co_return absl::UnauthenticatedError("MISSING_TOKEN");
     }
     auto principal = co_await sessions.Authenticate(MetaOf(ctx), std::string(it->value()));
-    if (!principal.ok() && principal.status().code() == absl::StatusCode::kNotFound) {
-        co_return absl::UnauthenticatedError("INVALID_TOKEN");
-    }
     co_return principal;
 }
 
