@@ -1,11 +1,14 @@
 # Hatongsu: the two commands are `make run` and `make test`; see README.md.
-.PHONY: run test bench build clean format
+.PHONY: run test test-tsan bench build clean format
 
 run:
 	scripts/run.sh
 
 test:
 	scripts/test.sh
+
+test-tsan:  # the whole suite under ThreadSanitizer (not in CI: a second full build)
+	HATONGSU_PRESET=tsan scripts/test.sh
 
 bench:
 	scripts/bench.sh

@@ -3,6 +3,7 @@
 # then wrk on the same 2 cores (load generator included, as the targets in the issues assume):
 #   GET /user/me with a valid token, 64 connections (account cache on, then off)
 #   POST /auth/login, 8 connections (Argon2id-bound), next to the measured hash time.
+#   GET /user/me, 64 connections, while 64 more hammer POST /auth/login with wrong passwords.
 # Every number is printed with the command that produced it. Bounded: each run lasts DURATION.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,6 +62,22 @@ lua="$work/login.lua"
 printf 'wrk.method = "POST"\nwrk.headers["Authorization"] = "%s"\n' "$basic" >"$lua"
 report "POST /auth/login, 8 connections (Argon2id verify per request)" \
   wrk -t1 -c8 -d"$DURATION" --latency -s "$lua" http://127.0.0.1:24000/auth/login
+
+# A login storm must not starve the other routes: /user/me's p99 is measured while another wrk
+# sends wrong passwords on 64 connections for the same time.
+wrong="$work/wrong.lua"
+printf 'wrk.method = "POST"\nwrk.headers["Authorization"] = "Basic %s"\n' \
+  "$(printf '%s' "$HATONGSU_ADMIN_EMAIL:not-the-password" | base64 -w0)" >"$wrong"
+storm_out="$work/storm.txt"
+storm_s=$((${DURATION%s} + 3))  # outlasts the measured run (DURATION in seconds, e.g. 10s)
+wrk -t1 -c64 -d"${storm_s}s" --latency -s "$wrong" http://127.0.0.1:24000/auth/login >"$storm_out" &
+storm=$!
+sleep 1
+report "GET /user/me, 64 connections, during a storm of wrong-password logins on 64 more" \
+  wrk -t1 -c64 -d"$DURATION" --latency -H "Authorization: Bearer $token" http://127.0.0.1:24000/user/me
+wait "$storm" || true
+echo "  the storm itself (\$ wrk -t1 -c64 -d${storm_s}s --latency -s wrong.lua .../auth/login):"
+grep -E "Requests/sec|Non-2xx" "$storm_out" | sed 's/^/  /'
 
 echo
 echo "== Argon2id cost at the service's defaults (one login = one verify)"

@@ -36,17 +36,19 @@ rmq_env() {  # rmq_env DIR PORT
   export RABBITMQ_MNESIA_BASE=$dir/rabbitmq/mnesia RABBITMQ_LOG_BASE=$dir/rabbitmq/log
   export RABBITMQ_PID_FILE=$dir/rabbitmq/pid RABBITMQ_ENABLED_PLUGINS_FILE=$dir/rabbitmq/enabled_plugins
   export RABBITMQ_CONFIG_FILE=$dir/rabbitmq/rabbitmq RABBITMQ_ADVANCED_CONFIG_FILE=$dir/rabbitmq/advanced.config
-  export ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_CONF_ENV_FILE=$dir/rabbitmq/rabbitmq-env.conf
+  # Our own epmd on its own port, so stopping it never touches another Erlang node's.
+  export ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT=$((port + 2))
+  export RABBITMQ_CONF_ENV_FILE=$dir/rabbitmq/rabbitmq-env.conf
 }
 
 start() {
   local dir=$1 pg_port=$2 amqp_port=$3
   mkdir -p "$dir"
-  dir=$(cd "$dir" && pwd)
+  dir=$(cd "$dir" && pwd -P)
   chmod 755 "$dir"
   if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$dir"; then
     echo "deps: the 'postgres' user cannot reach $dir (a parent folder is private);" \
-         "set HATONGSU_VAR_DIR to a folder it can reach, e.g. /var/tmp/hatongsu" >&2
+         "choose a folder it can reach, e.g. /var/lib/hatongsu" >&2
     exit 1
   fi
 
@@ -89,7 +91,7 @@ start() {
 stop() {
   local dir=$1
   [ -d "$dir" ] || return 0
-  dir=$(cd "$dir" && pwd)
+  dir=$(cd "$dir" && pwd -P)
   if [ -f "$dir/pg/PG_VERSION" ]; then
     as_user postgres "$PG_BIN/pg_ctl" -D "$dir/pg" -m fast -w stop >/dev/null 2>&1 || true
   fi
@@ -99,10 +101,13 @@ stop() {
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   fi
+  if [ -f "$dir/amqp.port" ]; then  # the node's own epmd, which outlives the node otherwise
+    epmd -port $(($(cat "$dir/amqp.port") + 2)) -kill >/dev/null 2>&1 || true
+  fi
 }
 
 print_env() {
-  local dir; dir=$(cd "$1" && pwd)
+  local dir; dir=$(cd "$1" && pwd -P)
   local pg_port amqp_port
   pg_port=$(cat "$dir/pg.port"); amqp_port=$(cat "$dir/amqp.port")
   echo "export HATONGSU_PG_BASE=postgresql://postgres:$PG_PASSWORD@127.0.0.1:$pg_port"

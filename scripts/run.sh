@@ -11,7 +11,15 @@ scripts/setup
 cmake --preset release >/dev/null
 cmake --build --preset release
 
+# Data under ./var, unless the database's own user cannot reach this clone (as root in a private
+# folder such as /root): then under /var/lib/hatongsu, with ./var a link to it.
 var="${HATONGSU_VAR_DIR:-$root/var}"
+if [ -z "${HATONGSU_VAR_DIR:-}" ] && [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$root"; then
+  var="/var/lib/hatongsu/$(basename "$root")-$(printf %s "$root" | sha256sum | cut -c1-8)"
+  mkdir -p "$var"
+  [ -e "$root/var" ] || ln -s "$var" "$root/var"
+  echo "run: $root is private to root, so the data lives in $var (linked from ./var)"
+fi
 mkdir -p "$var"
 PG_PORT=${HATONGSU_PG_PORT:-5433}
 AMQP_PORT=${HATONGSU_AMQP_PORT:-5673}

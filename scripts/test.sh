@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
 # The full suite (what `make test` and CI run): installs what is missing, builds the debug preset
-# (ASan + UBSan), starts a throw-away PostgreSQL and RabbitMQ on free loopback ports, runs every
-# ctest label (unit, e2e), and tears the servers down whatever happens.
+# (ASan + UBSan; HATONGSU_PRESET=tsan for ThreadSanitizer, `make test-tsan`), starts a throw-away
+# PostgreSQL and RabbitMQ on free loopback ports, runs every ctest label (unit, integration, e2e),
+# and tears the servers down whatever happens. Arguments go to ctest (e.g. -R AccountsE2E).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+preset=${HATONGSU_PRESET:-debug}
 
 scripts/setup
-cmake --preset debug -DHATONGSU_WERROR=ON >/dev/null
-cmake --build --preset debug
+cmake --preset "$preset" -DHATONGSU_WERROR=ON >/dev/null
+cmake --build --preset "$preset"
 
 deps_dir=$(mktemp -d /tmp/hatongsu-test.XXXXXX)
 cleanup() { scripts/deps.sh stop "$deps_dir"; rm -rf "$deps_dir"; }
 trap cleanup EXIT
 
-free_port() {  # a random loopback port nobody listens on (and, for RabbitMQ, the next one too)
-  local p
+free_port() {  # a random loopback port nobody listens on (and, for RabbitMQ, the next two too)
+  local p busy
   while :; do
     p=$(shuf -i 20000-59000 -n 1)
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || (exec 3<>"/dev/tcp/127.0.0.1/$((p + 1))") 2>/dev/null || break
+    busy=0
+    for q in "$p" $((p + 1)) $((p + 2)); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$q") 2>/dev/null && busy=1
+    done
+    [ "$busy" -eq 0 ] && break
   done
   echo "$p"
 }
@@ -30,5 +36,7 @@ export HATONGSU_PG_BASE HATONGSU_AMQP_URL
 
 # Leaks inside third-party libraries only (see the file); ours still fail the run.
 export LSAN_OPTIONS="suppressions=$(pwd)/cmake/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# Races inside uninstrumented third-party code only (see the file); a report exits non-zero.
+export TSAN_OPTIONS="suppressions=$(pwd)/cmake/tsan.supp halt_on_error=1 second_deadlock_stack=1${TSAN_OPTIONS:+ $TSAN_OPTIONS}"
 
-ctest --preset debug -j "$(nproc)" "$@"
+ctest --preset "$preset" -j "$(nproc)" "$@"

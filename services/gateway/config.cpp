@@ -23,7 +23,10 @@ absl::StatusOr<GatewayConfig> LoadConfig(config::Env& env) {
     if (c.http.cert_file.empty() != c.http.key_file.empty()) {
         env.AddError("GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE go together");
     }
+    c.http.max_connections =
+        static_cast<std::size_t>(env.Int({"GATEWAY_MAX_CONNECTIONS"}, 10000, 1, 1000000));
     c.threads = env.Int({"GATEWAY_THREADS"}, cores, 1, 256);
+    c.drain_timeout = env.Duration({"GATEWAY_DRAIN_TIMEOUT_MS"}, 10s);
     c.user_grpc_address = env.String({"USER_GRPC_URL", "GATEWAY_USER_GRPC_ADDR"}, "127.0.0.1:4001");
     c.grpc_tls.ca_file = env.String({"GATEWAY_GRPC_CA_FILE"}, "");
     c.grpc_tls.cert_file = env.String({"GATEWAY_GRPC_TLS_CERT_FILE"}, "");

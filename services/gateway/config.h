@@ -16,6 +16,7 @@ namespace hatongsu::gateway {
 struct GatewayConfig {
     net::ServerOptions http;
     int threads;
+    std::chrono::milliseconds drain_timeout;  // SIGTERM: in-flight work is cancelled after it
     std::string user_grpc_address;
     rpc::ClientTls grpc_tls;
     std::chrono::milliseconds grpc_timeout;

@@ -1,16 +1,12 @@
-// Composition root of the gateway: config -> gRPC client -> sessions -> routes -> HTTP server on
-// N threads -> SIGTERM/SIGINT: stop accepting, let open requests finish (up to 10 s), exit.
+// Composition root of the gateway: config -> gRPC client -> sessions -> routes -> HTTP server, run
+// by the service runtime (libs/runtime), which owns start-up, signals and the drain.
 #include <iostream>
-#include <thread>
-#include <vector>
-
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "hatongsu/core/clock.h"
 #include "hatongsu/log/log.h"
 #include "hatongsu/net/server.h"
 #include "hatongsu/rpc/tls.h"
+#include "hatongsu/runtime/runtime.h"
 #include "services/gateway/adapter/grpc/grpc_user_client.h"
 #include "services/gateway/adapter/http/routes.h"
 #include "services/gateway/config.h"
@@ -18,19 +14,6 @@
 namespace {
 
 using namespace hatongsu;
-namespace asio = boost::asio;
-
-// Polls until no connection is open or the grace period is over, then stops the io_context.
-void DrainThenStop(
-    asio::io_context& io, net::Server& server, std::chrono::steady_clock::time_point deadline) {
-    if (server.OpenConnections() == 0 || std::chrono::steady_clock::now() > deadline) {
-        io.stop();
-        return;
-    }
-    auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(50));
-    timer->async_wait(
-        [&io, &server, deadline, timer](auto) { DrainThenStop(io, server, deadline); });
-}
 
 int Run() {
     config::Env env = config::Env::FromProcess();
@@ -39,6 +22,9 @@ int Run() {
         std::cerr << "gateway: configuration errors:\n" << cfg.status().message() << "\n";
         return 2;
     }
+    // First, before any thread: see runtime.h for the order of start-up and destruction.
+    runtime::Runtime rt(
+        "gateway", {.io_threads = cfg->threads, .drain_timeout = cfg->drain_timeout});
     log::Init("gateway", cfg->log_level, cfg->log_format);
     log::Info("starting", {{"config", env.Effective()}});  // secrets are shown as ***
 
@@ -52,43 +38,28 @@ int Run() {
     gateway::http::AddAuthRoutes(router, deps);
     gateway::http::AddUserRoutes(router, deps);
 
-    asio::io_context io(cfg->threads);
-    net::Server server(io, cfg->http, router);
+    net::Server server(rt.Io(), cfg->http, router);
     try {
         server.Start();
     } catch (const std::exception& e) {
         log::Error(
             "cannot listen",
             {{"address", cfg->http.address}, {"port", cfg->http.port}, {"error", e.what()}});
+        log::Shutdown();
         return 1;
     }
     log::Info(
         "listening", {{"address", cfg->http.address},
                       {"port", server.Port()},
                       {"tls", !cfg->http.cert_file.empty()},
-                      {"threads", cfg->threads}});
+                      {"threads", cfg->threads},
+                      {"max_connections", cfg->http.max_connections}});
 
-    asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-        if (ec) {
-            return;
-        }
-        log::Info("shutting down", {{"signal", sig}});
-        server.Stop();
-        DrainThenStop(io, server, std::chrono::steady_clock::now() + std::chrono::seconds(10));
-    });
-
-    std::vector<std::thread> threads;
-    for (int i = 1; i < cfg->threads; ++i) {
-        threads.emplace_back([&io] { io.run(); });
-    }
-    io.run();
-    for (auto& t : threads) {
-        t.join();
-    }
-    log::Info("stopped");
+    rt.DrainHttp(server);          // requests first: they may still be waiting on gRPC calls
+    rt.DrainCalls(users.Calls());  // then the calls they left behind, cancelled at the deadline
+    int code = rt.Run();
     log::Shutdown();
-    return 0;
+    return code;
 }
 
 }  // namespace

@@ -23,6 +23,8 @@ absl::StatusOr<UserConfig> LoadConfig(config::Env& env) {
     c.io_threads = env.Int({"USER_THREADS"}, 8, 1, 256);
     c.hash_threads = env.Int({"USER_HASH_THREADS"}, cores, 1, 256);
     c.max_queued_hashes = env.Int({"USER_MAX_QUEUED_HASHES"}, 64 * cores, 1, 100000);
+    c.max_queued_calls = env.Int({"USER_MAX_QUEUED_CALLS"}, 4096, 1, 1000000);
+    c.drain_timeout = env.Duration({"USER_DRAIN_TIMEOUT_MS"}, 10s);
     c.tokens.access_secret = env.Secret({"ACCESS_TOKEN_SECRET"});
     c.tokens.refresh_secret = env.Secret({"REFRESH_TOKEN_SECRET"});
     c.tokens.access_ttl = std::chrono::duration_cast<std::chrono::seconds>(

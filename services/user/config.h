@@ -23,6 +23,8 @@ struct UserConfig {
     int io_threads;
     int hash_threads;
     int max_queued_hashes;
+    int max_queued_calls;                     // database-bound calls waiting or running at most
+    std::chrono::milliseconds drain_timeout;  // SIGTERM: calls still running are cancelled
     jwt::TokenSettings tokens;
     crypto::Argon2Params argon2;
     ThrottleLimits throttle;

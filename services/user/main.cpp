@@ -1,6 +1,5 @@
-// Composition root of the user service: config -> adapters -> use cases -> gRPC server -> wait
-// for SIGTERM/SIGINT -> drain.
-#include <csignal>
+// Composition root of the user service: config -> adapters -> use cases -> gRPC server, run by the
+// service runtime (libs/runtime), which owns signals and the drain.
 #include <iostream>
 
 #include <curl/curl.h>
@@ -12,6 +11,7 @@
 #include "hatongsu/pg/pool.h"
 #include "hatongsu/rpc/server.h"
 #include "hatongsu/rpc/tls.h"
+#include "hatongsu/runtime/runtime.h"
 #include "services/user/adapter/grpc/user_grpc_services.h"
 #include "services/user/adapter/pg/pg_user_repository.h"
 #include "services/user/config.h"
@@ -23,20 +23,14 @@ using namespace hatongsu;
 namespace hu = hatongsu::user;  // "user" alone is also the proto package
 
 int Run() {
-    // Block SIGTERM/SIGINT before any thread starts (the logger's included), so every thread
-    // inherits the mask and only sigwait below receives them.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
     config::Env env = config::Env::FromProcess();
     auto cfg = hu::LoadConfig(env);
     if (!cfg.ok()) {
         std::cerr << "user: configuration errors:\n" << cfg.status().message() << "\n";
         return 2;
     }
+    // First, before any thread: see runtime.h for the order of start-up and destruction.
+    runtime::Runtime rt("user", {.io_threads = 0, .drain_timeout = cfg->drain_timeout});
     log::Init("user", cfg->log_level, cfg->log_format);
     log::Info("starting", {{"config", env.Effective()}});  // secrets are shown as ***
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -79,11 +73,14 @@ int Run() {
     hu::LoginGoogle login_google(users, google, tokens, refresh);
     hu::RefreshTokens refresh_tokens(users, tokens, refresh);
     hu::GetUsers get_users(users);
-    boost::asio::thread_pool io_pool(static_cast<std::size_t>(cfg->io_threads));
-    boost::asio::thread_pool hash_pool(static_cast<std::size_t>(cfg->hash_threads));
+    rpc::WorkPool io_pool(
+        static_cast<std::size_t>(cfg->io_threads), static_cast<std::size_t>(cfg->max_queued_calls));
+    rpc::WorkPool hash_pool(
+        static_cast<std::size_t>(cfg->hash_threads),
+        static_cast<std::size_t>(cfg->max_queued_hashes));
     hu::grpc_adapter::UseCases use_cases{register_user, login_user, login_google, refresh_tokens,
                                          get_users,     tokens,     google,       users};
-    hu::grpc_adapter::Pools pools{io_pool, hash_pool, cfg->max_queued_hashes};
+    hu::grpc_adapter::Pools pools{io_pool, hash_pool};
     hu::grpc_adapter::AuthService auth_service(use_cases, pools);
     hu::grpc_adapter::UserService user_service(use_cases, pools);
 
@@ -103,15 +100,12 @@ int Run() {
                       {"tls", !cfg->grpc_tls.cert_file.empty()},
                       {"mtls", !cfg->grpc_tls.client_ca_file.empty()}});
 
-    int sig = 0;
-    sigwait(&signals, &sig);
-    log::Info("shutting down", {{"signal", sig}});
-    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    io_pool.join();
-    hash_pool.join();
-    log::Info("stopped");
+    rt.DrainGrpcServer(*server);  // returns once every call has finished (or was cancelled)
+    rt.DrainPool(io_pool);        // then no task can touch the use cases destroyed after Run()
+    rt.DrainPool(hash_pool);
+    int code = rt.Run();
     log::Shutdown();
-    return 0;
+    return code;
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "hatongsu/jwt/jwt.h"
 #include "hatongsu/testkit/http_client.h"
 #include "hatongsu/testkit/process.h"
+#include "hatongsu/testkit/raw_http.h"
 #include "hatongsu/testkit/test_pki.h"
 #include "libs/jwt/testing/test_rsa_key.h"
 
@@ -440,6 +441,35 @@ TEST_F(AccountsE2E, UnknownRouteIs404Json) {
     EXPECT_EQ(r.status, 404);
     EXPECT_EQ(r.Json().at("message").as_string(), "Cannot GET /nope?x=1");
     EXPECT_EQ(r.Json().at("error").as_string(), "Not Found");
+}
+
+TEST_F(AccountsE2E, BytesThatAreNotTextNeverReachProtobufOrPostgres) {
+    auto raw = [](const std::string& request) {
+        testkit::RawHttp c(gateway_port_);
+        c.Send(request);
+        return c.Read();
+    };
+    EXPECT_EQ(
+        raw("GET /user/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \xff\xfe\r\n\r\n").status,
+        400);
+    EXPECT_EQ(
+        raw("POST /auth/login HTTP/1.1\r\nHost: x\r\nAuthorization: Basic \xc3\xa9\r\n"
+            "Content-Length: 0\r\n\r\n")
+            .status,
+        400);
+    EXPECT_EQ(Call(verb::get, "/user/%FF").status, 400);
+    EXPECT_EQ(Call(verb::get, "/user/all?filter[value]=%00").status, 400);
+    for (std::string email :
+         {"\xff\xfe@example.com", "a\xc0\xaf@example.com", "a\xed\xa0\x80@example.com"}) {
+        auto login = Login(email, "secret");
+        EXPECT_EQ(login.status, 400) << login.body;
+        EXPECT_EQ(Register(email, "secret", "nick").status, 400);
+    }
+    for (const std::string& log : {gateway_->Log(), user_->Log()}) {
+        EXPECT_EQ(log.find("libprotobuf"), std::string::npos) << log;
+        EXPECT_EQ(log.find("invalid byte sequence"), std::string::npos) << log;
+        EXPECT_EQ(log.find("database error"), std::string::npos) << log;
+    }
 }
 
 TEST_F(AccountsE2E, FailedLoginsAreThrottled) {

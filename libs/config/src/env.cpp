@@ -2,8 +2,8 @@
 
 #include <cctype>
 #include <charconv>
-#include <fstream>
-#include <sstream>
+
+#include "hatongsu/core/file.h"
 
 extern char** environ;  // NOLINT: POSIX
 
@@ -145,15 +145,13 @@ std::string Env::Secret(
         if (it == vars_.end() || it->second.empty()) {
             continue;
         }
-        std::ifstream in(it->second);
-        if (!in) {
+        auto read = core::ReadFile(it->second);
+        if (!read.ok()) {
             AddError(file_var + ": cannot read " + it->second);
             return "";
         }
-        std::stringstream ss;
-        ss << in.rdbuf();
         effective_[file_var] = it->second;
-        std::string content = ss.str();
+        std::string content = *std::move(read);
         while (!content.empty() && std::isspace(static_cast<unsigned char>(content.back()))) {
             content.pop_back();
         }

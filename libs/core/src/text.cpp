@@ -1,5 +1,6 @@
 #include "hatongsu/core/text.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdint>
@@ -127,32 +128,84 @@ bool IsUuid(std::string_view text) {
 }
 
 bool IsValidUtf8(std::string_view text) {
+    // Strict (RFC 3629): no overlong forms, no surrogates, nothing past U+10FFFF; what protobuf
+    // and PostgreSQL accept, so a string that passes here is never refused further in.
     std::size_t i = 0;
     while (i < text.size()) {
         auto c = static_cast<unsigned char>(text[i]);
-        int extra = 0;
         if (c < 0x80) {
-            extra = 0;
-        } else if (c >= 0xC2 && c <= 0xDF) {
+            ++i;
+            continue;
+        }
+        std::size_t extra = 0;
+        unsigned char lo = 0x80;  // allowed range of the first continuation byte
+        unsigned char hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
             extra = 1;
         } else if (c >= 0xE0 && c <= 0xEF) {
             extra = 2;
+            lo = c == 0xE0 ? 0xA0 : 0x80;
+            hi = c == 0xED ? 0x9F : 0xBF;
         } else if (c >= 0xF0 && c <= 0xF4) {
             extra = 3;
+            lo = c == 0xF0 ? 0x90 : 0x80;
+            hi = c == 0xF4 ? 0x8F : 0xBF;
         } else {
             return false;
         }
-        if (i + static_cast<std::size_t>(extra) >= text.size() && extra > 0) {
+        if (text.size() - i <= extra) {
             return false;
         }
-        for (int k = 1; k <= extra; ++k) {
+        auto first = static_cast<unsigned char>(text[i + 1]);
+        if (first < lo || first > hi) {
+            return false;
+        }
+        for (std::size_t k = 2; k <= extra; ++k) {
             if ((static_cast<unsigned char>(text[i + k]) >> 6) != 2) {
                 return false;
             }
         }
-        i += static_cast<std::size_t>(extra) + 1;
+        i += extra + 1;
     }
     return true;
+}
+
+int HexDigitValue(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+std::string PercentDecode(std::string_view text, bool plus_is_space) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (plus_is_space && text[i] == '+') {
+            out += ' ';
+        } else if (
+            text[i] == '%' && i + 2 < text.size() && HexDigitValue(text[i + 1]) >= 0 &&
+            HexDigitValue(text[i + 2]) >= 0) {
+            out += static_cast<char>(HexDigitValue(text[i + 1]) * 16 + HexDigitValue(text[i + 2]));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+bool HasControlCharacters(std::string_view text) {
+    return std::any_of(text.begin(), text.end(), [](char ch) {
+        auto c = static_cast<unsigned char>(ch);
+        return c < 0x20 || c == 0x7F;
+    });
 }
 
 }  // namespace hatongsu::core

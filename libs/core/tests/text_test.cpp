@@ -47,8 +47,30 @@ TEST(Text, Utf8Validation) {
     EXPECT_TRUE(IsValidUtf8("plain"));
     EXPECT_TRUE(IsValidUtf8("사진 1.JPG"));
     EXPECT_FALSE(IsValidUtf8("\xff"));
-    EXPECT_FALSE(IsValidUtf8("\xec\x82"));  // truncated sequence
-    EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));  // overlong
+    EXPECT_FALSE(IsValidUtf8("\xec\x82"));          // truncated sequence
+    EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong
+    EXPECT_FALSE(IsValidUtf8("\xe0\x80\xaf"));      // overlong three-byte form
+    EXPECT_FALSE(IsValidUtf8("\xf0\x80\x80\xaf"));  // overlong four-byte form
+    EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // a UTF-16 surrogate, refused by PostgreSQL
+    EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+    EXPECT_TRUE(IsValidUtf8("\xf4\x8f\xbf\xbf"));   // U+10FFFF itself
+    EXPECT_TRUE(IsValidUtf8("\xe2\x84\xaa"));       // the Kelvin sign is valid UTF-8
+}
+
+TEST(Text, ControlCharacters) {
+    EXPECT_FALSE(HasControlCharacters("Nick Name ü"));
+    EXPECT_TRUE(HasControlCharacters(std::string_view("a\0b", 3)));
+    EXPECT_TRUE(HasControlCharacters("line\nbreak"));
+    EXPECT_TRUE(HasControlCharacters("del\x7f"));
+}
+
+TEST(Text, PercentDecoding) {
+    EXPECT_EQ(PercentDecode("/a%2Fb%20c+d", false), "/a/b c+d");
+    EXPECT_EQ(PercentDecode("a+b%2B", true), "a b+");
+    EXPECT_EQ(PercentDecode("bad%zz%4", false), "bad%zz%4");  // malformed escapes stay
+    EXPECT_EQ(PercentDecode("%00", false), std::string(1, '\0'));
+    EXPECT_EQ(HexDigitValue('f'), 15);
+    EXPECT_EQ(HexDigitValue('G'), -1);
 }
 
 }  // namespace

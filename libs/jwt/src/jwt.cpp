@@ -13,6 +13,7 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 
+#include "hatongsu/core/clock.h"
 #include "hatongsu/core/text.h"
 
 namespace hatongsu::jwt {
@@ -159,7 +160,7 @@ absl::Status CheckTimes(
     const boost::json::object& claims,
     std::chrono::system_clock::time_point now,
     std::chrono::seconds leeway) {
-    int64_t t = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    int64_t t = core::EpochSeconds(now);
     const auto* exp = claims.if_contains("exp");
     if (exp == nullptr || !exp->is_number()) {
         return Refused("token has no expiry");

@@ -40,6 +40,31 @@ spdlog::level::level_enum ToLevel(std::string_view level) {
 
 }  // namespace
 
+std::string EscapeForText(std::string_view text) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size());
+    for (char ch : text) {
+        auto c = static_cast<unsigned char>(ch);
+        if (ch == '\\') {
+            out += "\\\\";
+        } else if (ch == '\n') {
+            out += "\\n";
+        } else if (ch == '\r') {
+            out += "\\r";
+        } else if (ch == '\t') {
+            out += "\\t";
+        } else if (c < 0x20 || c == 0x7F) {
+            out += "\\x";
+            out += kHex[c >> 4];
+            out += kHex[c & 0xF];
+        } else {
+            out += ch;
+        }
+    }
+    return out;
+}
+
 void Init(std::string_view service, std::string_view level, std::string_view format) {
     GetState().service = std::string(service);
     GetState().json = format != "text";
@@ -80,11 +105,12 @@ void Write(std::string_view level, std::string_view msg, std::initializer_list<F
         }
         line = boost::json::serialize(o);
     } else {
-        line = Timestamp() + " " + std::string(level) + " " + std::string(msg);
+        line = Timestamp() + " " + std::string(level) + " " + EscapeForText(msg);
         for (const Field& f : fields) {
-            line += " " + std::string(f.key) + "=" +
-                    (f.value.is_string() ? std::string(f.value.get_string())
-                                         : boost::json::serialize(f.value));
+            line += " " + EscapeForText(f.key) + "=" +
+                    EscapeForText(
+                        f.value.is_string() ? std::string_view(f.value.get_string())
+                                            : std::string_view(boost::json::serialize(f.value)));
         }
     }
     spdlog::default_logger()->log(lvl, line);

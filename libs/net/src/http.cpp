@@ -2,39 +2,10 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "hatongsu/core/text.h"
+
 namespace hatongsu::net {
 namespace {
-
-int HexValue(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-// application/x-www-form-urlencoded decoding; a malformed escape is kept as it is.
-std::string FormDecode(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '+') {
-            out += ' ';
-        } else if (
-            s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
-            out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
 
 bool IsArrayFormOf(std::string_view key, std::string_view name) {
     if (!key.starts_with(name) || key.size() < name.size() + 2) {
@@ -60,8 +31,8 @@ Query Query::Parse(std::string_view query) {
             continue;
         }
         auto eq = part.find('=');
-        std::string key = FormDecode(part.substr(0, eq));
-        std::string value = eq == std::string_view::npos ? "" : FormDecode(part.substr(eq + 1));
+        std::string key = core::PercentDecode(part.substr(0, eq), true);
+        std::string value = eq == std::string_view::npos ? "" : core::PercentDecode(part.substr(eq + 1), true);
         q.items_.emplace_back(std::move(key), std::move(value));
     }
     return q;

@@ -41,7 +41,7 @@ protected:
         thread_ = std::thread([this] { io_.run(); });
     }
     void TearDown() override {
-        server_->Stop();
+        server_->Shutdown();
         io_.stop();
         thread_.join();
     }

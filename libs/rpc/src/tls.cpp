@@ -1,22 +1,20 @@
 #include "hatongsu/rpc/tls.h"
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <grpcpp/security/server_credentials.h>
+
+#include "hatongsu/core/file.h"
 
 namespace hatongsu::rpc {
 namespace {
 
 std::string ReadPem(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) {
-        throw std::runtime_error("cannot read " + path);
+    auto pem = core::ReadFile(path);
+    if (!pem.ok()) {
+        throw std::runtime_error(std::string(pem.status().message()));
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return *std::move(pem);
 }
 
 }  // namespace

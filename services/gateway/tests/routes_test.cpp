@@ -20,8 +20,8 @@ using testkit::HttpCall;
 class RoutesTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        users_.accounts["u1"] = {"u1", "user@example.com", "User", std::nullopt, "user"};
-        users_.accounts["a1"] = {"a1", "admin@example.com", "Admin", "https://p", "admin"};
+        users_.With()->accounts["u1"] = {"u1", "user@example.com", "User", std::nullopt, "user"};
+        users_.With()->accounts["a1"] = {"a1", "admin@example.com", "Admin", "https://p", "admin"};
         RouteDeps deps{users_, sessions_};
         AddSystemRoutes(router_, deps);
         AddAuthRoutes(router_, deps);
@@ -70,7 +70,7 @@ TEST_F(RoutesTest, HealthAndVersionAreText) {
 
 TEST_F(RoutesTest, ReadyzReportsTheUserService) {
     EXPECT_EQ(Get("/readyz").status, 200);
-    users_.fail_with = absl::UnavailableError("USER_SERVICE_UNAVAILABLE");
+    users_.With()->fail_with = absl::UnavailableError("USER_SERVICE_UNAVAILABLE");
     auto r = Get("/readyz");
     EXPECT_EQ(r.status, 503);
     EXPECT_EQ(r.Json().at("checks").at("user").as_string(), "USER_SERVICE_UNAVAILABLE");
@@ -103,16 +103,16 @@ TEST_F(RoutesTest, TokensAndAccountsAreCached) {
     for (int i = 0; i < 5; ++i) {
         ASSERT_EQ(Get("/user/me", token).status, 200);
     }
-    EXPECT_EQ(users_.parse_calls, 1);
-    EXPECT_EQ(users_.account_calls, 1);
+    EXPECT_EQ(users_.With()->parse_calls, 1);
+    EXPECT_EQ(users_.With()->account_calls, 1);
     clock_.Advance(std::chrono::seconds(2));
     ASSERT_EQ(Get("/user/me", token).status, 200);
-    EXPECT_EQ(users_.account_calls, 2);
-    EXPECT_EQ(users_.parse_calls, 1);
+    EXPECT_EQ(users_.With()->account_calls, 2);
+    EXPECT_EQ(users_.With()->parse_calls, 1);
     clock_.Advance(
         std::chrono::hours(2));  // past the token's exp: asked again (and refused by the service)
     Get("/user/me", token);
-    EXPECT_EQ(users_.parse_calls, 2);
+    EXPECT_EQ(users_.With()->parse_calls, 2);
 }
 
 TEST_F(RoutesTest, UserListIsForAdminsOnlyWithTheRoleFromTheDatabase) {
@@ -128,12 +128,12 @@ TEST_F(RoutesTest, UserListIsForAdminsOnlyWithTheRoleFromTheDatabase) {
     ASSERT_EQ(ok.status, 200);
     EXPECT_EQ(ok.Json().at("totalCount").as_int64(), 2);
     EXPECT_EQ(ok.Json().at("users").as_array().size(), 2u);
-    EXPECT_EQ(users_.last_query.page, 2);
-    EXPECT_EQ(users_.last_query.limit, 5);
-    ASSERT_EQ(users_.last_query.sort.size(), 1u);
+    EXPECT_EQ(users_.With()->last_query.page, 2);
+    EXPECT_EQ(users_.With()->last_query.limit, 5);
+    ASSERT_EQ(users_.With()->last_query.sort.size(), 1u);
     // Demoted in the database: the still-valid token no longer opens admin routes once the cache
     // expires.
-    users_.accounts["a1"].role = "user";
+    users_.With()->accounts["a1"].role = "user";
     clock_.Advance(std::chrono::seconds(2));
     EXPECT_EQ(Get("/user/all", "Bearer tok-a1").status, 403);
 }
@@ -162,7 +162,7 @@ TEST_F(RoutesTest, RegisterValidatesTheNicknameBeforeCallingTheService) {
         "nickname should not be empty, nickname must be a string");
     EXPECT_EQ(Post("/auth/register", R"({"nickname":5})", "Basic eDp5").status, 422);
     EXPECT_EQ(Post("/auth/register", R"({"nickname":)", "Basic eDp5").status, 400);
-    EXPECT_EQ(users_.last_nickname, "");
+    EXPECT_EQ(users_.With()->last_nickname, "");
     auto ok = Post("/auth/register", R"({"nickname":"Nick","extra":true})", "Basic eDp5");
     EXPECT_EQ(ok.status, 201);
     EXPECT_EQ(ok.body, R"({"success":true,"message":"USER_REGISTRATION_SUCCESS"})");
@@ -173,14 +173,14 @@ TEST_F(RoutesTest, LoginAnswers201WithTokensAndMapsErrors) {
     EXPECT_EQ(ok.status, 201);
     EXPECT_EQ(ok.body, R"({"accessToken":"access","refreshToken":"refresh"})");
     EXPECT_EQ(Post("/auth/login", "").status, 400);
-    users_.fail_with = absl::NotFoundError("USER_NOT_FOUND");
+    users_.With()->fail_with = absl::NotFoundError("USER_NOT_FOUND");
     auto nf = Post("/auth/login", "", "Basic eDp5");
     EXPECT_EQ(nf.status, 404);
     EXPECT_EQ(nf.Json().at("message").as_string(), "USER_NOT_FOUND");
     EXPECT_EQ(nf.Json().at("statusCode").as_int64(), 404);
-    users_.fail_with = absl::UnavailableError("USER_SERVICE_UNAVAILABLE");
+    users_.With()->fail_with = absl::UnavailableError("USER_SERVICE_UNAVAILABLE");
     EXPECT_EQ(Post("/auth/login", "", "Basic eDp5").status, 503);
-    users_.fail_with = absl::DeadlineExceededError("USER_SERVICE_TIMEOUT");
+    users_.With()->fail_with = absl::DeadlineExceededError("USER_SERVICE_TIMEOUT");
     EXPECT_EQ(Post("/auth/login", "", "Basic eDp5").status, 504);
 }
 

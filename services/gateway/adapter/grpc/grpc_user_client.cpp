@@ -49,14 +49,18 @@ GrpcUserClient::GrpcUserClient(
 // class-type temporaries that live inside a co_await expression.
 template <typename Reply, typename Request, typename Start>
 boost::asio::awaitable<absl::StatusOr<Reply>> Unary(
-    std::chrono::milliseconds timeout, const CallMeta& meta, const Request& request, Start start) {
-    rpc::CallOptions options{timeout, meta.request_id, meta.client_ip};
+    std::chrono::milliseconds timeout,
+    rpc::CallTracker* tracker,
+    const CallMeta& meta,
+    const Request& request,
+    Start start) {
+    rpc::CallOptions options{timeout, meta.request_id, meta.client_ip, tracker};
     return rpc::AsyncUnary<Reply>(options, request, std::move(start));
 }
 
 #define HATONGSU_CALL(stub, method, Reply, meta, request)                        \
     Unary<Reply>(                                                                \
-        timeout_, (meta), (request),                                             \
+        timeout_, &calls_, (meta), (request),                                    \
         [stub = (stub).get()](auto* ctx, const auto* r, auto* resp, auto done) { \
             stub->async()->method(ctx, r, resp, std::move(done));                \
         })

@@ -7,6 +7,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "hatongsu/rpc/call_tracker.h"
 #include "proto/health.grpc.pb.h"
 #include "proto/user.grpc.pb.h"
 #include "services/gateway/port/user_client.h"
@@ -40,12 +41,16 @@ public:
         CallMeta meta, AccountQuery query) override;
     boost::asio::awaitable<absl::Status> CheckHealth() override;
 
+    // The calls in flight, for the drain at shutdown.
+    rpc::CallTracker& Calls() { return calls_; }
+
 private:
     std::shared_ptr<grpc::Channel> channel_;
     std::unique_ptr<::user::AuthService::Stub> auth_;
     std::unique_ptr<::user::UserService::Stub> users_;
     std::unique_ptr<::grpc::health::v1::Health::Stub> health_;
     const std::chrono::milliseconds timeout_;
+    rpc::CallTracker calls_;
 };
 
 }  // namespace hatongsu::gateway::grpc_adapter

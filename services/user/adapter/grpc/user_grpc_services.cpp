@@ -55,17 +55,7 @@ GetUsersCommand FromProto(const ::user::GetUsersRequest& req) {
 
 template <typename Work>
 grpc::ServerUnaryReactor* AuthService::OnHashPool(grpc::CallbackServerContext* ctx, Work work) {
-    if (queued_hashes_.fetch_add(1) >= pools_.max_queued_hashes) {
-        queued_hashes_.fetch_sub(1);
-        auto* reactor = ctx->DefaultReactor();
-        reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "SERVER_BUSY"));
-        return reactor;
-    }
-    // The slot is given back when the pool task is done with, whether it ran or was skipped
-    // because the caller's deadline had passed.
-    std::shared_ptr<void> slot(nullptr, [this](void*) { queued_hashes_.fetch_sub(1); });
-    return rpc::RunOnPool(
-        pools_.hash, ctx, [slot, work = std::move(work)]() mutable { return work(); });
+    return rpc::RunOnPool(pools_.hash, ctx, std::move(work));
 }
 
 grpc::ServerUnaryReactor* AuthService::RegisterUser(

@@ -3,10 +3,7 @@
 // pool (refused with RESOURCE_EXHAUSTED past its queue limit), everything else on the I/O pool.
 #pragma once
 
-#include <atomic>
-
-#include <boost/asio/thread_pool.hpp>
-
+#include "hatongsu/rpc/server.h"
 #include "proto/user.grpc.pb.h"
 #include "services/user/port/google_id_verifier.h"
 #include "services/user/port/token_codec.h"
@@ -31,10 +28,10 @@ struct UseCases {
     UserRepository& users;
 };
 
+// Both bounded: a call that finds its pool's queue full is refused with RESOURCE_EXHAUSTED.
 struct Pools {
-    boost::asio::thread_pool& io;    // database-bound calls
-    boost::asio::thread_pool& hash;  // password hashing (CPU-bound)
-    int max_queued_hashes;
+    rpc::WorkPool& io;    // database-bound calls
+    rpc::WorkPool& hash;  // password hashing (CPU-bound)
 };
 
 class AuthService final : public ::user::AuthService::CallbackService {
@@ -72,7 +69,6 @@ private:
 
     UseCases uc_;
     Pools pools_;
-    std::atomic<int> queued_hashes_{0};
 };
 
 class UserService final : public ::user::UserService::CallbackService {

@@ -1,14 +1,11 @@
 #include "services/user/adapter/jwt/jwt_token_codec.h"
 
+#include "hatongsu/core/clock.h"
 #include "hatongsu/core/random.h"
 #include "hatongsu/jwt/jwt.h"
 
 namespace hatongsu::user::jwt {
 namespace {
-
-int64_t Seconds(std::chrono::system_clock::time_point t) {
-    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
 
 std::string StringClaim(const boost::json::object& claims, const char* name) {
     const auto* v = claims.if_contains(name);
@@ -37,8 +34,8 @@ absl::StatusOr<std::string> JwtTokenCodec::IssueAccess(const User& user) {
         {{"sub", user.id},
          {"role", RoleName(user.role)},
          {"type", "access"},
-         {"iat", Seconds(now)},
-         {"exp", Seconds(now + settings_.access_ttl)}},
+         {"iat", core::EpochSeconds(now)},
+         {"exp", core::EpochSeconds(now + settings_.access_ttl)}},
         settings_.access_secret);
 }
 
@@ -52,8 +49,8 @@ absl::StatusOr<IssuedRefresh> JwtTokenCodec::IssueRefresh(const User& user) {
          {"role", RoleName(user.role)},
          {"type", "refresh"},
          {"jti", out.jti},
-         {"iat", Seconds(now)},
-         {"exp", Seconds(out.expires_at)}},
+         {"iat", core::EpochSeconds(now)},
+         {"exp", core::EpochSeconds(out.expires_at)}},
         settings_.refresh_secret);
     if (!token.ok()) {
         return token.status();

@@ -3,8 +3,14 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 
 namespace hatongsu::core {
+
+// Whole seconds since the Unix epoch (JWT claims, SQL to_timestamp()).
+inline int64_t EpochSeconds(std::chrono::system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
 
 class Clock {
 public:

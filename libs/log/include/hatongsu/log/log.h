@@ -27,6 +27,10 @@ void Init(std::string_view service, std::string_view level, std::string_view for
 void Shutdown();  // flushes; call before exit
 
 bool Enabled(std::string_view level);
+
+// How the text format writes a message, key or value: backslash, CR, LF, tab and every other
+// control byte escaped, so no input (a %0A in a URL, say) can forge a log line.
+std::string EscapeForText(std::string_view text);
 void Write(std::string_view level, std::string_view msg, std::initializer_list<Field> fields);
 
 inline void Debug(std::string_view msg, std::initializer_list<Field> fields = {}) {

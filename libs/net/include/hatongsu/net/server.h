@@ -1,6 +1,8 @@
 // The HTTP/1.1 server core on Boost.Beast: one coroutine per connection on its own strand,
-// keep-alive, body size limit (413), CORS (spec/api.md 1.3), request ids, access log, optional TLS,
-// and graceful stop. Owns its acceptor; the io_context and the Router must outlive it.
+// keep-alive, bounded framing (body 413, header 431, chunk lines and trailers 400, transfer codings
+// other than chunked 501), a connection cap, CORS, request ids, access log, optional TLS, and a
+// graceful drain. Owns its acceptor; the io_context and the Router must outlive it. Start, Shutdown
+// and Abort may be called from any thread.
 #pragma once
 
 #include <atomic>
@@ -34,6 +36,13 @@ struct ServerOptions {
     bool trust_forwarded_for = false;
     std::string cert_file;  // TLS when both are set
     std::string key_file;
+    // Connections served at once. Past it the server stops accepting until one closes: the rest
+    // wait in the kernel's listen backlog (and past that are refused by the kernel).
+    std::size_t max_connections = 10000;
+    std::size_t header_limit = 16 * 1024;  // request line + headers (431 past it)
+    // Unparsed bytes held while reading a body: one chunk-size line with its extensions, or the
+    // trailer section (400 past it).
+    std::size_t chunk_line_limit = 4 * 1024;
 };
 
 class Server final {
@@ -43,21 +52,25 @@ public:
 
     void Start();  // binds and listens; throws on a port in use (a start-up error)
     uint16_t Port() const { return port_; }
-    // Stops accepting and lets open connections finish their current request.
-    void Stop();
-    std::size_t OpenConnections() const { return open_connections_->load(); }
+    // The drain: stops accepting (the acceptor is closed on its own strand), closes idle keep-alive
+    // connections at once, and answers the request each busy connection is on with
+    // `Connection: close`. Idempotent. Wait for OpenConnections() == 0 to know it is done.
+    void Shutdown();
+    // After the drain deadline: cancels the I/O of every connection still open.
+    void Abort();
+    std::size_t OpenConnections() const;
+
+    struct Shared;  // state shared with the connection coroutines, which may outlive the server
 
 private:
     boost::asio::awaitable<void> AcceptLoop();
 
     boost::asio::io_context& io_;
-    ServerOptions options_;
-    const Router& router_;  // owned by main, outlives the server
-    boost::asio::ip::tcp::acceptor acceptor_;
+    const Router& router_;                     // owned by main, outlives the server
+    boost::asio::ip::tcp::acceptor acceptor_;  // on its own strand
     std::optional<boost::asio::ssl::context> tls_;
     uint16_t port_ = 0;
-    // Shared with the connection coroutines, which may outlive the server object.
-    std::shared_ptr<std::atomic<std::size_t>> open_connections_;
+    std::shared_ptr<Shared> shared_;
 };
 
 }  // namespace hatongsu::net

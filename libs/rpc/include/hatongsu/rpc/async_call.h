@@ -19,6 +19,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <grpcpp/grpcpp.h>
 
+#include "hatongsu/rpc/call_tracker.h"
 #include "hatongsu/rpc/status.h"
 
 namespace hatongsu::rpc {
@@ -27,6 +28,7 @@ struct CallOptions {
     std::chrono::milliseconds timeout{5000};  // every call has a deadline
     std::string request_id;                   // sent as x-request-id
     std::string client_ip;                    // sent as x-client-ip
+    CallTracker* tracker = nullptr;           // where the call is registered while in flight
 };
 
 // Not a coroutine itself (it returns the awaitable of an async operation), so no argument has to
@@ -50,16 +52,30 @@ boost::asio::awaitable<absl::StatusOr<Response>> AsyncUnary(
     }
     return boost::asio::async_initiate<
         decltype(boost::asio::use_awaitable), void(absl::StatusOr<Response>)>(
-        [](auto handler, std::shared_ptr<Call> c, Start s) {
+        [tracker = options.tracker](auto handler, std::shared_ptr<Call> c, Start s) {
             auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
-            s(&c->ctx, &c->request, &c->response, [c, shared_handler](grpc::Status st) {
-                absl::StatusOr<Response> result =
-                    st.ok() ? absl::StatusOr<Response>(std::move(c->response)) : FromGrpcStatus(st);
-                auto executor = boost::asio::get_associated_executor(*shared_handler);
-                boost::asio::post(executor, [shared_handler, result = std::move(result)]() mutable {
-                    std::move (*shared_handler)(std::move(result));
+            auto executor = boost::asio::get_associated_executor(*shared_handler);
+            if (tracker != nullptr && !tracker->Begin(&c->ctx)) {
+                boost::asio::post(executor, [shared_handler]() mutable {
+                    std::move (*shared_handler)(absl::UnavailableError("shutting down"));
                 });
-            });
+                return;
+            }
+            // Runs on a gRPC thread. The handler is posted before End(), so the io_context is still
+            // alive when it is queued (shutdown waits for End() before destroying it).
+            s(&c->ctx, &c->request, &c->response,
+              [c, shared_handler, executor, tracker](grpc::Status st) {
+                  absl::StatusOr<Response> result =
+                      st.ok() ? absl::StatusOr<Response>(std::move(c->response))
+                              : FromGrpcStatus(st);
+                  boost::asio::post(
+                      executor, [shared_handler, result = std::move(result)]() mutable {
+                          std::move (*shared_handler)(std::move(result));
+                      });
+                  if (tracker != nullptr) {
+                      tracker->End(&c->ctx);
+                  }
+              });
         },
         boost::asio::use_awaitable, call, std::move(start));
 }

@@ -1,8 +1,10 @@
-// gRPC server glue: start a server with the standard health service on, run a unary call's work
-// on a thread pool (a reaction must never block), and shut down with a deadline.
+// gRPC server glue: start a server with the standard health service on, and run a unary call's
+// work on a bounded thread pool (a reaction must never block; a full queue is RESOURCE_EXHAUSTED).
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,14 +32,46 @@ std::string RequestIdOf(const grpc::CallbackServerContext* ctx);
 // The x-client-ip metadata (the gateway's view of the caller's address), or the peer address.
 std::string ClientIpOf(const grpc::CallbackServerContext* ctx);
 
+// A thread pool whose queue is bounded: at most `max_pending` tasks wait or run at once, and
+// TryPost refuses the rest at once instead of piling them up. Thread-safe. Join() (the drain)
+// waits for every posted task to end.
+class WorkPool final {
+public:
+    WorkPool(std::size_t threads, std::size_t max_pending) : pool_(threads), max_(max_pending) {}
+
+    // Posts fn(), or returns false when max_pending tasks are already waiting or running.
+    template <typename Fn>
+    bool TryPost(Fn fn) {
+        if (pending_.fetch_add(1) >= max_) {
+            pending_.fetch_sub(1);
+            return false;
+        }
+        boost::asio::post(pool_, [this, fn = std::move(fn)]() mutable {
+            struct Release {
+                std::atomic<std::size_t>& n;
+                ~Release() { n.fetch_sub(1); }
+            } release{pending_};
+            fn();
+        });
+        return true;
+    }
+    std::size_t Pending() const { return pending_.load(); }
+    void Join() { pool_.join(); }
+
+private:
+    boost::asio::thread_pool pool_;
+    const std::size_t max_;
+    std::atomic<std::size_t> pending_{0};
+};
+
 // Runs `work` (returning absl::Status) on `pool` and finishes the call's default reactor with its
-// result. A call whose deadline already passed or that was cancelled is not started. Anything
-// thrown is logged and becomes INTERNAL: an exception must never escape a pool thread.
+// result: RESOURCE_EXHAUSTED "SERVER_BUSY" at once when the pool's queue is full. A call whose
+// deadline already passed or that was cancelled is not started. Anything thrown, of any type,
+// becomes INTERNAL: an exception must never escape a pool thread.
 template <typename Work>
-grpc::ServerUnaryReactor* RunOnPool(
-    boost::asio::thread_pool& pool, grpc::CallbackServerContext* ctx, Work work) {
+grpc::ServerUnaryReactor* RunOnPool(WorkPool& pool, grpc::CallbackServerContext* ctx, Work work) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    boost::asio::post(pool, [ctx, reactor, work = std::move(work)]() mutable {
+    bool posted = pool.TryPost([ctx, reactor, work = std::move(work)]() mutable {
         if (ctx->IsCancelled() || ctx->deadline() < std::chrono::system_clock::now()) {
             reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline exceeded"));
             return;
@@ -47,9 +81,14 @@ grpc::ServerUnaryReactor* RunOnPool(
             status = work();
         } catch (const std::exception& e) {
             status = absl::InternalError(std::string("unexpected exception: ") + e.what());
+        } catch (...) {
+            status = absl::InternalError("unexpected non-standard exception");
         }
         reactor->Finish(ToGrpcStatus(status));
     });
+    if (!posted) {
+        reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "SERVER_BUSY"));
+    }
     return reactor;
 }
 

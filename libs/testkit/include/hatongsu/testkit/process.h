@@ -6,9 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -21,6 +19,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "hatongsu/core/file.h"
 
 namespace hatongsu::testkit {
 
@@ -112,6 +112,13 @@ public:
         return false;
     }
 
+    // Sends `sig` and returns at once (Stop() then waits for the exit).
+    void Signal(int sig) {
+        if (pid_ > 0) {
+            ::kill(pid_, sig);
+        }
+    }
+
     // SIGTERM, then SIGKILL after the grace period. Returns the exit code (128+signal if killed).
     int Stop(std::chrono::seconds grace = std::chrono::seconds(15)) {
         if (pid_ > 0) {
@@ -131,12 +138,7 @@ public:
         return exit_code_;
     }
 
-    std::string Log() const {
-        std::ifstream in(log_path_);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        return ss.str();
-    }
+    std::string Log() const { return core::ReadFile(log_path_).value_or(""); }
 
 private:
     std::string log_path_;
