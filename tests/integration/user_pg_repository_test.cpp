@@ -1,15 +1,20 @@
 // The user service's PostgreSQL adapters against a real server (HATONGSU_PG_BASE, set by
 // scripts/test.sh): the shared repository contract, migrations, and the listing queries.
 #include <cstdlib>
+#include <latch>
 #include <memory>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "hatongsu/core/text.h"
 #include "hatongsu/pg/migrate.h"
+#include "services/user/adapter/jwt/jwt_token_codec.h"
 #include "services/user/adapter/pg/pg_user_repository.h"
 #include "services/user/testing/repository_contract.h"
+#include "services/user/usecase/issue_tokens.h"
+#include "services/user/usecase/refresh_tokens.h"
 
 namespace hatongsu::user::testing {
 namespace {
@@ -30,7 +35,7 @@ hatongsu::pg::Pool& TestPool() {
             tx.exec("CREATE DATABASE " + db);
         }
         auto p = std::make_unique<hatongsu::pg::Pool>(
-            std::string(base) + "/" + db, 2, std::chrono::seconds(5));
+            std::string(base) + "/" + db, 20, std::chrono::seconds(5));
         absl::Status s = hatongsu::pg::Migrate(*p, "user", pg::Migrations());
         if (!s.ok()) {
             throw std::runtime_error("migrations failed: " + std::string(s.message()));
@@ -117,6 +122,62 @@ TEST(PgUserRepository, ListsWithLiteralFiltersStableSortAndPaging) {
         .offset = 0,
         .limit = 100};
     EXPECT_GE(users.List(role)->total_count, 3);
+}
+
+// Issue 5, section 5, end to end through the use case: one token refreshed by 20 clients at once.
+TEST(PgRefreshTokens, TwentyConcurrentRefreshesOfOneTokenGiveOneSuccessAndRevokeOnlyThatFamily) {
+    pg::PgUserRepository users(TestPool());
+    pg::PgRefreshTokenRepository refresh(TestPool());
+    core::SystemClock clock;
+    jwt::JwtTokenCodec tokens({"access-secret", "refresh-secret"}, clock);
+    RefreshTokens refresh_tokens(users, tokens, refresh);
+    auto owner = users.Insert(
+        {.id = {},
+         .email = "fam-" + core::RandomUuidV4() + "@example.com",
+         .nickname = "Fam",
+         .profile = std::nullopt,
+         .role = Role::kUser,
+         .provider = Provider::kCredentials,
+         .password_hash = "h"});
+    ASSERT_THAT(owner, testkit::IsOk());
+    auto stolen = IssueTokens(*owner, tokens, refresh);        // one login
+    auto other_device = IssueTokens(*owner, tokens, refresh);  // a second login, another family
+    ASSERT_THAT(stolen, testkit::IsOk());
+    ASSERT_THAT(other_device, testkit::IsOk());
+
+    constexpr int kClients = 20;
+    std::vector<absl::StatusOr<TokenPair>> results(kClients, absl::UnknownError("not run"));
+    std::latch start(kClients);
+    std::vector<std::thread> clients;
+    for (int i = 0; i < kClients; ++i) {
+        clients.emplace_back([&, i] {
+            start.arrive_and_wait();
+            results[static_cast<std::size_t>(i)] = refresh_tokens.Execute(stolen->refresh_token);
+        });
+    }
+    for (auto& t : clients) {
+        t.join();
+    }
+    std::optional<TokenPair> winner;
+    int reused = 0;
+    for (const auto& r : results) {
+        if (r.ok()) {
+            EXPECT_FALSE(winner.has_value()) << "a second success";
+            winner = *r;
+        } else {
+            EXPECT_THAT(
+                r, testkit::StatusIs(absl::StatusCode::kUnauthenticated, "REFRESH_TOKEN_REUSED"));
+            ++reused;
+        }
+    }
+    ASSERT_TRUE(winner.has_value());
+    EXPECT_EQ(reused, kClients - 1);
+    // The replays revoked the family, the winner's new token included...
+    EXPECT_THAT(
+        refresh_tokens.Execute(winner->refresh_token),
+        testkit::StatusIs(absl::StatusCode::kUnauthenticated, "REFRESH_TOKEN_REUSED"));
+    // ...and nothing else: the other login still refreshes.
+    EXPECT_THAT(refresh_tokens.Execute(other_device->refresh_token), testkit::IsOk());
 }
 
 }  // namespace

@@ -97,41 +97,50 @@ private:
     bool fail_next_ = false;
 };
 
+// Same rules as PgRefreshTokenRepository; one mutex stands in for the family row lock. Expiry is
+// judged against the system clock, as PostgreSQL's now() is.
 class InMemoryRefreshTokenRepository final : public RefreshTokenRepository {
 public:
-    absl::Status Save(
-        const std::string& jti,
-        const std::string& user_id,
-        std::chrono::system_clock::time_point) override {
-        tokens_[jti] = {user_id, false};
+    absl::Status StartFamily(const RefreshTokenRecord& first) override {
+        absl::MutexLock lock(&mu_);
+        std::string family = core::RandomUuidV4();
+        families_[family] = false;
+        tokens_[first.jti] = {first.user_id, family, first.expires_at, false};
         return absl::OkStatus();
     }
-    absl::StatusOr<SpendResult> Spend(const std::string& jti) override {
-        auto it = tokens_.find(jti);
-        if (it == tokens_.end()) {
-            return SpendResult::kUnknown;
+    absl::StatusOr<RotateResult> Rotate(
+        const std::string& old_jti, const RefreshTokenRecord& successor) override {
+        absl::MutexLock lock(&mu_);
+        auto it = tokens_.find(old_jti);
+        if (it == tokens_.end() || it->second.user_id != successor.user_id ||
+            it->second.expires_at <= std::chrono::system_clock::now()) {
+            return RotateResult::kUnknown;
         }
-        if (it->second.spent) {
-            return SpendResult::kAlreadySpent;
+        const std::string family = it->second.family;
+        if (it->second.spent || families_.at(family)) {
+            families_[family] = true;
+            for (auto& [jti, t] : tokens_) {
+                if (t.family == family) {
+                    t.spent = true;
+                }
+            }
+            return RotateResult::kReused;
         }
         it->second.spent = true;
-        return SpendResult::kSpent;
-    }
-    absl::Status RevokeAllOf(const std::string& user_id) override {
-        for (auto& [jti, t] : tokens_) {
-            if (t.user_id == user_id) {
-                t.spent = true;
-            }
-        }
-        return absl::OkStatus();
+        tokens_[successor.jti] = {successor.user_id, family, successor.expires_at, false};
+        return RotateResult::kRotated;
     }
 
 private:
     struct Token {
         std::string user_id;
+        std::string family;
+        std::chrono::system_clock::time_point expires_at;
         bool spent;
     };
-    std::map<std::string, Token> tokens_;
+    absl::Mutex mu_;
+    std::map<std::string, Token> tokens_ ABSL_GUARDED_BY(mu_);
+    std::map<std::string, bool> families_ ABSL_GUARDED_BY(mu_);  // id -> revoked
 };
 
 // "plain$<password>" hashes, "old$<password>" counts as an old scheme. Counts Hash() calls.
