@@ -18,6 +18,7 @@ struct GatewayConfig {
     int threads;
     std::string user_grpc_address;
     rpc::ClientTls grpc_tls;
+    std::string service_secret;  // HATONGSU_SERVICE_SECRET, sent to the services; may be empty
     std::chrono::milliseconds grpc_timeout;
     SessionSettings sessions;
     std::string log_level;

@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "hatongsu/rpc/service_auth.h"
+
 namespace hatongsu::user {
 
 absl::StatusOr<UserConfig> LoadConfig(config::Env& env) {
@@ -17,6 +19,13 @@ absl::StatusOr<UserConfig> LoadConfig(config::Env& env) {
         env.AddError(
             "USER_GRPC_TLS_CERT_FILE and USER_GRPC_TLS_KEY_FILE go together (and a client CA needs "
             "them)");
+    }
+    c.service_secret = env.Secret({"HATONGSU_SERVICE_SECRET"}, "", false);
+    if (absl::Status s = rpc::CheckListenSecurity(
+            c.grpc_address, c.service_secret, !c.grpc_tls.client_ca_file.empty(),
+            "HATONGSU_SERVICE_SECRET");
+        !s.ok()) {
+        env.AddError(std::string(s.message()));
     }
     c.pg_url = env.Secret({"USER_PG_URL", "DB_URL"});  // holds a password: logged redacted
     c.pg_pool_size = env.Int({"USER_PG_POOL_SIZE"}, 8, 1, 256);

@@ -11,6 +11,7 @@
 #include "hatongsu/pg/migrate.h"
 #include "hatongsu/pg/pool.h"
 #include "hatongsu/rpc/server.h"
+#include "hatongsu/rpc/service_auth.h"
 #include "hatongsu/rpc/tls.h"
 #include "services/user/adapter/grpc/user_grpc_services.h"
 #include "services/user/adapter/pg/pg_user_repository.h"
@@ -84,8 +85,9 @@ int Run() {
     hu::grpc_adapter::UseCases use_cases{register_user, login_user, login_google, refresh_tokens,
                                          get_users,     tokens,     google,       users};
     hu::grpc_adapter::Pools pools{io_pool, hash_pool, cfg->max_queued_hashes};
-    hu::grpc_adapter::AuthService auth_service(use_cases, pools);
-    hu::grpc_adapter::UserService user_service(use_cases, pools);
+    rpc::ServiceAuth service_auth(cfg->service_secret, !cfg->grpc_tls.client_ca_file.empty());
+    hu::grpc_adapter::AuthService auth_service(use_cases, pools, service_auth);
+    hu::grpc_adapter::UserService user_service(use_cases, pools, service_auth);
 
     int port = 0;
     std::unique_ptr<grpc::Server> server;
@@ -101,7 +103,8 @@ int Run() {
         "listening", {{"grpc", cfg->grpc_address},
                       {"port", port},
                       {"tls", !cfg->grpc_tls.cert_file.empty()},
-                      {"mtls", !cfg->grpc_tls.client_ca_file.empty()}});
+                      {"mtls", !cfg->grpc_tls.client_ca_file.empty()},
+                      {"service_secret", !cfg->service_secret.empty()}});
 
     int sig = 0;
     sigwait(&signals, &sig);

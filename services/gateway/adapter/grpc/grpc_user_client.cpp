@@ -38,25 +38,31 @@ absl::StatusOr<Tokens> ToTokens(const absl::StatusOr<Reply>& reply) {
 GrpcUserClient::GrpcUserClient(
     const std::string& address,
     std::shared_ptr<grpc::ChannelCredentials> credentials,
-    std::chrono::milliseconds timeout)
+    std::chrono::milliseconds timeout,
+    std::string service_secret)
     : channel_(grpc::CreateChannel(address, std::move(credentials))),
       auth_(::user::AuthService::NewStub(channel_)),
       users_(::user::UserService::NewStub(channel_)),
       health_(::grpc::health::v1::Health::NewStub(channel_)),
-      timeout_(timeout) {}
+      timeout_(timeout),
+      service_secret_(std::move(service_secret)) {}
 
 // A plain function (not a coroutine) so the call options are a named local: g++ 12 mis-destroys
 // class-type temporaries that live inside a co_await expression.
 template <typename Reply, typename Request, typename Start>
 boost::asio::awaitable<absl::StatusOr<Reply>> Unary(
-    std::chrono::milliseconds timeout, const CallMeta& meta, const Request& request, Start start) {
-    rpc::CallOptions options{timeout, meta.request_id, meta.client_ip};
+    std::chrono::milliseconds timeout,
+    const std::string& service_secret,
+    const CallMeta& meta,
+    const Request& request,
+    Start start) {
+    rpc::CallOptions options{timeout, meta.request_id, meta.client_ip, service_secret};
     return rpc::AsyncUnary<Reply>(options, request, std::move(start));
 }
 
 #define HATONGSU_CALL(stub, method, Reply, meta, request)                        \
     Unary<Reply>(                                                                \
-        timeout_, (meta), (request),                                             \
+        timeout_, service_secret_, (meta), (request),                            \
         [stub = (stub).get()](auto* ctx, const auto* r, auto* resp, auto done) { \
             stub->async()->method(ctx, r, resp, std::move(done));                \
         })

@@ -27,6 +27,7 @@ struct CallOptions {
     std::chrono::milliseconds timeout{5000};  // every call has a deadline
     std::string request_id;                   // sent as x-request-id
     std::string client_ip;                    // sent as x-client-ip
+    std::string service_token;                // sent as x-service-token (service_auth.h)
 };
 
 // Not a coroutine itself (it returns the awaitable of an async operation), so no argument has to
@@ -47,6 +48,9 @@ boost::asio::awaitable<absl::StatusOr<Response>> AsyncUnary(
     }
     if (!options.client_ip.empty()) {
         call->ctx.AddMetadata("x-client-ip", options.client_ip);
+    }
+    if (!options.service_token.empty()) {
+        call->ctx.AddMetadata("x-service-token", options.service_token);
     }
     return boost::asio::async_initiate<
         decltype(boost::asio::use_awaitable), void(absl::StatusOr<Response>)>(
