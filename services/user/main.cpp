@@ -71,8 +71,6 @@ int Run() {
                       << "\n  (shown only now; change it or set "
                       << "HATONGSU_ADMIN_PASSWORD)\n\n";
         }
-    } else if (*boot == hu::BootstrapOutcome::kPromoted) {
-        log::Info("existing account promoted to admin", {{"email", cfg->admin_email}});
     }
 
     hu::RegisterUser register_user(users, hasher);

@@ -367,6 +367,46 @@ TEST_F(AccountsE2E, RefreshRotatesAndRefusesReuse) {
     EXPECT_EQ(Call(verb::post, "/auth/refresh", {}, access_as_refresh).status, 401);
 }
 
+// Issue 5, section 6: ids that are not UUIDs, in tokens signed with the real secrets (a leaked
+// secret, or a bug elsewhere), are refused as unknown, never answered with a 500.
+TEST_F(AccountsE2E, TokensCarryingMalformedIdsAre401Not500) {
+    auto access = jwt::SignHs256(
+        {{"sub", "not-a-uuid"},
+         {"role", "user"},
+         {"type", "access"},
+         {"iat", Now()},
+         {"exp", Now() + 100}},
+        kAccessSecret);
+    auto me = Me("Bearer " + *access);
+    EXPECT_EQ(me.status, 401) << me.body;
+    auto refresh = jwt::SignHs256(
+        {{"sub", "'; DROP TABLE x"},
+         {"type", "refresh"},
+         {"jti", "garbage"},
+         {"iat", Now()},
+         {"exp", Now() + 100}},
+        "e2e-refresh-secret");
+    auto body = boost::json::serialize(boost::json::object{{"refreshToken", *refresh}});
+    auto r = Call(verb::post, "/auth/refresh", {{"Content-Type", "application/json"}}, body);
+    EXPECT_EQ(r.status, 401) << r.body;
+    EXPECT_EQ(r.Json().at("message").as_string(), "INVALID_TOKEN");
+    // A real account id with a jti that is not a UUID.
+    auto login = Login(kAdminEmail, kAdminPassword);
+    ASSERT_EQ(login.status, 201);
+    auto admin = Me(Bearer(login));
+    std::string admin_id(admin.Json().at("user").at("id").as_string());
+    auto real_sub = jwt::SignHs256(
+        {{"sub", admin_id},
+         {"type", "refresh"},
+         {"jti", "garbage"},
+         {"iat", Now()},
+         {"exp", Now() + 100}},
+        "e2e-refresh-secret");
+    body = boost::json::serialize(boost::json::object{{"refreshToken", *real_sub}});
+    r = Call(verb::post, "/auth/refresh", {{"Content-Type", "application/json"}}, body);
+    EXPECT_EQ(r.status, 401) << r.body;
+}
+
 TEST_F(AccountsE2E, GoogleLoginTakesTheAccountFromTheVerifiedToken) {
     std::string email = Unique("google");
     auto id_token = google_key_->Sign(

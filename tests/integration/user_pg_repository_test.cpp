@@ -124,6 +124,21 @@ TEST(PgUserRepository, ListsWithLiteralFiltersStableSortAndPaging) {
     EXPECT_GE(users.List(role)->total_count, 3);
 }
 
+// Issue 5, section 6: a malformed UUID reaching PostgreSQL (SQLSTATE 22P02) is the caller's error.
+TEST(PgUserRepository, MalformedIdsAreNeverInternalErrors) {
+    pg::PgUserRepository users(TestPool());
+    pg::PgRefreshTokenRepository refresh(TestPool());
+    EXPECT_THAT(users.FindById("'; DROP"), testkit::StatusIs(absl::StatusCode::kNotFound));
+    EXPECT_THAT(
+        users.UpdateRole("not-a-uuid", Role::kAdmin),
+        testkit::StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(
+        refresh.Rotate(
+            "not-a-uuid", {core::RandomUuidV4(), "also-not",
+                           std::chrono::system_clock::now() + std::chrono::hours(1)}),
+        testkit::StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 // Issue 5, section 5, end to end through the use case: one token refreshed by 20 clients at once.
 TEST(PgRefreshTokens, TwentyConcurrentRefreshesOfOneTokenGiveOneSuccessAndRevokeOnlyThatFamily) {
     pg::PgUserRepository users(TestPool());

@@ -75,6 +75,7 @@ TYPED_TEST_P(RepositoryContract, DuplicateEmailsAndUnknownAccounts) {
         users.FindByEmail(this->UniqueEmail()), testkit::StatusIs(absl::StatusCode::kNotFound));
     EXPECT_THAT(
         users.FindById(core::RandomUuidV4()), testkit::StatusIs(absl::StatusCode::kNotFound));
+    EXPECT_THAT(users.FindById("not-a-uuid"), testkit::StatusIs(absl::StatusCode::kNotFound));
 }
 
 TYPED_TEST_P(RepositoryContract, OptionalFieldsRoundTrip) {

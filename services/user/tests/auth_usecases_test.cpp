@@ -235,12 +235,15 @@ TEST_F(AuthTest, BootstrapCreatesTheFirstAdminOnlyOnce) {
     EXPECT_EQ(users.Size(), 1u);
 }
 
-TEST_F(AuthTest, BootstrapPromotesAnExistingAccount) {
+// Issue 5, section 6: whoever registers the admin e-mail first must not become admin.
+TEST_F(AuthTest, BootstrapNeverPromotesAnAccountThatRegisteredWithTheAdminEmail) {
     ASSERT_THAT(register_user.Execute(Basic("a@example.com:secret"), "A"), IsOk());
-    EXPECT_EQ(
-        BootstrapAdmin(users, hasher).Execute("a@example.com", "ignored").value(),
-        BootstrapOutcome::kPromoted);
-    EXPECT_EQ(users.FindByEmail("a@example.com")->role, Role::kAdmin);
+    auto boot = BootstrapAdmin(users, hasher).Execute("A@example.com", "pw123456");
+    EXPECT_THAT(boot, StatusIs(absl::StatusCode::kFailedPrecondition));
+    EXPECT_THAT(std::string(boot.status().message()), ::testing::HasSubstr("a@example.com"));
+    EXPECT_EQ(users.FindByEmail("a@example.com")->role, Role::kUser);
+    EXPECT_EQ(users.FindByEmail("a@example.com")->password_hash, "plain$secret");
+    EXPECT_THAT(users.AnyAdmin(), testkit::IsOkAndHolds(false));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "services/user/adapter/pg/pg_user_repository.h"
 
+#include "hatongsu/core/text.h"
 #include "hatongsu/pg/migrate.h"
 
 namespace hatongsu::user::pg {
@@ -78,6 +79,9 @@ absl::StatusOr<User> PgUserRepository::FindByEmail(const std::string& email) {
 }
 
 absl::StatusOr<User> PgUserRepository::FindById(const std::string& id) {
+    if (!core::IsUuid(id)) {
+        return absl::NotFoundError("USER_NOT_FOUND");  // no such id can exist
+    }
     return pool_.Run("find user by id", [&](pqxx::connection& c) -> absl::StatusOr<User> {
         pqxx::nontransaction tx(c);
         auto r = tx.exec_params(std::string(kColumns) + "WHERE id = $1::uuid", id);
