@@ -28,9 +28,18 @@ absl::StatusOr<UserConfig> LoadConfig(config::Env& env) {
         env.AddError(std::string(s.message()));
     }
     c.pg_url = env.Secret({"USER_PG_URL", "DB_URL"});  // holds a password: logged redacted
-    c.pg_pool_size = env.Int({"USER_PG_POOL_SIZE"}, 8, 1, 256);
     c.io_threads = env.Int({"USER_THREADS"}, 8, 1, 256);
     c.hash_threads = env.Int({"USER_HASH_THREADS"}, cores, 1, 256);
+    // Both pools' threads use the database (a login reads the account on a hashing thread): one
+    // connection each, so no call ever waits for a connection.
+    const int pool_users = c.io_threads + c.hash_threads;
+    c.pg_pool_size = env.Int({"USER_PG_POOL_SIZE"}, pool_users, 1, 512);
+    if (c.pg_pool_size < pool_users) {
+        env.AddError(
+            "USER_PG_POOL_SIZE (" + std::to_string(c.pg_pool_size) +
+            ") must be at least USER_THREADS + USER_HASH_THREADS (" + std::to_string(pool_users) +
+            "): every thread that uses the database needs a connection");
+    }
     c.max_queued_hashes = env.Int({"USER_MAX_QUEUED_HASHES"}, 64 * cores, 1, 100000);
     c.tokens.access_secret = env.Secret({"ACCESS_TOKEN_SECRET"});
     c.tokens.refresh_secret = env.Secret({"REFRESH_TOKEN_SECRET"});

@@ -64,5 +64,24 @@ TEST(UserConfig, AShortSecretIsRefused) {
     ExpectRefusedNaming(env, "HATONGSU_SERVICE_SECRET");
 }
 
+// Issue 5, section 6: no "pool exhausted" under a login storm: the pool has a connection for
+// every thread that uses it.
+TEST(UserConfig, TheDatabasePoolHasAConnectionForEveryThreadThatUsesIt) {
+    auto vars = Minimal("127.0.0.1:4001");
+    vars["USER_THREADS"] = "8";
+    vars["USER_HASH_THREADS"] = "6";
+    config::Env env(vars);
+    auto cfg = LoadConfig(env);
+    ASSERT_THAT(cfg, IsOk());
+    EXPECT_EQ(cfg->pg_pool_size, 14);
+
+    vars["USER_PG_POOL_SIZE"] = "8";
+    config::Env small(vars);
+    ExpectRefusedNaming(small, "USER_PG_POOL_SIZE");
+    vars["USER_PG_POOL_SIZE"] = "20";
+    config::Env larger(vars);
+    EXPECT_THAT(LoadConfig(larger), IsOk());
+}
+
 }  // namespace
 }  // namespace hatongsu::user
