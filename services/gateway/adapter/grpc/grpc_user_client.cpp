@@ -1,5 +1,6 @@
 #include "services/gateway/adapter/grpc/grpc_user_client.h"
 
+#include "hatongsu/jwt/jwt.h"
 #include "hatongsu/rpc/async_call.h"
 
 namespace hatongsu::gateway::grpc_adapter {
@@ -31,6 +32,20 @@ absl::StatusOr<Tokens> ToTokens(const absl::StatusOr<Reply>& reply) {
         return Edge(reply.status());
     }
     return Tokens{reply->accesstoken(), reply->refreshtoken()};
+}
+
+// The exp of the bearer token the user service has just accepted (it verified the signature), or
+// the epoch when there is none.
+std::chrono::system_clock::time_point TokenExpiry(std::string_view authorization) {
+    auto space = authorization.rfind(' ');
+    auto claims = jwt::UnverifiedClaims(
+        space == std::string_view::npos ? authorization : authorization.substr(space + 1));
+    const auto* exp = claims.ok() ? claims->if_contains("exp") : nullptr;
+    if (exp == nullptr || !exp->is_number()) {
+        return {};
+    }
+    return std::chrono::system_clock::time_point(
+        std::chrono::seconds(static_cast<int64_t>(exp->to_number<double>())));
 }
 
 }  // namespace
@@ -111,13 +126,13 @@ boost::asio::awaitable<absl::StatusOr<Tokens>> GrpcUserClient::Refresh(
 boost::asio::awaitable<absl::StatusOr<Principal>> GrpcUserClient::ParseBearer(
     CallMeta meta, std::string authorization) {
     ::user::ParseBearerTokenRequest req;
-    req.set_token(std::move(authorization));
+    req.set_token(authorization);
     auto reply = co_await HATONGSU_CALL(
         auth_, ParseBearerToken, ::user::ParseBearerTokenResponse, meta, req);
     if (!reply.ok()) {
         co_return Edge(reply.status());
     }
-    co_return Principal{reply->sub(), reply->role()};
+    co_return Principal{reply->sub(), reply->role(), TokenExpiry(authorization)};
 }
 
 boost::asio::awaitable<absl::StatusOr<Account>> GrpcUserClient::GetAccount(
