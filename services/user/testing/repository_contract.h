@@ -6,6 +6,8 @@
 #pragma once
 
 #include <latch>
+#include <map>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -99,6 +101,100 @@ TYPED_TEST_P(RepositoryContract, UpdatesPasswordAndRole) {
     EXPECT_EQ(back->password_hash, "hash-2");
     EXPECT_EQ(back->role, Role::kAdmin);
     EXPECT_THAT(users.AnyAdmin(), testkit::IsOkAndHolds(true));
+}
+
+// Listing with filters, sorting and paging. Other tests share the database, so every row here
+// carries a random tag and every filter names it.
+TYPED_TEST_P(RepositoryContract, ListFiltersLiterallySortsStablyAndPages) {
+    UserRepository& users = this->repos_.Users();
+    std::string tag = core::AsciiLower(core::RandomUuidV4().substr(0, 8));
+    std::map<std::string, std::string> ids;  // nickname prefix -> id
+    for (const char* nick : {"d-plain", "c_low", "cxlow", "a%pct"}) {
+        User u = this->NewUser("l" + std::to_string(ids.size()) + "." + tag + "@list.example");
+        u.nickname = std::string(nick) + "-" + tag;
+        auto inserted = users.Insert(u);
+        ASSERT_THAT(inserted, testkit::IsOk());
+        ids[nick] = inserted->id;
+    }
+    auto nicknames = [](const UserPage& page) {
+        std::vector<std::string> out;
+        for (const User& u : page.users) {
+            out.push_back(u.nickname);
+        }
+        return out;
+    };
+    std::string upper_tag = tag;
+    for (char& c : upper_tag) {
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    UserQuery by_tag{
+        .filter_field = UserField::kEmail,
+        .filter_value = upper_tag,  // substring, ignoring case
+        .sort = {{UserField::kNickname, true}},
+        .offset = 0,
+        .limit = 2};
+    auto first = users.List(by_tag);
+    ASSERT_THAT(first, testkit::IsOk());
+    EXPECT_EQ(first->total_count, 4);
+    EXPECT_THAT(nicknames(*first), ::testing::ElementsAre("d-plain-" + tag, "cxlow-" + tag));
+    by_tag.offset = 2;
+    auto second = users.List(by_tag);
+    ASSERT_THAT(second, testkit::IsOk());
+    EXPECT_EQ(second->total_count, 4);
+    EXPECT_THAT(nicknames(*second), ::testing::ElementsAre("c_low-" + tag, "a%pct-" + tag));
+
+    // '_' and '%' are literal characters, not wildcards.
+    UserQuery underscore{
+        .filter_field = UserField::kNickname,
+        .filter_value = "C_LOW-" + upper_tag,
+        .sort = {},
+        .offset = 0,
+        .limit = 10};
+    auto literal = users.List(underscore);
+    ASSERT_THAT(literal, testkit::IsOk());
+    ASSERT_EQ(literal->total_count, 1);
+    EXPECT_EQ(literal->users.at(0).id, ids["c_low"]);
+    UserQuery percent{
+        .filter_field = UserField::kNickname,
+        .filter_value = "d%-" + tag,
+        .sort = {},
+        .offset = 0,
+        .limit = 10};
+    auto none = users.List(percent);
+    ASSERT_THAT(none, testkit::IsOk());
+    EXPECT_EQ(none->total_count, 0);  // as a wildcard, '%' would match "d-plain-<tag>"
+
+    // Equal sort keys fall back to the id, so pages never overlap.
+    UserQuery same_role{
+        .filter_field = UserField::kEmail,
+        .filter_value = tag,
+        .sort = {{UserField::kRole, false}},
+        .offset = 0,
+        .limit = 10};
+    auto by_role = users.List(same_role);
+    ASSERT_THAT(by_role, testkit::IsOk());
+    ASSERT_EQ(by_role->users.size(), 4u);
+    for (std::size_t i = 1; i < by_role->users.size(); ++i) {
+        EXPECT_LT(by_role->users[i - 1].id, by_role->users[i].id);
+    }
+
+    // Other fields filter by equality.
+    ASSERT_THAT(users.UpdateRole(ids["cxlow"], Role::kAdmin), testkit::IsOk());
+    UserQuery admins{
+        .filter_field = UserField::kRole,
+        .filter_value = "admin",
+        .sort = {},
+        .offset = 0,
+        .limit = 1000};
+    auto found = users.List(admins);
+    ASSERT_THAT(found, testkit::IsOk());
+    EXPECT_GE(found->total_count, 1);
+    bool has_cxlow = false;
+    for (const User& u : found->users) {
+        EXPECT_EQ(u.role, Role::kAdmin);
+        has_cxlow = has_cxlow || u.id == ids["cxlow"];
+    }
+    EXPECT_TRUE(has_cxlow);
 }
 
 TYPED_TEST_P(RepositoryContract, RotationSpendsTheOldTokenAndAReplayRevokesThatFamilyOnly) {
@@ -224,6 +320,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     DuplicateEmailsAndUnknownAccounts,
     OptionalFieldsRoundTrip,
     UpdatesPasswordAndRole,
+    ListFiltersLiterallySortsStablyAndPages,
     RotationSpendsTheOldTokenAndAReplayRevokesThatFamilyOnly,
     ExpiredRefreshTokensAreUnknown,
     ConcurrentRotationsOfOneTokenHaveOneWinnerWhoseSuccessorIsRevoked);
