@@ -82,6 +82,39 @@ TEST(PgUserRepository, MalformedIdsAreNeverInternalErrors) {
         testkit::StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// Families whose tokens have all expired are deleted at the user's next login; live ones stay.
+TEST(PgRefreshTokenRepository, ALoginClearsTheUsersDeadFamilies) {
+    pg::PgUserRepository users(TestPool());
+    pg::PgRefreshTokenRepository refresh(TestPool());
+    auto owner = users.Insert(
+        {.id = {},
+         .email = "dead-" + core::RandomUuidV4() + "@example.com",
+         .nickname = "Dead",
+         .profile = std::nullopt,
+         .role = Role::kUser,
+         .provider = Provider::kCredentials,
+         .password_hash = "h"});
+    ASSERT_THAT(owner, testkit::IsOk());
+    auto now = std::chrono::system_clock::now();
+    ASSERT_THAT(
+        refresh.StartFamily({core::RandomUuidV4(), owner->id, now - std::chrono::hours(1)}),
+        testkit::IsOk());
+    ASSERT_THAT(
+        refresh.StartFamily({core::RandomUuidV4(), owner->id, now + std::chrono::hours(1)}),
+        testkit::IsOk());
+    ASSERT_THAT(
+        refresh.StartFamily({core::RandomUuidV4(), owner->id, now + std::chrono::hours(1)}),
+        testkit::IsOk());
+    auto families = TestPool().Run("count", [&](pqxx::connection& c) -> absl::StatusOr<int> {
+        pqxx::nontransaction tx(c);
+        return tx
+            .exec_params(
+                "SELECT count(*) FROM refresh_family WHERE user_id = $1::uuid", owner->id)[0][0]
+            .as<int>();
+    });
+    EXPECT_THAT(families, testkit::IsOkAndHolds(2));
+}
+
 // Issue 5, section 5, end to end through the use case: one token refreshed by 20 clients at once.
 TEST(PgRefreshTokens, TwentyConcurrentRefreshesOfOneTokenGiveOneSuccessAndRevokeOnlyThatFamily) {
     pg::PgUserRepository users(TestPool());

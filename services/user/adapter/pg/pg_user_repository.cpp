@@ -182,10 +182,12 @@ absl::Status PgRefreshTokenRepository::StartFamily(const RefreshTokenRecord& fir
     return pool_.Run("start refresh token family", [&](pqxx::connection& c) {
         pqxx::work tx(c);
         // Families whose tokens have all expired are of no use any more (their tokens go with
-        // them: ON DELETE CASCADE).
+        // them: ON DELETE CASCADE). Best effort: rows another transaction holds are skipped, so
+        // two logins of one user never wait for (or deadlock on) each other here.
         tx.exec_params(
-            "DELETE FROM refresh_family f WHERE f.user_id = $1::uuid AND NOT EXISTS "
-            "(SELECT 1 FROM refresh_token t WHERE t.family_id = f.id AND t.expires_at > now())",
+            "DELETE FROM refresh_family WHERE id IN (SELECT f.id FROM refresh_family f "
+            "WHERE f.user_id = $1::uuid AND NOT EXISTS (SELECT 1 FROM refresh_token t "
+            "WHERE t.family_id = f.id AND t.expires_at > now()) FOR UPDATE SKIP LOCKED)",
             first.user_id);
         tx.exec_params(
             "WITH f AS (INSERT INTO refresh_family (user_id) VALUES ($2::uuid) RETURNING id) "
