@@ -35,8 +35,10 @@ hatongsu::pg::Pool& TestPool() {
             pqxx::nontransaction tx(admin);
             tx.exec("CREATE DATABASE " + db);
         }
+        // 10 connections for the 20 threads of the concurrency tests: real contention in the
+        // database, and room for the other test processes on the same server.
         auto p = std::make_unique<hatongsu::pg::Pool>(
-            std::string(base) + "/" + db, 20, std::chrono::seconds(5));
+            std::string(base) + "/" + db, 10, std::chrono::seconds(5));
         absl::Status s = hatongsu::pg::Migrate(*p, "user", pg::Migrations());
         if (!s.ok()) {
             throw std::runtime_error("migrations failed: " + std::string(s.message()));
