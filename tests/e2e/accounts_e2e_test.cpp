@@ -554,6 +554,25 @@ TEST_F(AccountsE2E, OnlyCallersWithTheServiceSecretReachTheUserService) {
     EXPECT_TRUE(health->Check(&ctx, req, &resp).ok());
     EXPECT_EQ(Call(verb::get, "/readyz").status, 200);
     EXPECT_EQ(Login(kAdminEmail, kAdminPassword).status, 201);
+
+    // A gateway with the wrong secret is refused; its clients see the service as unavailable,
+    // not their own credentials as wrong.
+    uint16_t port = testkit::FreePort();
+    testkit::ChildProcess wrong(
+        HATONGSU_GATEWAY_BIN,
+        {{"GATEWAY_HTTP_PORT", std::to_string(port)},
+         {"USER_GRPC_URL", "127.0.0.1:" + std::to_string(user_port_)},
+         {"HATONGSU_SERVICE_SECRET", "not-the-service-secret-at-all"},
+         {"LOG_FORMAT", "text"}},
+        ::testing::TempDir() + "/" + db_name_ + "-wrong-secret.log");
+    ASSERT_TRUE(wrong.WaitForPort(port)) << wrong.Log();
+    auto refused = testkit::HttpCall(
+        port, verb::post, "/auth/login",
+        {{"Authorization", Basic(std::string(kAdminEmail) + ":" + kAdminPassword)}});
+    EXPECT_EQ(refused.status, 503) << refused.body;
+    EXPECT_EQ(refused.Json().at("message").as_string(), "USER_SERVICE_UNAVAILABLE");
+    EXPECT_EQ(wrong.Stop(), 0) << wrong.Log();
+    EXPECT_THAT(wrong.Log(), ::testing::HasSubstr("HATONGSU_SERVICE_SECRET"));
 }
 
 // An open user service (loopback, no secret) answers, but does not believe a caller's

@@ -1,6 +1,7 @@
 #include "services/gateway/adapter/grpc/grpc_user_client.h"
 
 #include "hatongsu/jwt/jwt.h"
+#include "hatongsu/log/log.h"
 #include "hatongsu/rpc/async_call.h"
 
 namespace hatongsu::gateway::grpc_adapter {
@@ -13,6 +14,12 @@ absl::Status Edge(const absl::Status& s) {
         return absl::DeadlineExceededError("USER_SERVICE_TIMEOUT");
     }
     if (s.code() == absl::StatusCode::kUnavailable) {
+        return absl::UnavailableError("USER_SERVICE_UNAVAILABLE");
+    }
+    if (s.code() == absl::StatusCode::kUnauthenticated && s.message() == "SERVICE_AUTH_REQUIRED") {
+        // The service refused the gateway itself (HATONGSU_SERVICE_SECRET differs): our fault,
+        // not the browser's, so not a 401.
+        log::Error("the user service refused the gateway: check HATONGSU_SERVICE_SECRET");
         return absl::UnavailableError("USER_SERVICE_UNAVAILABLE");
     }
     return s;
