@@ -27,6 +27,7 @@ eval "$(scripts/deps.sh env "$work")"
 export ACCESS_TOKEN_SECRET=bench-access REFRESH_TOKEN_SECRET=bench-refresh LOG_LEVEL=warn
 export HATONGSU_ADMIN_EMAIL=admin@bench.local HATONGSU_ADMIN_PASSWORD=bench-admin-pass
 export USER_GRPC_ADDR=127.0.0.1:24001 USER_GRPC_URL=127.0.0.1:24001
+export HATONGSU_SERVICE_SECRET=bench-service-secret-0123456789  # as in production
 
 start_gateway() {  # start_gateway PORT [VAR=VALUE...]
   local port=$1; shift

@@ -37,6 +37,7 @@ secret() {  # secret NAME: the content of var/secrets/NAME, made on first use
 }
 export ACCESS_TOKEN_SECRET=${ACCESS_TOKEN_SECRET:-$(secret access-token)}
 export REFRESH_TOKEN_SECRET=${REFRESH_TOKEN_SECRET:-$(secret refresh-token)}
+export HATONGSU_SERVICE_SECRET=${HATONGSU_SERVICE_SECRET:-$(secret service)}
 export HATONGSU_ADMIN_EMAIL=${HATONGSU_ADMIN_EMAIL:-admin@hatongsu.local}
 export HATONGSU_ADMIN_PASSWORD=${HATONGSU_ADMIN_PASSWORD:-$(secret admin-password)}
 export USER_GRPC_ADDR=${USER_GRPC_ADDR:-127.0.0.1:4001}

@@ -37,6 +37,7 @@ absl::StatusOr<GatewayConfig> LoadConfig(config::Env& env) {
             "GATEWAY_GRPC_TLS_CERT_FILE and GATEWAY_GRPC_TLS_KEY_FILE go together, with "
             "GATEWAY_GRPC_CA_FILE");
     }
+    c.service_secret = env.Secret({"HATONGSU_SERVICE_SECRET"}, "", false);
     c.grpc_timeout = env.Duration({"GATEWAY_GRPC_TIMEOUT_MS"}, 5s);
     c.sessions.account_ttl = env.Duration({"GATEWAY_ACCOUNT_CACHE_MS"}, 1s);
     c.log_level = env.String({"LOG_LEVEL"}, "info");

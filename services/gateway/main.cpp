@@ -30,7 +30,8 @@ int Run() {
 
     core::SystemClock clock;
     gateway::grpc_adapter::GrpcUserClient users(
-        cfg->user_grpc_address, rpc::MakeChannelCredentials(cfg->grpc_tls), cfg->grpc_timeout);
+        cfg->user_grpc_address, rpc::MakeChannelCredentials(cfg->grpc_tls), cfg->grpc_timeout,
+        cfg->service_secret);
     gateway::Sessions sessions(users, clock, cfg->sessions);
     net::Router router;
     gateway::http::RouteDeps deps{users, sessions};

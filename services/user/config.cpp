@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "hatongsu/rpc/service_auth.h"
+
 namespace hatongsu::user {
 
 absl::StatusOr<UserConfig> LoadConfig(config::Env& env) {
@@ -18,10 +20,26 @@ absl::StatusOr<UserConfig> LoadConfig(config::Env& env) {
             "USER_GRPC_TLS_CERT_FILE and USER_GRPC_TLS_KEY_FILE go together (and a client CA needs "
             "them)");
     }
+    c.service_secret = env.Secret({"HATONGSU_SERVICE_SECRET"}, "", false);
+    if (absl::Status s = rpc::CheckListenSecurity(
+            c.grpc_address, c.service_secret, !c.grpc_tls.client_ca_file.empty(),
+            "HATONGSU_SERVICE_SECRET");
+        !s.ok()) {
+        env.AddError(std::string(s.message()));
+    }
     c.pg_url = env.Secret({"USER_PG_URL", "DB_URL"});  // holds a password: logged redacted
-    c.pg_pool_size = env.Int({"USER_PG_POOL_SIZE"}, 8, 1, 256);
     c.io_threads = env.Int({"USER_THREADS"}, 8, 1, 256);
     c.hash_threads = env.Int({"USER_HASH_THREADS"}, cores, 1, 256);
+    // Both pools' threads use the database (a login reads the account on a hashing thread): one
+    // connection each, so no call ever waits for a connection.
+    const int pool_users = c.io_threads + c.hash_threads;
+    c.pg_pool_size = env.Int({"USER_PG_POOL_SIZE"}, pool_users, 1, 512);
+    if (c.pg_pool_size < pool_users) {
+        env.AddError(
+            "USER_PG_POOL_SIZE (" + std::to_string(c.pg_pool_size) +
+            ") must be at least USER_THREADS + USER_HASH_THREADS (" + std::to_string(pool_users) +
+            "): every thread that uses the database needs a connection");
+    }
     c.max_queued_hashes = env.Int({"USER_MAX_QUEUED_HASHES"}, 64 * cores, 1, 100000);
     c.max_queued_calls = env.Int({"USER_MAX_QUEUED_CALLS"}, 4096, 1, 1000000);
     c.drain_timeout = env.Duration({"USER_DRAIN_TIMEOUT_MS"}, 10s);

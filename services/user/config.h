@@ -18,6 +18,7 @@ namespace hatongsu::user {
 struct UserConfig {
     std::string grpc_address;
     rpc::ServerTls grpc_tls;
+    std::string service_secret;  // HATONGSU_SERVICE_SECRET; empty: mutual TLS or loopback only
     std::string pg_url;
     int pg_pool_size;
     int io_threads;

@@ -10,6 +10,7 @@
 #include "hatongsu/pg/migrate.h"
 #include "hatongsu/pg/pool.h"
 #include "hatongsu/rpc/server.h"
+#include "hatongsu/rpc/service_auth.h"
 #include "hatongsu/rpc/tls.h"
 #include "hatongsu/runtime/runtime.h"
 #include "services/user/adapter/grpc/user_grpc_services.h"
@@ -64,8 +65,6 @@ int Run() {
                       << "\n  (shown only now; change it or set "
                       << "HATONGSU_ADMIN_PASSWORD)\n\n";
         }
-    } else if (*boot == hu::BootstrapOutcome::kPromoted) {
-        log::Info("existing account promoted to admin", {{"email", cfg->admin_email}});
     }
 
     hu::RegisterUser register_user(users, hasher);
@@ -81,8 +80,9 @@ int Run() {
     hu::grpc_adapter::UseCases use_cases{register_user, login_user, login_google, refresh_tokens,
                                          get_users,     tokens,     google,       users};
     hu::grpc_adapter::Pools pools{io_pool, hash_pool};
-    hu::grpc_adapter::AuthService auth_service(use_cases, pools);
-    hu::grpc_adapter::UserService user_service(use_cases, pools);
+    rpc::ServiceAuth service_auth(cfg->service_secret, !cfg->grpc_tls.client_ca_file.empty());
+    hu::grpc_adapter::AuthService auth_service(use_cases, pools, service_auth);
+    hu::grpc_adapter::UserService user_service(use_cases, pools, service_auth);
 
     int port = 0;
     std::unique_ptr<grpc::Server> server;
@@ -98,7 +98,8 @@ int Run() {
         "listening", {{"grpc", cfg->grpc_address},
                       {"port", port},
                       {"tls", !cfg->grpc_tls.cert_file.empty()},
-                      {"mtls", !cfg->grpc_tls.client_ca_file.empty()}});
+                      {"mtls", !cfg->grpc_tls.client_ca_file.empty()},
+                      {"service_secret", !cfg->service_secret.empty()}});
 
     rt.DrainGrpcServer(*server);  // returns once every call has finished (or was cancelled)
     rt.DrainPool(io_pool);        // then no task can touch the use cases destroyed after Run()

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
@@ -16,6 +17,8 @@
 #include "hatongsu/testkit/raw_http.h"
 #include "hatongsu/testkit/test_pki.h"
 #include "libs/jwt/testing/test_rsa_key.h"
+#include "proto/health.grpc.pb.h"
+#include "proto/user.grpc.pb.h"
 
 namespace hatongsu {
 namespace {
@@ -27,6 +30,7 @@ constexpr const char* kAccessSecret = "e2e-access-secret";
 constexpr const char* kAdminEmail = "root@hatongsu.test";
 constexpr const char* kAdminPassword = "admin-pass-1";
 constexpr const char* kGoogleClient = "e2e-client.apps.example";
+constexpr const char* kServiceSecret = "e2e-service-secret-0123456789";
 
 std::string Basic(const std::string& text) {
     return "Basic " + core::Base64Encode(text);
@@ -90,6 +94,7 @@ protected:
              {"USER_GOOGLE_JWKS", jwks_path_},
              {"HATONGSU_ADMIN_EMAIL", kAdminEmail},
              {"HATONGSU_ADMIN_PASSWORD", kAdminPassword},
+             {"HATONGSU_SERVICE_SECRET", kServiceSecret},
              {"LOG_FORMAT", "text"}},
             dir + "/" + db_name_ + "-user.log");
         ASSERT_TRUE(user_->WaitForPort(user_port_)) << user_->Log();
@@ -102,6 +107,7 @@ protected:
              {"FRONTEND_URL", "https://app.example"},
              {"GATEWAY_JSON_BODY_LIMIT", "65536"},
              {"GATEWAY_ACCOUNT_CACHE_MS", "0"},
+             {"HATONGSU_SERVICE_SECRET", kServiceSecret},
              {"LOG_FORMAT", "text"}},
             dir + "/" + db_name_ + "-gateway.log");
         ASSERT_TRUE(gateway_->WaitForPort(gateway_port_)) << gateway_->Log();
@@ -362,6 +368,46 @@ TEST_F(AccountsE2E, RefreshRotatesAndRefusesReuse) {
     EXPECT_EQ(Call(verb::post, "/auth/refresh", {}, access_as_refresh).status, 401);
 }
 
+// Issue 5, section 6: ids that are not UUIDs, in tokens signed with the real secrets (a leaked
+// secret, or a bug elsewhere), are refused as unknown, never answered with a 500.
+TEST_F(AccountsE2E, TokensCarryingMalformedIdsAre401Not500) {
+    auto access = jwt::SignHs256(
+        {{"sub", "not-a-uuid"},
+         {"role", "user"},
+         {"type", "access"},
+         {"iat", Now()},
+         {"exp", Now() + 100}},
+        kAccessSecret);
+    auto me = Me("Bearer " + *access);
+    EXPECT_EQ(me.status, 401) << me.body;
+    auto refresh = jwt::SignHs256(
+        {{"sub", "'; DROP TABLE x"},
+         {"type", "refresh"},
+         {"jti", "garbage"},
+         {"iat", Now()},
+         {"exp", Now() + 100}},
+        "e2e-refresh-secret");
+    auto body = boost::json::serialize(boost::json::object{{"refreshToken", *refresh}});
+    auto r = Call(verb::post, "/auth/refresh", {{"Content-Type", "application/json"}}, body);
+    EXPECT_EQ(r.status, 401) << r.body;
+    EXPECT_EQ(r.Json().at("message").as_string(), "INVALID_TOKEN");
+    // A real account id with a jti that is not a UUID.
+    auto login = Login(kAdminEmail, kAdminPassword);
+    ASSERT_EQ(login.status, 201);
+    auto admin = Me(Bearer(login));
+    std::string admin_id(admin.Json().at("user").at("id").as_string());
+    auto real_sub = jwt::SignHs256(
+        {{"sub", admin_id},
+         {"type", "refresh"},
+         {"jti", "garbage"},
+         {"iat", Now()},
+         {"exp", Now() + 100}},
+        "e2e-refresh-secret");
+    body = boost::json::serialize(boost::json::object{{"refreshToken", *real_sub}});
+    r = Call(verb::post, "/auth/refresh", {{"Content-Type", "application/json"}}, body);
+    EXPECT_EQ(r.status, 401) << r.body;
+}
+
 TEST_F(AccountsE2E, GoogleLoginTakesTheAccountFromTheVerifiedToken) {
     std::string email = Unique("google");
     auto id_token = google_key_->Sign(
@@ -492,6 +538,139 @@ TEST_F(AccountsE2E, UserServiceDownIs503AndHungIs504) {
     auto hung = Call(verb::get, "/user/me", {{"Authorization", "Bearer x.y.z"}}, "", stuck_port_);
     EXPECT_EQ(hung.status, 504) << hung.body;
     EXPECT_EQ(hung.Json().at("message").as_string(), "USER_SERVICE_TIMEOUT");
+}
+
+// A direct gRPC call to the user service, as anyone who reaches its port could make it.
+grpc::Status CallGetUsers(
+    uint16_t port, const std::map<std::string, std::string>& metadata, int* total = nullptr) {
+    auto stub = ::user::UserService::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    for (const auto& [k, v] : metadata) {
+        ctx.AddMetadata(k, v);
+    }
+    ::user::GetUsersRequest req;
+    req.set_page(1);
+    req.set_limit(10);
+    ::user::GetUsersResponse resp;
+    grpc::Status s = stub->GetUsers(&ctx, req, &resp);
+    if (total != nullptr) {
+        *total = resp.totalcount();
+    }
+    return s;
+}
+
+// Issue 5, section 4: without the secret, /user/all's admin check cannot be bypassed on port 4001.
+TEST_F(AccountsE2E, OnlyCallersWithTheServiceSecretReachTheUserService) {
+    EXPECT_EQ(CallGetUsers(user_port_, {}).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(
+        CallGetUsers(user_port_, {{"x-service-token", "e2e-service-secret-0123456788"}})
+            .error_code(),
+        grpc::StatusCode::UNAUTHENTICATED);
+    int total = 0;
+    EXPECT_EQ(
+        CallGetUsers(user_port_, {{"x-service-token", kServiceSecret}}, &total).error_code(),
+        grpc::StatusCode::OK);
+    EXPECT_GE(total, 1);  // the bootstrapped admin at least
+
+    // The health service stays open for readiness probes, and the gateway still gets through.
+    auto health = grpc::health::v1::Health::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(user_port_), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    grpc::health::v1::HealthCheckRequest req;
+    grpc::health::v1::HealthCheckResponse resp;
+    EXPECT_TRUE(health->Check(&ctx, req, &resp).ok());
+    EXPECT_EQ(Call(verb::get, "/readyz").status, 200);
+    EXPECT_EQ(Login(kAdminEmail, kAdminPassword).status, 201);
+
+    // A gateway with the wrong secret is refused; its clients see the service as unavailable,
+    // not their own credentials as wrong.
+    uint16_t port = testkit::FreePort();
+    testkit::ChildProcess wrong(
+        HATONGSU_GATEWAY_BIN,
+        {{"GATEWAY_HTTP_PORT", std::to_string(port)},
+         {"USER_GRPC_URL", "127.0.0.1:" + std::to_string(user_port_)},
+         {"HATONGSU_SERVICE_SECRET", "not-the-service-secret-at-all"},
+         {"LOG_FORMAT", "text"}},
+        ::testing::TempDir() + "/" + db_name_ + "-wrong-secret.log");
+    ASSERT_TRUE(wrong.WaitForPort(port)) << wrong.Log();
+    auto refused = testkit::HttpCall(
+        port, verb::post, "/auth/login",
+        {{"Authorization", Basic(std::string(kAdminEmail) + ":" + kAdminPassword)}});
+    EXPECT_EQ(refused.status, 503) << refused.body;
+    EXPECT_EQ(refused.Json().at("message").as_string(), "USER_SERVICE_UNAVAILABLE");
+    EXPECT_EQ(wrong.Stop(), 0) << wrong.Log();
+    EXPECT_THAT(wrong.Log(), ::testing::HasSubstr("HATONGSU_SERVICE_SECRET"));
+}
+
+// An open user service (loopback, no secret) answers, but does not believe a caller's
+// x-client-ip: failures sent with ever new addresses still count against the real peer.
+TEST(ServiceAuthE2E, AnUnauthenticatedCallersClientAddressIsIgnored) {
+    std::string db = CreateDatabase("e2e_open_");
+    std::string dir = ::testing::TempDir() + "/" + db;
+    std::filesystem::create_directories(dir);
+    const char* base =
+        std::getenv("HATONGSU_PG_BASE");  // NOLINT(concurrency-mt-unsafe): test setup
+    uint16_t user_port = testkit::FreePort();
+    testkit::ChildProcess user(
+        HATONGSU_USER_BIN,
+        {{"USER_GRPC_ADDR", "127.0.0.1:" + std::to_string(user_port)},
+         {"USER_PG_URL", std::string(base) + "/" + db},
+         {"ACCESS_TOKEN_SECRET", "a"},
+         {"REFRESH_TOKEN_SECRET", "r"},
+         {"USER_ARGON2_OPSLIMIT", "1"},
+         {"USER_ARGON2_MEMLIMIT_KIB", "64"},
+         {"USER_LOGIN_MAX_FAILURES_PER_IP", "3"},
+         {"HATONGSU_ADMIN_EMAIL", kAdminEmail},
+         {"HATONGSU_ADMIN_PASSWORD", kAdminPassword},
+         {"LOG_FORMAT", "text"}},
+        dir + "/user.log");
+    ASSERT_TRUE(user.WaitForPort(user_port)) << user.Log();
+    EXPECT_TRUE(CallGetUsers(user_port, {}).ok());  // open on loopback
+
+    auto stub = ::user::AuthService::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(user_port), grpc::InsecureChannelCredentials()));
+    auto login = [&](int i) {
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        ctx.AddMetadata("x-client-ip", "198.51.100." + std::to_string(i));
+        ::user::LoginUserRequest req;
+        req.set_credentials(Basic("nobody-" + std::to_string(i) + "@example.com:whatever"));
+        ::user::LoginUserResponse resp;
+        return stub->LoginUser(&ctx, req, &resp).error_code();
+    };
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(login(i), grpc::StatusCode::NOT_FOUND);
+    }
+    // Had the forged addresses been believed, each would have one failure and this would be 404.
+    EXPECT_EQ(login(3), grpc::StatusCode::RESOURCE_EXHAUSTED);
+
+    EXPECT_EQ(user.Stop(), 0) << user.Log();
+    DropDatabase(db);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(ServiceAuthE2E, AUserServiceOnAPublicAddressWithoutSecretOrMutualTlsRefusesToStart) {
+    std::string dir = ::testing::TempDir() + "/e2e-refuse-" + core::RandomToken(6);
+    std::filesystem::create_directories(dir);
+    uint16_t port = testkit::FreePort();
+    testkit::ChildProcess user(
+        HATONGSU_USER_BIN,
+        {{"USER_GRPC_ADDR", "0.0.0.0:" + std::to_string(port)},
+         {"USER_PG_URL", "postgresql://127.0.0.1:1/none"},
+         {"ACCESS_TOKEN_SECRET", "a"},
+         {"REFRESH_TOKEN_SECRET", "r"},
+         {"LOG_FORMAT", "text"}},
+        dir + "/user.log");
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (user.Running() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(user.Stop(), 2) << user.Log();  // a configuration error
+    EXPECT_THAT(user.Log(), ::testing::HasSubstr("HATONGSU_SERVICE_SECRET"));
+    std::filesystem::remove_all(dir);
 }
 
 // The user service behind mutual TLS with a private CA, and gateways with and without a client

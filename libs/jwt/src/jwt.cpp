@@ -232,4 +232,22 @@ absl::StatusOr<boost::json::object> KeySet::VerifyRs256(std::string_view token) 
     return Refused("invalid token signature");
 }
 
+absl::StatusOr<boost::json::object> UnverifiedClaims(std::string_view token) {
+    auto first = token.find('.');
+    auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
+    if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
+        return absl::InvalidArgumentError("not a compact JWT");
+    }
+    auto payload = core::Base64UrlDecode(token.substr(first + 1, second - first - 1));
+    if (!payload) {
+        return absl::InvalidArgumentError("JWT payload is not base64url");
+    }
+    boost::system::error_code ec;
+    auto v = boost::json::parse(*payload, ec);
+    if (ec || !v.is_object()) {
+        return absl::InvalidArgumentError("JWT payload is not a JSON object");
+    }
+    return v.as_object();
+}
+
 }  // namespace hatongsu::jwt

@@ -53,6 +53,18 @@ TEST(Hs256, RefusesForgeriesAndOtherAlgorithms) {
     jwt_free(j);
 }
 
+TEST(UnverifiedClaims, ReadsThePayloadOfAnyWellFormedToken) {
+    auto token = SignHs256({{"sub", "u-1"}, {"exp", 1234}}, "whatever");
+    ASSERT_TRUE(token.ok());
+    auto claims = UnverifiedClaims(*token);
+    ASSERT_TRUE(claims.ok());
+    EXPECT_EQ(claims->at("exp").as_int64(), 1234);
+    EXPECT_EQ(claims->at("sub").as_string(), "u-1");
+    for (const char* bad : {"", "a.b", "a.b.c.d", "x.!!!.y", "x.bm90IGpzb24.y"}) {
+        EXPECT_EQ(UnverifiedClaims(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    }
+}
+
 TEST(CheckTimes, EnforcesExpAndNbf) {
     auto now = std::chrono::system_clock::time_point(1000s);
     EXPECT_THAT(CheckTimes({{"exp", 1001}}, now, 0s), IsOk());

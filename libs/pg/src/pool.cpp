@@ -14,6 +14,12 @@ absl::Status TranslateException(const std::exception& e, std::string_view what) 
         dynamic_cast<const pqxx::deadlock_detected*>(&e) != nullptr) {
         return absl::AbortedError("concurrent update, try again");
     }
+    if (dynamic_cast<const pqxx::data_exception*>(&e) != nullptr) {
+        // SQLSTATE class 22: a value PostgreSQL cannot take (22P02: not a UUID, ...). The caller
+        // sent it, so it is the caller's error, not ours.
+        log::Debug("database refused a value", {{"op", what}, {"error", e.what()}});
+        return absl::InvalidArgumentError("invalid value");
+    }
     if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) {
         log::Warn("database connection lost", {{"op", what}, {"error", e.what()}});
         return absl::UnavailableError("database unavailable");

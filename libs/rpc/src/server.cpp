@@ -4,6 +4,8 @@
 
 #include <grpcpp/health_check_service_interface.h>
 
+#include "hatongsu/rpc/service_auth.h"
+
 namespace hatongsu::rpc {
 namespace {
 
@@ -37,9 +39,9 @@ std::string RequestIdOf(const grpc::CallbackServerContext* ctx) {
     return Metadata(ctx, "x-request-id");
 }
 
-std::string ClientIpOf(const grpc::CallbackServerContext* ctx) {
-    std::string ip = Metadata(ctx, "x-client-ip");
-    return ip.empty() ? ctx->peer() : ip;
+std::string ClientIpOf(const grpc::CallbackServerContext* ctx, const ServiceAuth& auth) {
+    std::string ip = auth.Authenticated(*ctx) ? Metadata(ctx, "x-client-ip") : "";
+    return ip.empty() ? PeerHost(ctx->peer()) : ip;
 }
 
 }  // namespace hatongsu::rpc

@@ -1,6 +1,7 @@
 // What the gateway knows of accounts: plain values copied from the user service's replies.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,8 @@ namespace hatongsu::gateway {
 struct Principal {
     std::string sub;   // user id
     std::string role;  // "admin" or "user", as written in the token
+    // When the token stops being valid; the epoch when unknown (then it is not remembered).
+    std::chrono::system_clock::time_point expires_at{};
 };
 
 struct Account {

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 
+#include "hatongsu/jwt/jwt.h"
 #include "services/gateway/port/user_client.h"
 
 namespace hatongsu::gateway::testing {
@@ -17,6 +18,7 @@ struct FakeUserState {
     absl::Status fail_with = absl::OkStatus();
     int parse_calls = 0;
     int account_calls = 0;
+    int list_calls = 0;
     AccountQuery last_query;
     std::string last_nickname;
 };
@@ -78,11 +80,18 @@ public:
         if (!authorization.starts_with(kPrefix)) {
             co_return absl::UnauthenticatedError("INVALID_TOKEN");
         }
-        std::string id = authorization.substr(kPrefix.size());
-        id = id.substr(0, id.find('.'));  // "tok-<id>.<payload>.<sig>" carries an exp like a JWT
+        std::string token = authorization.substr(kPrefix.size());
+        std::string id = token.substr(0, token.find('.'));
+        // "tok-<id>.<payload>.<sig>" carries an exp like a JWT, read as GrpcUserClient reads it.
+        std::chrono::system_clock::time_point expires_at{};
+        if (auto claims = jwt::UnverifiedClaims(token);
+            claims.ok() && claims->contains("exp") && claims->at("exp").is_number()) {
+            expires_at = std::chrono::system_clock::time_point(
+                std::chrono::seconds(static_cast<int64_t>(claims->at("exp").to_number<double>())));
+        }
         auto it = state->accounts.find(id);
         // The token carries the role at issue time: "user" unless the id says otherwise.
-        co_return Principal{id, it != state->accounts.end() ? it->second.role : "user"};
+        co_return Principal{id, it != state->accounts.end() ? it->second.role : "user", expires_at};
     }
     boost::asio::awaitable<absl::StatusOr<Account>> GetAccount(
         CallMeta, std::string user_id) override {
@@ -100,11 +109,8 @@ public:
     boost::asio::awaitable<absl::StatusOr<AccountPage>> ListAccounts(
         CallMeta, AccountQuery query) override {
         auto state = With();
+        ++state->list_calls;
         state->last_query = query;
-        if (query.filter_field == "password") {
-            co_return absl::InvalidArgumentError(
-                "filter.field must be one of: email, nickname, role, provider");
-        }
         AccountPage page;
         for (const auto& [id, a] : state->accounts) {
             page.users.push_back(a);

@@ -93,6 +93,15 @@ TEST_F(RoutesTest, MeNeedsAValidTokenAndReturnsTheStoredAccount) {
     EXPECT_EQ(Get("/user/me", "Bearer tok-gone").status, 401);
 }
 
+// A valid token whose account was deleted: one mapping (Sessions::CurrentAccount) for every route.
+TEST_F(RoutesTest, ATokenWhoseAccountIsGoneIs401InvalidTokenOnEveryRoute) {
+    for (const char* target : {"/user/me", "/user/all"}) {
+        auto r = Get(target, "Bearer tok-gone");
+        EXPECT_EQ(r.status, 401) << target;
+        EXPECT_EQ(r.Json().at("message").as_string(), "INVALID_TOKEN") << target;
+    }
+}
+
 TEST_F(RoutesTest, TokensAndAccountsAreCached) {
     // Shaped like a JWT so the gateway can read its expiry.
     int64_t exp =
@@ -141,11 +150,19 @@ TEST_F(RoutesTest, UserListIsForAdminsOnlyWithTheRoleFromTheDatabase) {
 TEST_F(RoutesTest, UserListRefusesBadQueries) {
     EXPECT_EQ(Get("/user/all?page=abc", "Bearer tok-a1").status, 422);
     EXPECT_EQ(Get("/user/all?sort=notjson", "Bearer tok-a1").status, 400);
-    EXPECT_EQ(
+    auto password =
         Get("/user/all?filter=%7B%22field%22%3A%22password%22%2C%22value%22%3A%22x%22%7D",
+            "Bearer tok-a1");
+    EXPECT_EQ(password.status, 400);
+    EXPECT_EQ(
+        password.Json().at("message").as_string(),
+        "filter.field must be one of: email, nickname, role, provider");
+    EXPECT_EQ(
+        Get("/user/all?sort=%5B%7B%22orderBy%22%3A%22password%22%2C%22order%22%3A%22asc%22%7D%5D",
             "Bearer tok-a1")
             .status,
         400);
+    EXPECT_EQ(users_.With()->list_calls, 0);  // refused by the gateway itself, not by the (fake) service
     auto r =
         Get("/user/all?sort=%5B%7B%22orderBy%22%3A%22email%22%2C%22order%22%3A1%7D%5D",
             "Bearer tok-a1");

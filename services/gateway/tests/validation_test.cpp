@@ -63,13 +63,13 @@ TEST(NumericParam, DefaultsForAbsentAndEmptyAndRefusesNaNAndRepeats) {
 TEST(SortParam, ParsesJsonArraysAndReportsNonStringOrders) {
     Validation v;
     auto sort = SortParam(
-        Req(R"(sort=[{"orderBy":"createdAt","order":"desc","x":1},{"orderBy":5,"order":"asc"}])")
+        Req(R"(sort=[{"orderBy":"createdAt","order":"desc","x":1},{"orderBy":"id","order":"ASC"}])")
             .ctx,
         v);
     ASSERT_TRUE(sort.ok());
     ASSERT_EQ(sort->size(), 2u);
     EXPECT_EQ((*sort)[0], (std::pair<std::string, std::string>{"createdAt", "desc"}));
-    EXPECT_EQ((*sort)[1].first, "5");
+    EXPECT_EQ((*sort)[1], (std::pair<std::string, std::string>{"id", "ASC"}));
     EXPECT_TRUE(SortParam(Req("sort=").ctx, v)->empty());
     EXPECT_FALSE(SortParam(Req("sort=nope").ctx, v).ok());
     EXPECT_FALSE(SortParam(Req(R"(sort={"orderBy":"x"})").ctx, v).ok());
@@ -78,6 +78,34 @@ TEST(SortParam, ParsesJsonArraysAndReportsNonStringOrders) {
     EXPECT_NE(
         v.Fail(Req("").ctx).body().find(R"("sort":{"0":{"order":"order must be a string"}})"),
         std::string::npos);
+}
+
+// Issue 5, section 6: the gateway itself keeps /user/all to the listed fields.
+TEST(SortParam, RefusesFieldsAndDirectionsOutsideTheList) {
+    Validation v;
+    for (const char* query :
+         {R"(sort=[{"orderBy":"password","order":"asc"}])", R"(sort=[{"orderBy":5,"order":"asc"}])",
+          R"(sort=[{"order":"asc"}])", R"(sort=[{"orderBy":"email","order":"sideways"}])"}) {
+        EXPECT_EQ(SortParam(Req(query).ctx, v).status().code(), absl::StatusCode::kInvalidArgument)
+            << query;
+    }
+}
+
+TEST(FilterParam, RefusesFieldsOutsideTheList) {
+    Validation v;
+    for (const char* field : {"password", "id", "createdAt", "5"}) {
+        auto f = FilterParam(
+            Req(std::string(R"(filter={"field":")") + field + R"(","value":"x"})").ctx, v);
+        EXPECT_EQ(f.status().code(), absl::StatusCode::kInvalidArgument) << field;
+    }
+    for (const char* field : {"email", "nickname", "role", "provider"}) {
+        EXPECT_TRUE(
+            FilterParam(
+                Req(std::string(R"(filter={"field":")") + field + R"(","value":"x"})").ctx, v)
+                .ok())
+            << field;
+    }
+    EXPECT_TRUE(FilterParam(Req(R"(filter={"field":"password","value":""})").ctx, v).ok());
 }
 
 TEST(FilterParam, ParsesObjectsAndReportsNonStringValues) {

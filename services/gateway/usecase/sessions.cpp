@@ -1,9 +1,5 @@
 #include "services/gateway/usecase/sessions.h"
 
-#include <boost/json/parse.hpp>
-
-#include "hatongsu/core/text.h"
-
 namespace hatongsu::gateway {
 namespace {
 
@@ -11,25 +7,6 @@ using namespace std::chrono_literals;
 constexpr auto kMaxTokenCacheTime = 5min;
 
 }  // namespace
-
-int64_t UnverifiedExpiry(std::string_view authorization) {
-    auto first = authorization.find('.');
-    auto second = first == std::string_view::npos ? first : authorization.find('.', first + 1);
-    if (second == std::string_view::npos) {
-        return 0;
-    }
-    auto payload = core::Base64UrlDecode(authorization.substr(first + 1, second - first - 1));
-    if (!payload) {
-        return 0;
-    }
-    boost::system::error_code ec;
-    auto v = boost::json::parse(*payload, ec);
-    if (ec || !v.is_object()) {
-        return 0;
-    }
-    const auto* exp = v.as_object().if_contains("exp");
-    return exp != nullptr && exp->is_number() ? static_cast<int64_t>(exp->to_number<double>()) : 0;
-}
 
 boost::asio::awaitable<absl::StatusOr<Principal>> Sessions::Authenticate(
     CallMeta meta, std::string authorization) {
@@ -41,9 +18,7 @@ boost::asio::awaitable<absl::StatusOr<Principal>> Sessions::Authenticate(
     if (!principal.ok()) {
         co_return principal.status();
     }
-    auto exp = std::chrono::system_clock::time_point(
-        std::chrono::seconds(UnverifiedExpiry(authorization)));
-    auto expires = std::min(exp, now + kMaxTokenCacheTime);
+    auto expires = std::min(principal->expires_at, now + kMaxTokenCacheTime);
     if (expires > now) {
         tokens_.Put(std::move(authorization), *principal, expires);
     }
@@ -57,6 +32,9 @@ boost::asio::awaitable<absl::StatusOr<Account>> Sessions::CurrentAccount(
         co_return *cached;
     }
     auto account = co_await users_.GetAccount(std::move(meta), user_id);
+    if (account.status().code() == absl::StatusCode::kNotFound) {
+        co_return absl::UnauthenticatedError("INVALID_TOKEN");  // the token outlived its account
+    }
     if (account.ok() && settings_.account_ttl.count() > 0) {
         accounts_.Put(std::move(user_id), *account, now + settings_.account_ttl);
     }

@@ -27,10 +27,12 @@ public:
     Sessions(UserClient& users, core::Clock& clock, SessionSettings settings)
         : users_(users), clock_(clock), settings_(settings) {}
 
-    // "Bearer <access token>" -> principal. Unauthenticated INVALID_TOKEN, or the client's error.
+    // "Bearer <access token>" -> principal, remembered until min(its expires_at, 5 min).
+    // Unauthenticated INVALID_TOKEN, or the client's error.
     boost::asio::awaitable<absl::StatusOr<Principal>> Authenticate(
         CallMeta meta, std::string authorization);
-    // The account as stored now (give or take account_ttl). NotFound when it is gone.
+    // The account as stored now (give or take account_ttl). Unauthenticated INVALID_TOKEN when it
+    // is gone (the token's subject no longer exists), or the client's error.
     boost::asio::awaitable<absl::StatusOr<Account>> CurrentAccount(
         CallMeta meta, std::string user_id);
 
@@ -69,8 +71,5 @@ private:
     ExpiringMap<Principal> tokens_{settings_.max_entries};
     ExpiringMap<Account> accounts_{settings_.max_entries};
 };
-
-// The exp claim of a JWT, read without verifying (the user service verified it). 0 when absent.
-int64_t UnverifiedExpiry(std::string_view authorization);
 
 }  // namespace hatongsu::gateway

@@ -159,9 +159,12 @@ TEST_F(AuthTest, GoogleAccountsCannotLogInWithAPassword) {
         StatusIs(absl::StatusCode::kUnauthenticated, "INCORRECT_PASSWORD"));
 }
 
-TEST_F(AuthTest, RefreshRotatesAndAReplayRevokesTheFamily) {
+TEST_F(AuthTest, RefreshRotatesAndAReplayRevokesThatLoginsFamilyOnly) {
     ASSERT_THAT(register_user.Execute(Basic("a@example.com:secret"), "A"), IsOk());
     auto first = login.Execute(Basic("a@example.com:secret"), "ip");
+    auto other_device = login.Execute(Basic("a@example.com:secret"), "ip");
+    ASSERT_THAT(first, IsOk());
+    ASSERT_THAT(other_device, IsOk());
     auto second = refresh_tokens.Execute(first->refresh_token);
     ASSERT_THAT(second, IsOk());
     EXPECT_THAT(ParseBearerToken(tokens, "Bearer " + second->access_token), IsOk());
@@ -170,7 +173,8 @@ TEST_F(AuthTest, RefreshRotatesAndAReplayRevokesTheFamily) {
         StatusIs(absl::StatusCode::kUnauthenticated, "REFRESH_TOKEN_REUSED"));
     EXPECT_THAT(
         refresh_tokens.Execute(second->refresh_token),
-        StatusIs(absl::StatusCode::kUnauthenticated));
+        StatusIs(absl::StatusCode::kUnauthenticated, "REFRESH_TOKEN_REUSED"));
+    EXPECT_THAT(refresh_tokens.Execute(other_device->refresh_token), IsOk());
 }
 
 TEST_F(AuthTest, RefreshReadsTheRoleFromTheDatabase) {
@@ -231,12 +235,15 @@ TEST_F(AuthTest, BootstrapCreatesTheFirstAdminOnlyOnce) {
     EXPECT_EQ(users.Size(), 1u);
 }
 
-TEST_F(AuthTest, BootstrapPromotesAnExistingAccount) {
+// Issue 5, section 6: whoever registers the admin e-mail first must not become admin.
+TEST_F(AuthTest, BootstrapNeverPromotesAnAccountThatRegisteredWithTheAdminEmail) {
     ASSERT_THAT(register_user.Execute(Basic("a@example.com:secret"), "A"), IsOk());
-    EXPECT_EQ(
-        BootstrapAdmin(users, hasher).Execute("a@example.com", "ignored").value(),
-        BootstrapOutcome::kPromoted);
-    EXPECT_EQ(users.FindByEmail("a@example.com")->role, Role::kAdmin);
+    auto boot = BootstrapAdmin(users, hasher).Execute("A@example.com", "pw123456");
+    EXPECT_THAT(boot, StatusIs(absl::StatusCode::kFailedPrecondition));
+    EXPECT_THAT(std::string(boot.status().message()), ::testing::HasSubstr("a@example.com"));
+    EXPECT_EQ(users.FindByEmail("a@example.com")->role, Role::kUser);
+    EXPECT_EQ(users.FindByEmail("a@example.com")->password_hash, "plain$secret");
+    EXPECT_THAT(users.AnyAdmin(), testkit::IsOkAndHolds(false));
 }
 
 }  // namespace

@@ -13,8 +13,10 @@ absl::StatusOr<BootstrapOutcome> BootstrapAdmin::Execute(
     CORE_ASSIGN_OR_RETURN(std::string normalized, NormalizeEmail(email));
     auto existing = users_.FindByEmail(normalized);
     if (existing.ok()) {
-        CORE_RETURN_IF_ERROR(users_.UpdateRole(existing->id, Role::kAdmin));
-        return BootstrapOutcome::kPromoted;
+        return absl::FailedPreconditionError(
+            "an account with the admin e-mail " + normalized +
+            " exists and is not an admin (anyone may have registered it), so it is not promoted: "
+            "promote it by hand if it is yours, or set HATONGSU_ADMIN_EMAIL to another address");
     }
     if (existing.status().code() != absl::StatusCode::kNotFound) {
         return existing.status();

@@ -1,6 +1,8 @@
-// First start: when no admin exists, makes one (weak point 33). An existing account with that
-// e-mail is promoted; otherwise a password account is created with the given password.
-// Errors: InvalidArgument (bad e-mail or password), Unavailable.
+// First start: when no admin exists, makes one (weak point 33): a password account with the given
+// e-mail and password. An account that already holds that e-mail is never promoted (anyone could
+// have registered it to become admin): FailedPrecondition, and the operator decides (promote it by
+// hand, or choose another admin e-mail).
+// Errors: InvalidArgument (bad e-mail or password), FailedPrecondition (see above), Unavailable.
 #pragma once
 
 #include <string>
@@ -12,7 +14,7 @@
 
 namespace hatongsu::user {
 
-enum class BootstrapOutcome { kAdminExists, kPromoted, kCreated };
+enum class BootstrapOutcome { kAdminExists, kCreated };
 
 class BootstrapAdmin final {
 public:

@@ -1,5 +1,5 @@
-// The token pair handed out by every successful login or refresh; the refresh token's id is
-// recorded so it can be spent once. Errors: those of the codec and the repository.
+// The token pair handed out by every successful login: the refresh token starts a new family
+// (RefreshTokens rotates within it). Errors: those of the codec and the repository.
 #pragma once
 
 #include <absl/status/statusor.h>

@@ -1,6 +1,7 @@
-// Trades a refresh token for a new pair. Each refresh token is spent once (rotation); presenting a
-// spent one again revokes every refresh token of that user (it was stolen or replayed). The role
-// in the new access token is read from the database. Thread-safe.
+// Trades a refresh token for a new pair. Each refresh token is spent once (rotation) and its
+// successor joins the same family; presenting a spent one again revokes that family (it was stolen
+// or replayed), the user's other sessions stay signed in. The role in the new access token is read
+// from the database. Thread-safe.
 // Errors: Unauthenticated INVALID_TOKEN / REFRESH_TOKEN_REUSED, Unavailable.
 #pragma once
 

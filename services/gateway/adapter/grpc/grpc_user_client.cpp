@@ -1,5 +1,7 @@
 #include "services/gateway/adapter/grpc/grpc_user_client.h"
 
+#include "hatongsu/jwt/jwt.h"
+#include "hatongsu/log/log.h"
 #include "hatongsu/rpc/async_call.h"
 
 namespace hatongsu::gateway::grpc_adapter {
@@ -12,6 +14,12 @@ absl::Status Edge(const absl::Status& s) {
         return absl::DeadlineExceededError("USER_SERVICE_TIMEOUT");
     }
     if (s.code() == absl::StatusCode::kUnavailable) {
+        return absl::UnavailableError("USER_SERVICE_UNAVAILABLE");
+    }
+    if (s.code() == absl::StatusCode::kUnauthenticated && s.message() == "SERVICE_AUTH_REQUIRED") {
+        // The service refused the gateway itself (HATONGSU_SERVICE_SECRET differs): our fault,
+        // not the browser's, so not a 401.
+        log::Error("the user service refused the gateway: check HATONGSU_SERVICE_SECRET");
         return absl::UnavailableError("USER_SERVICE_UNAVAILABLE");
     }
     return s;
@@ -33,17 +41,33 @@ absl::StatusOr<Tokens> ToTokens(const absl::StatusOr<Reply>& reply) {
     return Tokens{reply->accesstoken(), reply->refreshtoken()};
 }
 
+// The exp of the bearer token the user service has just accepted (it verified the signature), or
+// the epoch when there is none.
+std::chrono::system_clock::time_point TokenExpiry(std::string_view authorization) {
+    auto space = authorization.rfind(' ');
+    auto claims = jwt::UnverifiedClaims(
+        space == std::string_view::npos ? authorization : authorization.substr(space + 1));
+    const auto* exp = claims.ok() ? claims->if_contains("exp") : nullptr;
+    if (exp == nullptr || !exp->is_number()) {
+        return {};
+    }
+    return std::chrono::system_clock::time_point(
+        std::chrono::seconds(static_cast<int64_t>(exp->to_number<double>())));
+}
+
 }  // namespace
 
 GrpcUserClient::GrpcUserClient(
     const std::string& address,
     std::shared_ptr<grpc::ChannelCredentials> credentials,
-    std::chrono::milliseconds timeout)
+    std::chrono::milliseconds timeout,
+    std::string service_secret)
     : channel_(grpc::CreateChannel(address, std::move(credentials))),
       auth_(::user::AuthService::NewStub(channel_)),
       users_(::user::UserService::NewStub(channel_)),
       health_(::grpc::health::v1::Health::NewStub(channel_)),
-      timeout_(timeout) {}
+      timeout_(timeout),
+      service_secret_(std::move(service_secret)) {}
 
 // A plain function (not a coroutine) so the call options are a named local: g++ 12 mis-destroys
 // class-type temporaries that live inside a co_await expression.
@@ -51,16 +75,17 @@ template <typename Reply, typename Request, typename Start>
 boost::asio::awaitable<absl::StatusOr<Reply>> Unary(
     std::chrono::milliseconds timeout,
     rpc::CallTracker* tracker,
+    const std::string& service_secret,
     const CallMeta& meta,
     const Request& request,
     Start start) {
-    rpc::CallOptions options{timeout, meta.request_id, meta.client_ip, tracker};
+    rpc::CallOptions options{timeout, meta.request_id, meta.client_ip, tracker, service_secret};
     return rpc::AsyncUnary<Reply>(options, request, std::move(start));
 }
 
 #define HATONGSU_CALL(stub, method, Reply, meta, request)                        \
     Unary<Reply>(                                                                \
-        timeout_, &calls_, (meta), (request),                                    \
+        timeout_, &calls_, service_secret_, (meta), (request),                   \
         [stub = (stub).get()](auto* ctx, const auto* r, auto* resp, auto done) { \
             stub->async()->method(ctx, r, resp, std::move(done));                \
         })
@@ -109,13 +134,13 @@ boost::asio::awaitable<absl::StatusOr<Tokens>> GrpcUserClient::Refresh(
 boost::asio::awaitable<absl::StatusOr<Principal>> GrpcUserClient::ParseBearer(
     CallMeta meta, std::string authorization) {
     ::user::ParseBearerTokenRequest req;
-    req.set_token(std::move(authorization));
+    req.set_token(authorization);
     auto reply = co_await HATONGSU_CALL(
         auth_, ParseBearerToken, ::user::ParseBearerTokenResponse, meta, req);
     if (!reply.ok()) {
         co_return Edge(reply.status());
     }
-    co_return Principal{reply->sub(), reply->role()};
+    co_return Principal{reply->sub(), reply->role(), TokenExpiry(authorization)};
 }
 
 boost::asio::awaitable<absl::StatusOr<Account>> GrpcUserClient::GetAccount(

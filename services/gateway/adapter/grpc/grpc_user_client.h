@@ -1,4 +1,5 @@
-// UserClient over gRPC (proto/user.proto) with a deadline on every call; transport failures
+// UserClient over gRPC (proto/user.proto) with a deadline on every call and the service secret
+// (HATONGSU_SERVICE_SECRET, may be empty) as x-service-token metadata; transport failures
 // become Unavailable USER_SERVICE_UNAVAILABLE / DeadlineExceeded USER_SERVICE_TIMEOUT. Thread-safe.
 #pragma once
 
@@ -19,7 +20,8 @@ public:
     GrpcUserClient(
         const std::string& address,
         std::shared_ptr<grpc::ChannelCredentials> credentials,
-        std::chrono::milliseconds timeout);
+        std::chrono::milliseconds timeout,
+        std::string service_secret);
 
     boost::asio::awaitable<absl::Status> Register(
         CallMeta meta, std::string authorization, std::string nickname) override;
@@ -51,6 +53,7 @@ private:
     std::unique_ptr<::grpc::health::v1::Health::Stub> health_;
     const std::chrono::milliseconds timeout_;
     rpc::CallTracker calls_;
+    const std::string service_secret_;  // sent with every call
 };
 
 }  // namespace hatongsu::gateway::grpc_adapter

@@ -42,15 +42,13 @@ net::Handler RequireAdmin(Sessions& sessions, AuthedHandler handler) {
         // The role in the token may be stale: the database decides (weak point 5).
         auto account = co_await sessions.CurrentAccount(MetaOf(ctx), principal->sub);
         if (!account.ok()) {
-            co_return account.status().code() == absl::StatusCode::kNotFound
-                ? net::JsonError(ctx, net::http::status::unauthorized, "INVALID_TOKEN")
-                : net::ErrorFromStatus(ctx, account.status());
+            co_return net::ErrorFromStatus(ctx, account.status());
         }
         if (account->role != "admin") {
             co_return net::JsonError(ctx, net::http::status::forbidden, "No permission");
         }
         // A named value, not a temporary inside co_await: g++ 12 mis-destroys such temporaries.
-        Principal admin{principal->sub, account->role};
+        Principal admin{principal->sub, account->role, principal->expires_at};
         net::Response response = co_await handler(ctx, std::move(admin));
         co_return response;
     };

@@ -14,10 +14,7 @@ void AddUserRoutes(net::Router& router, RouteDeps deps) {
             [deps](net::Context& ctx, Principal who) -> boost::asio::awaitable<net::Response> {
                 auto account = co_await deps.sessions.CurrentAccount(MetaOf(ctx), who.sub);
                 if (!account.ok()) {
-                    co_return account.status().code() == absl::StatusCode::kNotFound
-                        ? net::JsonError(
-                              ctx, status::unauthorized, "INVALID_TOKEN")  // the account is gone
-                        : net::ErrorFromStatus(ctx, account.status());
+                    co_return net::ErrorFromStatus(ctx, account.status());
                 }
                 co_return net::Json(ctx, status::ok, {{"user", AccountJson(*account)}});
             }));

@@ -1,5 +1,7 @@
 #include "services/gateway/adapter/http/validation.h"
 
+#include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -193,6 +195,28 @@ int32_t NumericParam(
     return ToInt32(*number);
 }
 
+namespace {
+
+// The fields of /user/all (spec/api.md 1.9.7), checked here so that nothing else reaches the user
+// service, which checks them again (its own contract).
+constexpr std::array<std::string_view, 7> kSortable = {"id",       "email",     "nickname", "role",
+                                                       "provider", "createdAt", "updatedAt"};
+constexpr std::array<std::string_view, 4> kFilterable = {"email", "nickname", "role", "provider"};
+
+template <std::size_t N>
+bool OneOf(const std::array<std::string_view, N>& allowed, std::string_view value) {
+    return std::find(allowed.begin(), allowed.end(), value) != allowed.end();
+}
+
+bool IsDirection(std::string order) {
+    for (char& c : order) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return order == "asc" || order == "desc";
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> SortParam(
     const net::Context& ctx, Validation& v) {
     auto parsed = JsonParam(ctx, "sort");
@@ -218,8 +242,16 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> SortParam(
             v.AddNested({"sort", std::to_string(i), "order"}, "order must be a string");
             continue;
         }
-        out.emplace_back(
-            order_by != nullptr ? ToJsString(*order_by) : "", std::string(order->get_string()));
+        std::string field = order_by != nullptr ? ToJsString(*order_by) : "";
+        if (!OneOf(kSortable, field)) {
+            return absl::InvalidArgumentError(
+                "sort.orderBy must be one of: id, email, nickname, role, provider, createdAt, "
+                "updatedAt");
+        }
+        if (!IsDirection(std::string(order->get_string()))) {
+            return absl::InvalidArgumentError("sort.order must be asc or desc");
+        }
+        out.emplace_back(std::move(field), std::string(order->get_string()));
     }
     return out;
 }
@@ -243,9 +275,15 @@ absl::StatusOr<std::pair<std::string, std::string>> FilterParam(
         v.AddNested({"filter", "value"}, "value must be a string");
         return std::pair<std::string, std::string>{};
     }
-    return std::pair<std::string, std::string>{
+    std::pair<std::string, std::string> out{
         field != nullptr ? ToJsString(*field) : "",
         value != nullptr ? std::string(value->get_string()) : ""};
+    // As the user service reads it: a filter with an empty field or value filters nothing.
+    if (!out.first.empty() && !out.second.empty() && !OneOf(kFilterable, out.first)) {
+        return absl::InvalidArgumentError(
+            "filter.field must be one of: email, nickname, role, provider");
+    }
+    return out;
 }
 
 std::string RequiredString(

@@ -40,11 +40,14 @@ int32_t ToInt32(double value);
 int32_t NumericParam(
     const net::Context& ctx, const std::string& name, int32_t fallback, Validation& v);
 
-// `sort=[{"orderBy":..,"order":..}, ...]` as JSON text. Absent or empty -> {}. Not JSON or not an
-// array -> InvalidArgument; an `order` that is not a string -> validation error.
+// `sort=[{"orderBy":..,"order":..}, ...]` as JSON text. Absent or empty -> {}. Not JSON, not an
+// array, an `orderBy` outside id, email, nickname, role, provider, createdAt, updatedAt or an
+// `order` other than asc/desc -> InvalidArgument; an `order` that is not a string -> validation
+// error.
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> SortParam(
     const net::Context& ctx, Validation& v);
-// `filter={"field":..,"value":..}` as JSON text. Absent or empty -> {"",""}.
+// `filter={"field":..,"value":..}` as JSON text. Absent or empty -> {"",""}. A non-empty value
+// on a field outside email, nickname, role, provider -> InvalidArgument.
 absl::StatusOr<std::pair<std::string, std::string>> FilterParam(
     const net::Context& ctx, Validation& v);
 

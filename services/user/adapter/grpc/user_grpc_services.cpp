@@ -62,6 +62,9 @@ grpc::ServerUnaryReactor* AuthService::RegisterUser(
     grpc::CallbackServerContext* ctx,
     const ::user::RegisterUserRequest* req,
     ::user::RegisterUserResponse* resp) {
+    if (auto* refused = rpc::RefuseUnauthenticated(auth_, ctx)) {
+        return refused;
+    }
     return OnHashPool(ctx, [this, ctx, req, resp] {
         absl::Status s = uc_.register_user.Execute(req->credentials(), req->nickname());
         if (s.ok()) {
@@ -76,8 +79,11 @@ grpc::ServerUnaryReactor* AuthService::LoginUser(
     grpc::CallbackServerContext* ctx,
     const ::user::LoginUserRequest* req,
     ::user::LoginUserResponse* resp) {
+    if (auto* refused = rpc::RefuseUnauthenticated(auth_, ctx)) {
+        return refused;
+    }
     return OnHashPool(ctx, [this, ctx, req, resp] {
-        auto pair = uc_.login_user.Execute(req->credentials(), rpc::ClientIpOf(ctx));
+        auto pair = uc_.login_user.Execute(req->credentials(), rpc::ClientIpOf(ctx, auth_));
         if (pair.ok()) {
             SetTokens(*pair, resp->mutable_accesstoken(), resp->mutable_refreshtoken());
         }
@@ -89,6 +95,9 @@ grpc::ServerUnaryReactor* AuthService::ParseBearerToken(
     grpc::CallbackServerContext* ctx,
     const ::user::ParseBearerTokenRequest* req,
     ::user::ParseBearerTokenResponse* resp) {
+    if (auto* refused = rpc::RefuseUnauthenticated(auth_, ctx)) {
+        return refused;
+    }
     // Pure CPU work of a few microseconds: done right here, no pool hop.
     auto principal = user::ParseBearerToken(uc_.tokens, req->token());
     if (principal.ok()) {
@@ -104,6 +113,9 @@ grpc::ServerUnaryReactor* AuthService::ValidateGoogleToken(
     grpc::CallbackServerContext* ctx,
     const ::user::ValidateGoogleTokenRequest* req,
     ::user::ValidateGoogleTokenResponse* resp) {
+    if (auto* refused = rpc::RefuseUnauthenticated(auth_, ctx)) {
+        return refused;
+    }
     return rpc::RunOnPool(pools_.io, ctx, [this, ctx, req, resp] {
         auto identity = VerifiedGoogleIdentity(uc_.google, req->idtoken());
         if (identity.ok()) {
@@ -118,6 +130,9 @@ grpc::ServerUnaryReactor* AuthService::LoginGoogle(
     grpc::CallbackServerContext* ctx,
     const ::user::LoginGoogleRequest* req,
     ::user::LoginGoogleResponse* resp) {
+    if (auto* refused = rpc::RefuseUnauthenticated(auth_, ctx)) {
+        return refused;
+    }
     return rpc::RunOnPool(pools_.io, ctx, [this, ctx, req, resp] {
         auto pair = uc_.login_google.Execute(req->idtoken(), req->nickname());
         if (pair.ok()) {
@@ -131,6 +146,9 @@ grpc::ServerUnaryReactor* AuthService::RefreshToken(
     grpc::CallbackServerContext* ctx,
     const ::user::RefreshTokenRequest* req,
     ::user::LoginUserResponse* resp) {
+    if (auto* refused = rpc::RefuseUnauthenticated(auth_, ctx)) {
+        return refused;
+    }
     return rpc::RunOnPool(pools_.io, ctx, [this, ctx, req, resp] {
         auto pair = uc_.refresh_tokens.Execute(req->refreshtoken());
         if (pair.ok()) {
@@ -144,6 +162,9 @@ grpc::ServerUnaryReactor* UserService::GetUserInfo(
     grpc::CallbackServerContext* ctx,
     const ::user::GetUserInfoRequest* req,
     ::user::GetUserInfoResponse* resp) {
+    if (auto* refused = rpc::RefuseUnauthenticated(auth_, ctx)) {
+        return refused;
+    }
     return rpc::RunOnPool(pools_.io, ctx, [this, ctx, req, resp] {
         auto found = user::GetUserInfo(uc_.users, req->userid());
         if (found.ok()) {
@@ -157,6 +178,9 @@ grpc::ServerUnaryReactor* UserService::GetUsers(
     grpc::CallbackServerContext* ctx,
     const ::user::GetUsersRequest* req,
     ::user::GetUsersResponse* resp) {
+    if (auto* refused = rpc::RefuseUnauthenticated(auth_, ctx)) {
+        return refused;
+    }
     return rpc::RunOnPool(pools_.io, ctx, [this, ctx, req, resp] {
         auto page = uc_.get_users.Execute(FromProto(*req));
         if (page.ok()) {

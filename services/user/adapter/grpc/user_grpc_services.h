@@ -1,9 +1,11 @@
 // The gRPC edge of the user service (proto/user.proto): translates messages to use-case calls and
 // absl::Status to gRPC status. Reactions never block: password work runs on the bounded hashing
 // pool (refused with RESOURCE_EXHAUSTED past its queue limit), everything else on the I/O pool.
+// Every method first checks the caller (rpc::ServiceAuth: the service secret or mutual TLS).
 #pragma once
 
 #include "hatongsu/rpc/server.h"
+#include "hatongsu/rpc/service_auth.h"
 #include "proto/user.grpc.pb.h"
 #include "services/user/port/google_id_verifier.h"
 #include "services/user/port/token_codec.h"
@@ -36,7 +38,8 @@ struct Pools {
 
 class AuthService final : public ::user::AuthService::CallbackService {
 public:
-    AuthService(UseCases use_cases, Pools pools) : uc_(use_cases), pools_(pools) {}
+    AuthService(UseCases use_cases, Pools pools, const rpc::ServiceAuth& auth)
+        : uc_(use_cases), pools_(pools), auth_(auth) {}
 
     grpc::ServerUnaryReactor* RegisterUser(
         grpc::CallbackServerContext* ctx,
@@ -69,11 +72,13 @@ private:
 
     UseCases uc_;
     Pools pools_;
+    const rpc::ServiceAuth& auth_;  // owned by main, outlives this object
 };
 
 class UserService final : public ::user::UserService::CallbackService {
 public:
-    UserService(UseCases use_cases, Pools pools) : uc_(use_cases), pools_(pools) {}
+    UserService(UseCases use_cases, Pools pools, const rpc::ServiceAuth& auth)
+        : uc_(use_cases), pools_(pools), auth_(auth) {}
 
     grpc::ServerUnaryReactor* GetUserInfo(
         grpc::CallbackServerContext* ctx,
@@ -87,6 +92,7 @@ public:
 private:
     UseCases uc_;
     Pools pools_;
+    const rpc::ServiceAuth& auth_;  // owned by main, outlives this object
 };
 
 // Mapping, exposed for its unit test.

@@ -1,5 +1,6 @@
 #include "services/user/adapter/pg/pg_user_repository.h"
 
+#include "hatongsu/core/text.h"
 #include "hatongsu/pg/migrate.h"
 
 namespace hatongsu::user::pg {
@@ -78,6 +79,9 @@ absl::StatusOr<User> PgUserRepository::FindByEmail(const std::string& email) {
 }
 
 absl::StatusOr<User> PgUserRepository::FindById(const std::string& id) {
+    if (!core::IsUuid(id)) {
+        return absl::NotFoundError("USER_NOT_FOUND");  // no such id can exist
+    }
     return pool_.Run("find user by id", [&](pqxx::connection& c) -> absl::StatusOr<User> {
         pqxx::nontransaction tx(c);
         auto r = tx.exec_params(std::string(kColumns) + "WHERE id = $1::uuid", id);
@@ -174,57 +178,73 @@ absl::StatusOr<UserPage> PgUserRepository::List(const UserQuery& query) {
     });
 }
 
-absl::Status PgRefreshTokenRepository::Save(
-    const std::string& jti,
-    const std::string& user_id,
-    std::chrono::system_clock::time_point expires_at) {
-    return pool_.Run("save refresh token", [&](pqxx::connection& c) {
+absl::Status PgRefreshTokenRepository::StartFamily(const RefreshTokenRecord& first) {
+    return pool_.Run("start refresh token family", [&](pqxx::connection& c) {
         pqxx::work tx(c);
+        // Families whose tokens have all expired are of no use any more (their tokens go with
+        // them: ON DELETE CASCADE). Best effort: rows another transaction holds are skipped, so
+        // two logins of one user never wait for (or deadlock on) each other here.
         tx.exec_params(
-            "DELETE FROM refresh_token WHERE user_id = $1::uuid AND expires_at < now()", user_id);
+            "DELETE FROM refresh_family WHERE id IN (SELECT f.id FROM refresh_family f "
+            "WHERE f.user_id = $1::uuid AND NOT EXISTS (SELECT 1 FROM refresh_token t "
+            "WHERE t.family_id = f.id AND t.expires_at > now()) FOR UPDATE SKIP LOCKED)",
+            first.user_id);
         tx.exec_params(
-            "INSERT INTO refresh_token (jti, user_id, expires_at) VALUES ($1::uuid, $2::uuid, "
-            "to_timestamp($3))",
-            jti, user_id, EpochSeconds(expires_at));
+            "WITH f AS (INSERT INTO refresh_family (user_id) VALUES ($2::uuid) RETURNING id) "
+            "INSERT INTO refresh_token (jti, user_id, family_id, expires_at) "
+            "SELECT $1::uuid, $2::uuid, f.id, to_timestamp($3) FROM f",
+            first.jti, first.user_id, EpochSeconds(first.expires_at));
         tx.commit();
         return absl::OkStatus();
     });
 }
 
-absl::StatusOr<SpendResult> PgRefreshTokenRepository::Spend(const std::string& jti) {
+absl::StatusOr<RotateResult> PgRefreshTokenRepository::Rotate(
+    const std::string& old_jti, const RefreshTokenRecord& successor) {
     return pool_.Run(
-        "spend refresh token", [&](pqxx::connection& c) -> absl::StatusOr<SpendResult> {
+        "rotate refresh token", [&](pqxx::connection& c) -> absl::StatusOr<RotateResult> {
             pqxx::work tx(c);
-            auto spent = tx.exec_params(
-                "UPDATE refresh_token SET spent_at = now() WHERE jti = $1::uuid AND spent_at IS "
-                "NULL "
-                "AND expires_at > now() RETURNING 1",
-                jti);
-            auto state =
-                spent.empty()
-                    ? tx.exec_params(
-                          "SELECT spent_at IS NOT NULL FROM refresh_token WHERE jti = $1::uuid",
-                          jti)
-                    : pqxx::result{};
-            tx.commit();
-            if (!spent.empty()) {
-                return SpendResult::kSpent;
+            // Lock the family first: a concurrent rotation or revocation of the same family waits
+            // here until this transaction ends, and every later statement (READ COMMITTED) then
+            // sees what it committed.
+            auto family = tx.exec_params(
+                "SELECT f.id::text, f.revoked_at IS NOT NULL FROM refresh_token t "
+                "JOIN refresh_family f ON f.id = t.family_id "
+                "WHERE t.jti = $1::uuid AND t.user_id = $2::uuid FOR UPDATE OF f",
+                old_jti, successor.user_id);
+            if (family.empty()) {
+                return RotateResult::kUnknown;
             }
-            return !state.empty() && state[0][0].as<bool>() ? SpendResult::kAlreadySpent
-                                                            : SpendResult::kUnknown;
+            const auto family_id = family[0][0].as<std::string>();
+            const bool revoked = family[0][1].as<bool>();
+            auto token = tx.exec_params(
+                "SELECT spent_at IS NOT NULL, expires_at > now() FROM refresh_token "
+                "WHERE jti = $1::uuid",
+                old_jti);
+            if (token.empty() || !token[0][1].as<bool>()) {
+                return RotateResult::kUnknown;  // gone or expired
+            }
+            if (revoked || token[0][0].as<bool>()) {
+                tx.exec_params(
+                    "UPDATE refresh_family SET revoked_at = coalesce(revoked_at, now()) "
+                    "WHERE id = $1::uuid",
+                    family_id);
+                tx.exec_params(
+                    "UPDATE refresh_token SET spent_at = now() "
+                    "WHERE family_id = $1::uuid AND spent_at IS NULL",
+                    family_id);
+                tx.commit();
+                return RotateResult::kReused;
+            }
+            tx.exec_params(
+                "UPDATE refresh_token SET spent_at = now() WHERE jti = $1::uuid", old_jti);
+            tx.exec_params(
+                "INSERT INTO refresh_token (jti, user_id, family_id, expires_at) "
+                "VALUES ($1::uuid, $2::uuid, $3::uuid, to_timestamp($4))",
+                successor.jti, successor.user_id, family_id, EpochSeconds(successor.expires_at));
+            tx.commit();
+            return RotateResult::kRotated;
         });
-}
-
-absl::Status PgRefreshTokenRepository::RevokeAllOf(const std::string& user_id) {
-    return pool_.Run("revoke refresh tokens", [&](pqxx::connection& c) {
-        pqxx::work tx(c);
-        tx.exec_params(
-            "UPDATE refresh_token SET spent_at = now() WHERE user_id = $1::uuid AND spent_at IS "
-            "NULL",
-            user_id);
-        tx.commit();
-        return absl::OkStatus();
-    });
 }
 
 }  // namespace hatongsu::user::pg

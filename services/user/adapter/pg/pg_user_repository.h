@@ -1,5 +1,6 @@
 // UserRepository and RefreshTokenRepository on PostgreSQL (tables in schema/). Thread-safe: every
-// call borrows a pooled connection.
+// call borrows a pooled connection. Refresh tokens: every rotation and revocation of a family
+// first locks the family's row (SELECT ... FOR UPDATE), so they are serialised per family.
 #pragma once
 
 #include "hatongsu/pg/migrate.h"
@@ -27,12 +28,9 @@ private:
 class PgRefreshTokenRepository final : public RefreshTokenRepository {
 public:
     explicit PgRefreshTokenRepository(hatongsu::pg::Pool& pool) : pool_(pool) {}
-    absl::Status Save(
-        const std::string& jti,
-        const std::string& user_id,
-        std::chrono::system_clock::time_point expires_at) override;
-    absl::StatusOr<SpendResult> Spend(const std::string& jti) override;
-    absl::Status RevokeAllOf(const std::string& user_id) override;
+    absl::Status StartFamily(const RefreshTokenRecord& first) override;
+    absl::StatusOr<RotateResult> Rotate(
+        const std::string& old_jti, const RefreshTokenRecord& successor) override;
 
 private:
     hatongsu::pg::Pool& pool_;  // owned by main, outlives this object

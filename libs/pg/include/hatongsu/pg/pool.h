@@ -1,7 +1,8 @@
 // A fixed-size pool of libpqxx connections. A connection is used by one thread at a time; Run()
 // lends one to a function and translates libpqxx exceptions into absl::Status at this boundary:
-// unique_violation -> AlreadyExists, serialization_failure -> Aborted, broken_connection and
-// pool exhaustion -> Unavailable, anything else -> Internal (detail logged, not returned).
+// unique_violation -> AlreadyExists, serialization_failure -> Aborted, data_exception (SQLSTATE
+// class 22, e.g. 22P02 for a malformed UUID) -> InvalidArgument, broken_connection and pool
+// exhaustion -> Unavailable, anything else -> Internal (detail logged, not returned).
 // Thread-safe.
 #pragma once
 

@@ -29,6 +29,7 @@ struct CallOptions {
     std::string request_id;                   // sent as x-request-id
     std::string client_ip;                    // sent as x-client-ip
     CallTracker* tracker = nullptr;           // where the call is registered while in flight
+    std::string service_token;                // sent as x-service-token (service_auth.h)
 };
 
 // Not a coroutine itself (it returns the awaitable of an async operation), so no argument has to
@@ -49,6 +50,9 @@ boost::asio::awaitable<absl::StatusOr<Response>> AsyncUnary(
     }
     if (!options.client_ip.empty()) {
         call->ctx.AddMetadata("x-client-ip", options.client_ip);
+    }
+    if (!options.service_token.empty()) {
+        call->ctx.AddMetadata("x-service-token", options.service_token);
     }
     return boost::asio::async_initiate<
         decltype(boost::asio::use_awaitable), void(absl::StatusOr<Response>)>(

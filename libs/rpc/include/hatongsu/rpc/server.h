@@ -29,8 +29,10 @@ std::unique_ptr<grpc::Server> StartServer(
 
 // The x-request-id metadata of a call, or "".
 std::string RequestIdOf(const grpc::CallbackServerContext* ctx);
-// The x-client-ip metadata (the gateway's view of the caller's address), or the peer address.
-std::string ClientIpOf(const grpc::CallbackServerContext* ctx);
+class ServiceAuth;  // service_auth.h
+// The x-client-ip metadata (the gateway's view of the caller's address) when the caller is
+// authenticated by `auth`; otherwise, or without it, the peer's address (without the port).
+std::string ClientIpOf(const grpc::CallbackServerContext* ctx, const ServiceAuth& auth);
 
 // A thread pool whose queue is bounded: at most `max_pending` tasks wait or run at once, and
 // TryPost refuses the rest at once instead of piling them up. Thread-safe. Join() (the drain)
