@@ -1,11 +1,11 @@
 #include "services/user/adapter/google/jwks_google_verifier.h"
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include <curl/curl.h>
 
+#include "hatongsu/core/clock.h"
+#include "hatongsu/core/file.h"
 #include "hatongsu/log/log.h"
 
 namespace hatongsu::user::google {
@@ -52,14 +52,12 @@ absl::StatusOr<std::string> Fetch(const std::string& url, const std::atomic<bool
     return body;
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) {
+absl::StatusOr<std::string> ReadKeysFile(const std::string& path) {
+    auto text = core::ReadFile(path);
+    if (!text.ok()) {
         return absl::UnavailableError("cannot read Google keys file");
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return text;
 }
 
 std::string Str(const boost::json::object& o, const char* name) {
@@ -119,7 +117,7 @@ JwksGoogleIdVerifier::~JwksGoogleIdVerifier() {
 
 absl::StatusOr<hatongsu::jwt::KeySet> JwksGoogleIdVerifier::Load() {
     auto text =
-        IsRemote(settings_.jwks) ? Fetch(settings_.jwks, stopping_) : ReadFile(settings_.jwks);
+        IsRemote(settings_.jwks) ? Fetch(settings_.jwks, stopping_) : ReadKeysFile(settings_.jwks);
     if (!text.ok()) {
         return text.status();
     }
@@ -219,8 +217,7 @@ absl::StatusOr<GoogleIdentity> JwksGoogleIdVerifier::Verify(std::string_view id_
         return invalid;
     }
     auto seconds = [](std::chrono::system_clock::time_point t) {
-        return static_cast<double>(
-            std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
+        return static_cast<double>(core::EpochSeconds(t));
     };
     const auto* iat = claims->if_contains("iat");
     if (iat == nullptr || !iat->is_number() || iat->to_number<double>() > seconds(now + kSkew) ||

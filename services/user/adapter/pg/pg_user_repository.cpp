@@ -1,5 +1,6 @@
 #include "services/user/adapter/pg/pg_user_repository.h"
 
+#include "hatongsu/core/clock.h"
 #include "hatongsu/core/text.h"
 #include "hatongsu/pg/migrate.h"
 
@@ -55,10 +56,6 @@ std::string ContainsPattern(const std::string& value) {
         out += c;
     }
     return out + "%";
-}
-
-int64_t EpochSeconds(std::chrono::system_clock::time_point t) {
-    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
 }  // namespace
@@ -193,7 +190,7 @@ absl::Status PgRefreshTokenRepository::StartFamily(const RefreshTokenRecord& fir
             "WITH f AS (INSERT INTO refresh_family (user_id) VALUES ($2::uuid) RETURNING id) "
             "INSERT INTO refresh_token (jti, user_id, family_id, expires_at) "
             "SELECT $1::uuid, $2::uuid, f.id, to_timestamp($3) FROM f",
-            first.jti, first.user_id, EpochSeconds(first.expires_at));
+            first.jti, first.user_id, core::EpochSeconds(first.expires_at));
         tx.commit();
         return absl::OkStatus();
     });
@@ -241,7 +238,8 @@ absl::StatusOr<RotateResult> PgRefreshTokenRepository::Rotate(
             tx.exec_params(
                 "INSERT INTO refresh_token (jti, user_id, family_id, expires_at) "
                 "VALUES ($1::uuid, $2::uuid, $3::uuid, to_timestamp($4))",
-                successor.jti, successor.user_id, family_id, EpochSeconds(successor.expires_at));
+                successor.jti, successor.user_id, family_id,
+                core::EpochSeconds(successor.expires_at));
             tx.commit();
             return RotateResult::kRotated;
         });
