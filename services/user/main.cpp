@@ -53,6 +53,7 @@ int Run() {
     hu::jwt::JwtTokenCodec tokens(cfg->tokens, clock);
     hu::google::JwksGoogleIdVerifier google(cfg->google, clock);
     hu::LoginThrottle throttle(cfg->throttle);
+    hu::AddressRateLimit registrations(cfg->registrations);
 
     std::string admin_password =
         cfg->admin_password.empty() ? core::RandomToken(12) : cfg->admin_password;
@@ -74,7 +75,7 @@ int Run() {
         log::Info("existing account promoted to admin", {{"email", cfg->admin_email}});
     }
 
-    hu::RegisterUser register_user(users, hasher);
+    hu::RegisterUser register_user(users, hasher, registrations, clock);
     hu::LoginUser login_user(users, hasher, tokens, refresh, throttle, clock);
     hu::LoginGoogle login_google(users, google, tokens, refresh);
     hu::RefreshTokens refresh_tokens(users, tokens, refresh);
@@ -83,7 +84,7 @@ int Run() {
     boost::asio::thread_pool hash_pool(static_cast<std::size_t>(cfg->hash_threads));
     hu::grpc_adapter::UseCases use_cases{register_user, login_user, login_google, refresh_tokens,
                                          get_users,     tokens,     google,       users};
-    hu::grpc_adapter::Pools pools{io_pool, hash_pool, cfg->max_queued_hashes};
+    hu::grpc_adapter::Pools pools{io_pool, hash_pool, cfg->hash_threads, cfg->max_queued_hashes};
     hu::grpc_adapter::AuthService auth_service(use_cases, pools);
     hu::grpc_adapter::UserService user_service(use_cases, pools);
 

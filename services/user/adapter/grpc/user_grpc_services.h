@@ -1,13 +1,14 @@
 // The gRPC edge of the user service (proto/user.proto): translates messages to use-case calls and
-// absl::Status to gRPC status. Reactions never block: password work runs on the bounded hashing
-// pool (refused with RESOURCE_EXHAUSTED past its queue limit), everything else on the I/O pool.
+// absl::Status to gRPC status. Reactions never block: password work goes through a fair queue
+// (one lane per client address, served round-robin, bounded; see domain/fair_queue.h) onto the
+// hashing pool, everything else runs on the I/O pool. A login the throttle slows waits on a timer,
+// not on a pool thread.
 #pragma once
-
-#include <atomic>
 
 #include <boost/asio/thread_pool.hpp>
 
 #include "proto/user.grpc.pb.h"
+#include "services/user/domain/fair_queue.h"
 #include "services/user/port/google_id_verifier.h"
 #include "services/user/port/token_codec.h"
 #include "services/user/port/user_repository.h"
@@ -34,12 +35,13 @@ struct UseCases {
 struct Pools {
     boost::asio::thread_pool& io;    // database-bound calls
     boost::asio::thread_pool& hash;  // password hashing (CPU-bound)
-    int max_queued_hashes;
+    int hash_threads;                // the hash pool's size
+    int max_queued_hashes;           // all addresses together; one address gets a quarter
 };
 
 class AuthService final : public ::user::AuthService::CallbackService {
 public:
-    AuthService(UseCases use_cases, Pools pools) : uc_(use_cases), pools_(pools) {}
+    AuthService(UseCases use_cases, Pools pools);
 
     grpc::ServerUnaryReactor* RegisterUser(
         grpc::CallbackServerContext* ctx,
@@ -67,12 +69,18 @@ public:
         ::user::LoginUserResponse* resp) override;
 
 private:
-    template <typename Work>
-    grpc::ServerUnaryReactor* OnHashPool(grpc::CallbackServerContext* ctx, Work work);
+    // Queues `work` (returning absl::Status) in the caller's lane of the fair queue and finishes
+    // `reactor` with its result, or at once with RESOURCE_EXHAUSTED when it cannot be served in
+    // time.
+    void OnHashPool(
+        grpc::CallbackServerContext* ctx,
+        grpc::ServerUnaryReactor* reactor,
+        absl::AnyInvocable<absl::Status()> work);
+    void RunNextHash();
 
     UseCases uc_;
     Pools pools_;
-    std::atomic<int> queued_hashes_{0};
+    FairQueue hash_queue_;
 };
 
 class UserService final : public ::user::UserService::CallbackService {
