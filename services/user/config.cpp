@@ -39,9 +39,9 @@ absl::StatusOr<UserConfig> LoadConfig(config::Env& env) {
     c.throttle.max_failures_per_address =
         env.Int({"USER_LOGIN_MAX_FAILURES_PER_IP"}, 100, 1, 1000000);
     c.throttle.window = env.Duration({"USER_LOGIN_WINDOW"}, 15min);
-    c.throttle.max_delay = env.Duration({"USER_LOGIN_MAX_DELAY_MS"}, 1s);
+    c.throttle.max_delay = env.Duration({"USER_LOGIN_MAX_DELAY"}, 1s);
     if (c.throttle.max_delay > 2s) {
-        env.AddError("USER_LOGIN_MAX_DELAY_MS is at most 2s (a slowed login must stay cheap)");
+        env.AddError("USER_LOGIN_MAX_DELAY is at most 2s (a slowed login must stay cheap)");
     }
     c.registrations.max_per_window = env.Int({"USER_REGISTER_MAX_PER_IP"}, 20, 1, 1000000);
     c.registrations.window = env.Duration({"USER_REGISTER_WINDOW"}, 1h);
