@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <thread>
 #include <vector>
 
@@ -608,9 +609,10 @@ TEST(GrpcMutualTlsE2E, OnlyAGatewayWithAClientCertificateGetsThrough) {
 }
 
 // Issue 5 §3: one address looping valid logins on many connections must not starve another
-// address's logins. Hashing is made slow (32 MiB Argon2id on two threads) and the gateway's
-// deadline short, so a first-come-first-served queue behind the flood would answer the other
-// address 504; the fair queue serves it within a round and refuses the flood's excess with 429.
+// address's logins (150 connections, as the issue puts it). Hashing is made slow (32 MiB Argon2id
+// on two threads) and the gateway's deadline short, so a first-come-first-served queue behind the
+// flood would answer the other address 504; the fair queue serves it within a round and refuses the
+// flood's excess with 429.
 TEST(HashingFairnessE2E, AValidLoginFloodFromOneAddressLeavesAnotherAddressLoggingIn) {
     std::string db = CreateDatabase("e2e_fair_");
     std::string dir = ::testing::TempDir() + "/" + db;
@@ -638,7 +640,7 @@ TEST(HashingFairnessE2E, AValidLoginFloodFromOneAddressLeavesAnotherAddressLoggi
         HATONGSU_GATEWAY_BIN,
         {{"GATEWAY_HTTP_PORT", std::to_string(port)},
          {"USER_GRPC_URL", "127.0.0.1:" + std::to_string(user_port)},
-         {"GATEWAY_GRPC_TIMEOUT_MS", "1500"},
+         {"GATEWAY_GRPC_TIMEOUT_MS", "4000"},
          {"GATEWAY_TRUST_FORWARDED_FOR", "true"},
          {"LOG_FORMAT", "text"}},
         dir + "/gateway.log");
@@ -661,14 +663,16 @@ TEST(HashingFairnessE2E, AValidLoginFloodFromOneAddressLeavesAnotherAddressLoggi
     std::atomic<int> flood_ok{0};
     std::atomic<int> flood_busy{0};
     std::atomic<int> flood_other{0};
+    std::atomic<int> flood_504{0};
     std::vector<std::thread> flood;
-    for (int i = 0; i < 96; ++i) {
+    for (int i = 0; i < 150; ++i) {
         flood.emplace_back([&] {
             while (!stop.load()) {
                 try {
                     int status = login("flooder", "203.0.113.66").status;
                     (status == 201   ? flood_ok
                      : status == 429 ? flood_busy
+                     : status == 504 ? flood_504
                                      : flood_other)
                         .fetch_add(1);
                 } catch (const std::exception&) {
@@ -687,10 +691,14 @@ TEST(HashingFairnessE2E, AValidLoginFloodFromOneAddressLeavesAnotherAddressLoggi
         t.join();
     }
     EXPECT_THAT(bystander, ::testing::Each(201)) << user.Log();
+    std::cout << "flood: " << flood_ok.load() << " logged in, " << flood_busy.load()
+              << " refused (429), " << flood_504.load() << " timed out (504), "
+              << flood_other.load() << " other\n";
     EXPECT_GT(flood_ok.load(), 0);    // the flood got its share...
     EXPECT_GT(flood_busy.load(), 0);  // ...and its excess was refused at once
-    // Queued past the deadline (504) only when the service-time estimate was off.
-    EXPECT_LE(flood_other.load(), flood_ok.load() + flood_busy.load()) << flood_other.load();
+    // Accepted then timed out (504) only when the queue's estimate was off: rare, not the rule.
+    EXPECT_LE(flood_504.load() * 10, flood_ok.load() + flood_busy.load());
+    EXPECT_EQ(flood_other.load(), 0);
 
     EXPECT_EQ(gateway.Stop(), 0) << gateway.Log();
     EXPECT_EQ(user.Stop(), 0) << user.Log();

@@ -74,10 +74,15 @@ void AuthService::OnHashPool(
     auto budget = std::chrono::duration_cast<std::chrono::nanoseconds>(
         ctx->deadline() - std::chrono::system_clock::now());
     absl::Status queued = hash_queue_.Push(
-        rpc::ClientIpOf(ctx), budget, [ctx, reactor, work = std::move(work)]() mutable {
-            if (ctx->IsCancelled() || ctx->deadline() < std::chrono::system_clock::now()) {
-                reactor->Finish(
-                    grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline exceeded"));
+        rpc::ClientIpOf(ctx), budget, [this, ctx, reactor, work = std::move(work)]() mutable {
+            if (ctx->IsCancelled()) {
+                reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+                return;
+            }
+            // The queue's estimate was off: refuse now (429) rather than hash for an answer
+            // nobody waits for (504).
+            if (ctx->deadline() - std::chrono::system_clock::now() < hash_queue_.ServiceTime()) {
+                reactor->Finish(rpc::ToGrpcStatus(absl::ResourceExhaustedError("SERVER_BUSY")));
                 return;
             }
             absl::Status status;
@@ -105,7 +110,8 @@ void AuthService::RunNextHash() {
     }
     auto start = std::chrono::steady_clock::now();
     (*job)();
-    hash_queue_.Done(std::chrono::steady_clock::now() - start);
+    auto end = std::chrono::steady_clock::now();
+    hash_queue_.Done(end - start, end);
 }
 
 grpc::ServerUnaryReactor* AuthService::RegisterUser(
