@@ -55,10 +55,16 @@ absl::StatusOr<UserConfig> LoadConfig(config::Env& env) {
     c.argon2.opslimit = static_cast<uint64_t>(env.Int({"USER_ARGON2_OPSLIMIT"}, 2, 1, 100));
     c.argon2.memlimit =
         static_cast<std::size_t>(env.Int({"USER_ARGON2_MEMLIMIT_KIB"}, 65536, 8, 4 << 20)) << 10;
-    c.throttle.max_failures_per_account = env.Int({"USER_LOGIN_MAX_FAILURES"}, 10, 1, 1000000);
+    c.throttle.max_failures_per_pair = env.Int({"USER_LOGIN_MAX_FAILURES"}, 10, 1, 1000000);
     c.throttle.max_failures_per_address =
         env.Int({"USER_LOGIN_MAX_FAILURES_PER_IP"}, 100, 1, 1000000);
     c.throttle.window = env.Duration({"USER_LOGIN_WINDOW"}, 15min);
+    c.throttle.max_delay = env.Duration({"USER_LOGIN_MAX_DELAY"}, 1s);
+    if (c.throttle.max_delay > 2s) {
+        env.AddError("USER_LOGIN_MAX_DELAY is at most 2s (a slowed login must stay cheap)");
+    }
+    c.registrations.max_per_window = env.Int({"USER_REGISTER_MAX_PER_IP"}, 20, 1, 1000000);
+    c.registrations.window = env.Duration({"USER_REGISTER_WINDOW"}, 1h);
     c.google.client_id = env.String({"GOOGLE_CLIENT_ID"}, "");
     env.Secret({"GOOGLE_CLIENT_SECRET"}, "", false);  // accepted for compatibility, not needed
     c.google.jwks = env.String({"USER_GOOGLE_JWKS"}, "https://www.googleapis.com/oauth2/v3/certs");

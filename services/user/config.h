@@ -11,6 +11,7 @@
 #include "services/user/adapter/crypto/argon2_password_hasher.h"
 #include "services/user/adapter/google/jwks_google_verifier.h"
 #include "services/user/adapter/jwt/jwt_token_codec.h"
+#include "services/user/domain/address_rate_limit.h"
 #include "services/user/domain/login_throttle.h"
 
 namespace hatongsu::user {
@@ -29,6 +30,7 @@ struct UserConfig {
     jwt::TokenSettings tokens;
     crypto::Argon2Params argon2;
     ThrottleLimits throttle;
+    RateLimits registrations;  // per client address
     google::GoogleSettings google;
     std::string admin_email;
     std::string admin_password;  // empty: generate one

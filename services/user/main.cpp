@@ -48,6 +48,7 @@ int Run() {
     hu::jwt::JwtTokenCodec tokens(cfg->tokens, clock);
     hu::google::JwksGoogleIdVerifier google(cfg->google, clock);
     hu::LoginThrottle throttle(cfg->throttle);
+    hu::AddressRateLimit registrations(cfg->registrations);
 
     std::string admin_password =
         cfg->admin_password.empty() ? core::RandomToken(12) : cfg->admin_password;
@@ -67,19 +68,18 @@ int Run() {
         }
     }
 
-    hu::RegisterUser register_user(users, hasher);
+    hu::RegisterUser register_user(users, hasher, registrations, clock);
     hu::LoginUser login_user(users, hasher, tokens, refresh, throttle, clock);
     hu::LoginGoogle login_google(users, google, tokens, refresh);
     hu::RefreshTokens refresh_tokens(users, tokens, refresh);
     hu::GetUsers get_users(users);
     rpc::WorkPool io_pool(
         static_cast<std::size_t>(cfg->io_threads), static_cast<std::size_t>(cfg->max_queued_calls));
-    rpc::WorkPool hash_pool(
-        static_cast<std::size_t>(cfg->hash_threads),
-        static_cast<std::size_t>(cfg->max_queued_hashes));
+    // Bounded by the fair queue in front of it (USER_MAX_QUEUED_HASHES), not by the pool.
+    boost::asio::thread_pool hash_pool(static_cast<std::size_t>(cfg->hash_threads));
     hu::grpc_adapter::UseCases use_cases{register_user, login_user, login_google, refresh_tokens,
                                          get_users,     tokens,     google,       users};
-    hu::grpc_adapter::Pools pools{io_pool, hash_pool};
+    hu::grpc_adapter::Pools pools{io_pool, hash_pool, cfg->hash_threads, cfg->max_queued_hashes};
     rpc::ServiceAuth service_auth(cfg->service_secret, !cfg->grpc_tls.client_ca_file.empty());
     hu::grpc_adapter::AuthService auth_service(use_cases, pools, service_auth);
     hu::grpc_adapter::UserService user_service(use_cases, pools, service_auth);
@@ -103,7 +103,7 @@ int Run() {
 
     rt.DrainGrpcServer(*server);  // returns once every call has finished (or was cancelled)
     rt.DrainPool(io_pool);        // then no task can touch the use cases destroyed after Run()
-    rt.DrainPool(hash_pool);
+    rt.OnDrain("hash pool", [&hash_pool](auto) { hash_pool.join(); });
     int code = rt.Run();
     log::Shutdown();
     return code;

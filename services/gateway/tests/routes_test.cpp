@@ -201,6 +201,17 @@ TEST_F(RoutesTest, LoginAnswers201WithTokensAndMapsErrors) {
     EXPECT_EQ(Post("/auth/login", "", "Basic eDp5").status, 504);
 }
 
+// Issue 5 §6: bytes that cannot be base64 (invalid UTF-8 among them) are a 400 at the edge; the
+// fake would have answered 201, as the user service's protobuf parser answered 500.
+TEST_F(RoutesTest, CredentialsThatAreNotPrintableAsciiAre400BeforeTheService) {
+    auto login = Post("/auth/login", "", "Basic \xff\xfe");
+    EXPECT_EQ(login.status, 400);
+    EXPECT_EQ(login.Json().at("message").as_string(), "INVALID_CREDENTIALS");
+    auto reg = Post("/auth/register", R"({"nickname":"Nick"})", "Basic eDp5\x80");
+    EXPECT_EQ(reg.status, 400);
+    EXPECT_EQ(users_.last_nickname, "");
+}
+
 TEST_F(RoutesTest, GoogleLoginValidatesTheBody) {
     auto bad = Post("/auth/google/login", R"({"email":"a@b.c","nickname":"n","profile":"p"})");
     EXPECT_EQ(bad.status, 422);

@@ -1,65 +1,90 @@
 #include "services/user/domain/login_throttle.h"
 
+#include <algorithm>
+#include <string>
+
 namespace hatongsu::user {
 
-int LoginThrottle::Failures(
-    std::unordered_map<std::string, Window>& map,
-    const std::string& key,
-    std::chrono::system_clock::time_point now) {
-    auto it = map.find(key);
-    if (it == map.end()) {
-        return 0;
-    }
-    if (now - it->second.start >= limits_.window) {
-        map.erase(it);
-        return 0;
-    }
-    return it->second.failures;
-}
-
-void LoginThrottle::Bump(
-    std::unordered_map<std::string, Window>& map,
-    const std::string& key,
-    std::chrono::system_clock::time_point now) {
-    if (Failures(map, key, now) == 0) {
-        map[key] = Window{now, 0};
-    }
-    ++map[key].failures;
-}
-
-void LoginThrottle::SweepIfLarge(std::chrono::system_clock::time_point now) {
-    constexpr std::size_t kMaxEntries = 100'000;  // bounds memory under a spray of addresses
-    for (auto* map : {&by_account_, &by_address_}) {
-        if (map->size() < kMaxEntries) {
-            continue;
-        }
-        std::erase_if(
-            *map, [&](const auto& kv) { return now - kv.second.start >= limits_.window; });
-    }
-}
-
-bool LoginThrottle::Allowed(
-    const std::string& account,
-    const std::string& address,
-    std::chrono::system_clock::time_point now) {
+LoginThrottle::LoginThrottle(ThrottleLimits limits, SipKey key)
+    : limits_(limits),
+      key_(key),
+      pairs_(limits.slots_per_table, limits.window),
+      addresses_(limits.slots_per_table, limits.window),
+      accounts_(limits.slots_per_table, limits.window),
+      known_(limits.slots_per_table, limits.known_for) {
     absl::MutexLock lock(&mu_);
-    return Failures(by_account_, account, now) < limits_.max_failures_per_account &&
-           Failures(by_address_, address, now) < limits_.max_failures_per_address;
+    memory_bytes_ = sizeof(*this) + pairs_.MemoryBytes() + addresses_.MemoryBytes() +
+                    accounts_.MemoryBytes() + known_.MemoryBytes();
+}
+
+LoginThrottle::Keys LoginThrottle::KeysOf(
+    std::string_view account, std::string_view address) const {
+    // Each kind gets its own prefix, and the pair spells out the account's length, so no two
+    // different inputs share a hashed string.
+    std::string buffer;
+    buffer.reserve(account.size() + address.size() + 24);
+    buffer.append("p:").append(std::to_string(account.size())).append(":");
+    buffer.append(account).append(address);
+    uint64_t pair = SipHash24(key_, buffer);
+    buffer.assign("i:").append(address);
+    uint64_t by_address = SipHash24(key_, buffer);
+    buffer.assign("a:").append(account);
+    return Keys{pair, by_address, SipHash24(key_, buffer)};
+}
+
+bool LoginThrottle::Known(const Keys& keys, TimePoint now) const {
+    return known_.Count(keys.pair, now) > 0;
+}
+
+std::chrono::milliseconds LoginThrottle::DelayFor(int account_failures) const {
+    int over = account_failures - limits_.failures_before_delay;
+    if (over < 0 || limits_.max_delay.count() <= 0) {
+        return std::chrono::milliseconds(0);
+    }
+    auto delay = limits_.first_delay * (int64_t{1} << std::min(over, 20));
+    return std::min(delay, limits_.max_delay);
+}
+
+ThrottleDecision LoginThrottle::Check(
+    std::string_view account, std::string_view address, TimePoint now) {
+    Keys keys = KeysOf(account, address);
+    absl::MutexLock lock(&mu_);
+    if (pairs_.Count(keys.pair, now) >= limits_.max_failures_per_pair) {
+        return {.allowed = false, .delay = {}};
+    }
+    if (Known(keys, now)) {
+        return {.allowed = true, .delay = {}};
+    }
+    if (addresses_.Count(keys.address, now) >= limits_.max_failures_per_address) {
+        return {.allowed = false, .delay = {}};
+    }
+    return {.allowed = true, .delay = DelayFor(accounts_.Count(keys.account, now))};
 }
 
 void LoginThrottle::RecordFailure(
-    const std::string& account,
-    const std::string& address,
-    std::chrono::system_clock::time_point now) {
+    std::string_view account, std::string_view address, TimePoint now) {
+    Keys keys = KeysOf(account, address);
     absl::MutexLock lock(&mu_);
-    SweepIfLarge(now);
-    Bump(by_account_, account, now);
-    Bump(by_address_, address, now);
+    pairs_.Add(keys.pair, now);
+    accounts_.Add(keys.account, now);
+    if (!Known(keys, now)) {
+        addresses_.Add(keys.address, now);
+    }
 }
 
-void LoginThrottle::RecordSuccess(const std::string& account) {
+void LoginThrottle::RecordSuccess(
+    std::string_view account, std::string_view address, TimePoint now) {
+    Keys keys = KeysOf(account, address);
     absl::MutexLock lock(&mu_);
-    by_account_.erase(account);
+    pairs_.Clear(keys.pair);
+    known_.Clear(keys.pair);  // restarts the "known" period from this success
+    known_.Add(keys.pair, now);
+}
+
+std::size_t LoginThrottle::LiveEntriesForTest(TimePoint now) {
+    absl::MutexLock lock(&mu_);
+    return pairs_.LiveEntriesForTest(now) + addresses_.LiveEntriesForTest(now) +
+           accounts_.LiveEntriesForTest(now) + known_.LiveEntriesForTest(now);
 }
 
 }  // namespace hatongsu::user

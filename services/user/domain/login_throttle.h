@@ -1,56 +1,78 @@
-// Counts failed logins per account and per client address in fixed windows, and refuses further
-// attempts once either passes its limit until the window ends. In memory, per process: replicas
-// each keep their own counts. Thread-safe.
+// Login throttling that an attacker cannot turn against an account's owner. Counts failed logins
+// per (account, address), per address and per account, in fixed windows, in fixed-size tables
+// keyed by a keyed hash (no raw e-mail is kept, memory is set at construction; see
+// window_counters.h). Thread-safe; in memory, per process (replicas each keep their own counts).
+//
+// - (account, address) over its limit: refused (429), whatever the password.
+// - address over its limit: refused, except for accounts that logged in successfully from that
+//   address recently ("known" pairs); failures of known pairs do not count against the address.
+//   One address spraying cheap failures (an office, a proxy) so cannot lock out the people who
+//   usually sign in from it.
+// - an account's failures across all addresses never refuse: past a few, attempts from addresses
+//   that are not known for the account wait a progressive delay, capped small.
 #pragma once
 
 #include <chrono>
-#include <string>
-#include <unordered_map>
+#include <cstddef>
+#include <string_view>
 
 #include <absl/base/thread_annotations.h>
 #include <absl/synchronization/mutex.h>
 
+#include "services/user/domain/keyed_hash.h"
+#include "services/user/domain/window_counters.h"
+
 namespace hatongsu::user {
 
 struct ThrottleLimits {
-    int max_failures_per_account = 10;
-    int max_failures_per_address = 50;
+    int max_failures_per_pair = 10;      // per (account, address) and window
+    int max_failures_per_address = 100;  // per address and window, unknown accounts only
     std::chrono::system_clock::duration window = std::chrono::minutes(15);
+    int failures_before_delay = 5;               // per account, across addresses, in a window
+    std::chrono::milliseconds first_delay{250};  // then doubling per failure
+    std::chrono::milliseconds max_delay{1000};
+    std::chrono::system_clock::duration known_for = std::chrono::hours(24 * 30);
+    std::size_t slots_per_table = std::size_t{1} << 16;  // four tables
+};
+
+struct ThrottleDecision {
+    bool allowed = true;
+    std::chrono::milliseconds delay{0};  // wait this long before checking the password
 };
 
 class LoginThrottle final {
 public:
-    explicit LoginThrottle(ThrottleLimits limits) : limits_(limits) {}
+    using TimePoint = std::chrono::system_clock::time_point;
 
-    bool Allowed(
-        const std::string& account,
-        const std::string& address,
-        std::chrono::system_clock::time_point now);
-    void RecordFailure(
-        const std::string& account,
-        const std::string& address,
-        std::chrono::system_clock::time_point now);
-    void RecordSuccess(const std::string& account);
+    explicit LoginThrottle(ThrottleLimits limits) : LoginThrottle(limits, RandomSipKey()) {}
+    LoginThrottle(ThrottleLimits limits, SipKey key);
+
+    // `account` is the normalised e-mail the lookup uses; `address` the client's address.
+    ThrottleDecision Check(std::string_view account, std::string_view address, TimePoint now);
+    void RecordFailure(std::string_view account, std::string_view address, TimePoint now);
+    // Clears the pair's failures and marks the pair known.
+    void RecordSuccess(std::string_view account, std::string_view address, TimePoint now);
+
+    // Fixed at construction, whatever is recorded afterwards.
+    std::size_t MemoryBytes() const { return memory_bytes_; }
+    std::size_t LiveEntriesForTest(TimePoint now);
 
 private:
-    struct Window {
-        std::chrono::system_clock::time_point start;
-        int failures = 0;
+    struct Keys {
+        uint64_t pair, address, account;
     };
-    int Failures(
-        std::unordered_map<std::string, Window>& map,
-        const std::string& key,
-        std::chrono::system_clock::time_point now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-    void Bump(
-        std::unordered_map<std::string, Window>& map,
-        const std::string& key,
-        std::chrono::system_clock::time_point now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-    void SweepIfLarge(std::chrono::system_clock::time_point now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+    Keys KeysOf(std::string_view account, std::string_view address) const;
+    bool Known(const Keys& keys, TimePoint now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+    std::chrono::milliseconds DelayFor(int account_failures) const;
 
     const ThrottleLimits limits_;
+    const SipKey key_;
     absl::Mutex mu_;
-    std::unordered_map<std::string, Window> by_account_ ABSL_GUARDED_BY(mu_);
-    std::unordered_map<std::string, Window> by_address_ ABSL_GUARDED_BY(mu_);
+    WindowCounters pairs_ ABSL_GUARDED_BY(mu_);
+    WindowCounters addresses_ ABSL_GUARDED_BY(mu_);
+    WindowCounters accounts_ ABSL_GUARDED_BY(mu_);
+    WindowCounters known_ ABSL_GUARDED_BY(mu_);  // pairs with a recent success
+    std::size_t memory_bytes_ = 0;
 };
 
 }  // namespace hatongsu::user

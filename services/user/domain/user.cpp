@@ -27,6 +27,20 @@ std::size_t Utf8Length(std::string_view s) {
     return n;
 }
 
+// C0 controls, DEL, and C1 controls (U+0080..U+009F, encoded C2 80..C2 9F). Expects valid UTF-8.
+bool HasControlCharacter(std::string_view s) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        auto u = static_cast<unsigned char>(s[i]);
+        if (u < 0x20 || u == 0x7F) {
+            return true;
+        }
+        if (u == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+            return true;
+        }
+    }
+    return false;
+}
+
 }  // namespace
 
 std::string_view RoleName(Role role) {
@@ -105,6 +119,19 @@ absl::StatusOr<std::string> NormalizeEmail(std::string_view email) {
     return core::AsciiLower(email);
 }
 
+absl::StatusOr<std::string> NormalizeLoginEmail(std::string_view email) {
+    if (email.size() < 3 || email.size() > 254 || email.find('@') == std::string_view::npos) {
+        return absl::InvalidArgumentError("INVALID_EMAIL");
+    }
+    for (char c : email) {
+        auto u = static_cast<unsigned char>(c);
+        if (u <= 32 || u >= 127) {
+            return absl::InvalidArgumentError("INVALID_EMAIL");
+        }
+    }
+    return core::AsciiLower(email);
+}
+
 absl::Status CheckNewPassword(std::string_view password) {
     if (password.size() < 4 || password.size() > 1024) {
         return absl::InvalidArgumentError("INVALID_PASSWORD");
@@ -114,7 +141,8 @@ absl::Status CheckNewPassword(std::string_view password) {
 
 absl::Status CheckNickname(std::string_view nickname) {
     bool blank = nickname.find_first_not_of(" \t\r\n") == std::string_view::npos;
-    if (blank || !core::IsValidUtf8(nickname) || Utf8Length(nickname) > 100) {
+    if (blank || !core::IsValidUtf8(nickname) || Utf8Length(nickname) > 100 ||
+        HasControlCharacter(nickname)) {
         return absl::InvalidArgumentError("INVALID_NICKNAME");
     }
     return absl::OkStatus();

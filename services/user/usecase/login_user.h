@@ -1,15 +1,19 @@
-// Password login: Basic credentials in, token pair out, failures throttled per account and per
-// client address; an old-scheme hash is upgraded after a successful login. Thread-safe.
-// Errors: InvalidArgument INVALID_CREDENTIALS, NotFound USER_NOT_FOUND, Unauthenticated
-// INCORRECT_PASSWORD (also for accounts without a password), ResourceExhausted
+// Password login: Basic credentials in, token pair out; an old-scheme hash is upgraded after a
+// successful login. Two steps, so the caller can wait the throttle's delay without holding a
+// thread: Admit (cheap, no I/O, no hashing) then Complete (lookup, hashing). Thread-safe.
+// Errors: InvalidArgument INVALID_CREDENTIALS / INVALID_EMAIL, NotFound USER_NOT_FOUND,
+// Unauthenticated INCORRECT_PASSWORD (also for accounts without a password), ResourceExhausted
 // TOO_MANY_LOGIN_ATTEMPTS, Unavailable.
 #pragma once
 
+#include <chrono>
+#include <string>
 #include <string_view>
 
 #include <absl/status/statusor.h>
 
 #include "hatongsu/core/clock.h"
+#include "services/user/domain/credentials.h"
 #include "services/user/domain/login_throttle.h"
 #include "services/user/port/password_hasher.h"
 #include "services/user/port/refresh_token_repository.h"
@@ -17,6 +21,14 @@
 #include "services/user/port/user_repository.h"
 
 namespace hatongsu::user {
+
+// A login attempt the throttle let through.
+struct LoginTicket {
+    std::string account;  // the normalised e-mail: the lookup's key and the throttle's
+    std::string password;
+    std::string address;
+    std::chrono::milliseconds delay{0};  // to wait before Complete
+};
 
 class LoginUser final {
 public:
@@ -34,8 +46,11 @@ public:
           throttle_(throttle),
           clock_(clock) {}
 
-    absl::StatusOr<TokenPair> Execute(
+    // Parses the credentials, refuses a malformed e-mail before any lookup, asks the throttle.
+    absl::StatusOr<LoginTicket> Admit(
         std::string_view credentials_header, const std::string& client_address);
+    // Looks the account up, checks the password and records the outcome with the throttle.
+    absl::StatusOr<TokenPair> Complete(const LoginTicket& ticket);
 
 private:
     UserRepository& users_;  // all owned by main, outlive this object

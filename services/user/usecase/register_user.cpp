@@ -5,11 +5,17 @@
 
 namespace hatongsu::user {
 
-absl::Status RegisterUser::Execute(std::string_view credentials_header, std::string_view nickname) {
+absl::Status RegisterUser::Execute(
+    std::string_view credentials_header,
+    std::string_view nickname,
+    const std::string& client_address) {
     CORE_ASSIGN_OR_RETURN(Credentials creds, ParseBasicCredentials(credentials_header));
     CORE_ASSIGN_OR_RETURN(std::string email, NormalizeEmail(creds.email));
     CORE_RETURN_IF_ERROR(CheckNewPassword(creds.password));
     CORE_RETURN_IF_ERROR(CheckNickname(nickname));
+    if (!limit_.TryAcquire(client_address, clock_.Now())) {
+        return absl::ResourceExhaustedError("TOO_MANY_REGISTRATION_ATTEMPTS");
+    }
     auto existing = users_.FindByEmail(email);
     if (existing.ok()) {
         return absl::AlreadyExistsError("EMAIL_ALREADY_EXISTS");

@@ -13,6 +13,18 @@ std::string Authorization(const net::Context& ctx) {
     return it == ctx.request.end() ? "" : std::string(it->value());
 }
 
+// Basic credentials are base64, so printable ASCII; other bytes (obs-text, invalid UTF-8) must not
+// reach the protobuf string field, where they would fail the call with a 500.
+absl::Status CheckBasicHeader(const std::string& header) {
+    for (char c : header) {
+        auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u >= 0x7F) {
+            return absl::InvalidArgumentError("INVALID_CREDENTIALS");
+        }
+    }
+    return absl::OkStatus();
+}
+
 net::Response TokensJson(const net::Context& ctx, const absl::StatusOr<Tokens>& tokens) {
     if (!tokens.ok()) {
         return net::ErrorFromStatus(ctx, tokens.status());
@@ -51,8 +63,11 @@ void AddAuthRoutes(net::Router& router, RouteDeps deps) {
             if (!v.Ok()) {
                 co_return v.Fail(ctx);
             }
-            absl::Status s =
-                co_await deps.users.Register(MetaOf(ctx), Authorization(ctx), nickname);
+            std::string authorization = Authorization(ctx);
+            if (absl::Status bad = CheckBasicHeader(authorization); !bad.ok()) {
+                co_return net::ErrorFromStatus(ctx, bad);
+            }
+            absl::Status s = co_await deps.users.Register(MetaOf(ctx), authorization, nickname);
             if (!s.ok()) {
                 co_return net::ErrorFromStatus(ctx, s);
             }
@@ -64,7 +79,11 @@ void AddAuthRoutes(net::Router& router, RouteDeps deps) {
     router.Add(
         verb::post, "/auth/login",
         [deps](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
-            co_return TokensJson(ctx, co_await deps.users.Login(MetaOf(ctx), Authorization(ctx)));
+            std::string authorization = Authorization(ctx);
+            if (absl::Status bad = CheckBasicHeader(authorization); !bad.ok()) {
+                co_return net::ErrorFromStatus(ctx, bad);
+            }
+            co_return TokensJson(ctx, co_await deps.users.Login(MetaOf(ctx), authorization));
         });
 
     router.Add(

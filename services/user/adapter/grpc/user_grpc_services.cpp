@@ -1,6 +1,12 @@
 #include "services/user/adapter/grpc/user_grpc_services.h"
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
+#include <optional>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "hatongsu/log/log.h"
 #include "hatongsu/rpc/server.h"
@@ -53,9 +59,61 @@ GetUsersCommand FromProto(const ::user::GetUsersRequest& req) {
     return command;
 }
 
-template <typename Work>
-grpc::ServerUnaryReactor* AuthService::OnHashPool(grpc::CallbackServerContext* ctx, Work work) {
-    return rpc::RunOnPool(pools_.hash, ctx, std::move(work));
+AuthService::AuthService(UseCases use_cases, Pools pools, const rpc::ServiceAuth& auth)
+    : uc_(use_cases),
+      pools_(pools),
+      auth_(auth),
+      hash_queue_(FairQueueLimits{
+          .max_queued = static_cast<std::size_t>(std::max(1, pools.max_queued_hashes)),
+          .max_queued_per_key = static_cast<std::size_t>(std::max(1, pools.max_queued_hashes / 4)),
+          .workers = pools.hash_threads}) {}
+
+void AuthService::OnHashPool(
+    grpc::CallbackServerContext* ctx,
+    grpc::ServerUnaryReactor* reactor,
+    absl::AnyInvocable<absl::Status()> work) {
+    auto budget = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        ctx->deadline() - std::chrono::system_clock::now());
+    absl::Status queued = hash_queue_.Push(
+        rpc::ClientIpOf(ctx, auth_), budget,
+        [this, ctx, reactor, work = std::move(work)]() mutable {
+            if (ctx->IsCancelled()) {
+                reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+                return;
+            }
+            // The queue's estimate was off: refuse now (429) rather than hash for an answer
+            // nobody waits for (504).
+            if (ctx->deadline() - std::chrono::system_clock::now() < hash_queue_.ServiceTime()) {
+                reactor->Finish(rpc::ToGrpcStatus(absl::ResourceExhaustedError("SERVER_BUSY")));
+                return;
+            }
+            absl::Status status;
+            try {
+                status = work();
+            } catch (const std::exception& e) {
+                status = absl::InternalError(std::string("unexpected exception: ") + e.what());
+            } catch (...) {
+                status = absl::InternalError("unexpected exception");
+            }
+            reactor->Finish(rpc::ToGrpcStatus(status));
+        });
+    if (!queued.ok()) {
+        reactor->Finish(rpc::ToGrpcStatus(queued));
+        return;
+    }
+    // One pool task per queued job; which job it runs is the fair queue's choice.
+    boost::asio::post(pools_.hash, [this] { RunNextHash(); });
+}
+
+void AuthService::RunNextHash() {
+    std::optional<FairQueue::Job> job = hash_queue_.Pop();
+    if (!job) {
+        return;
+    }
+    auto start = std::chrono::steady_clock::now();
+    (*job)();
+    auto end = std::chrono::steady_clock::now();
+    hash_queue_.Done(end - start, end);
 }
 
 grpc::ServerUnaryReactor* AuthService::RegisterUser(
@@ -65,14 +123,17 @@ grpc::ServerUnaryReactor* AuthService::RegisterUser(
     if (auto* refused = rpc::RefuseUnauthenticated(auth_, ctx)) {
         return refused;
     }
-    return OnHashPool(ctx, [this, ctx, req, resp] {
-        absl::Status s = uc_.register_user.Execute(req->credentials(), req->nickname());
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    OnHashPool(ctx, reactor, [this, ctx, req, resp] {
+        absl::Status s = uc_.register_user.Execute(
+            req->credentials(), req->nickname(), rpc::ClientIpOf(ctx, auth_));
         if (s.ok()) {
             resp->set_success(true);
             resp->set_message("USER_REGISTRATION_SUCCESS");
         }
         return Logged(s, ctx, "RegisterUser");
     });
+    return reactor;
 }
 
 grpc::ServerUnaryReactor* AuthService::LoginUser(
@@ -82,13 +143,37 @@ grpc::ServerUnaryReactor* AuthService::LoginUser(
     if (auto* refused = rpc::RefuseUnauthenticated(auth_, ctx)) {
         return refused;
     }
-    return OnHashPool(ctx, [this, ctx, req, resp] {
-        auto pair = uc_.login_user.Execute(req->credentials(), rpc::ClientIpOf(ctx, auth_));
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    // Admitting is cheap (parsing, a throttle look-up under a short lock): done right here.
+    auto ticket = uc_.login_user.Admit(req->credentials(), rpc::ClientIpOf(ctx, auth_));
+    if (!ticket.ok()) {
+        reactor->Finish(rpc::ToGrpcStatus(ticket.status()));
+        return reactor;
+    }
+    std::chrono::milliseconds delay = ticket->delay;
+    auto work = [this, ctx, resp, ticket = *std::move(ticket)] {
+        auto pair = uc_.login_user.Complete(ticket);
         if (pair.ok()) {
             SetTokens(*pair, resp->mutable_accesstoken(), resp->mutable_refreshtoken());
         }
         return Logged(pair.status(), ctx, "LoginUser");
+    };
+    if (delay.count() <= 0) {
+        OnHashPool(ctx, reactor, std::move(work));
+        return reactor;
+    }
+    if (ctx->deadline() - std::chrono::system_clock::now() <= delay) {
+        reactor->Finish(rpc::ToGrpcStatus(absl::ResourceExhaustedError("TOO_MANY_LOGIN_ATTEMPTS")));
+        return reactor;
+    }
+    // The throttle's delay waits on a timer, holding no thread: sleeping on the hashing pool
+    // would let slowed guesses eat the capacity the fair queue shares out.
+    auto timer = std::make_shared<boost::asio::steady_timer>(pools_.io.Executor(), delay);
+    timer->async_wait([this, ctx, reactor, timer,
+                       work = std::move(work)](const boost::system::error_code&) mutable {
+        OnHashPool(ctx, reactor, std::move(work));
     });
+    return reactor;
 }
 
 grpc::ServerUnaryReactor* AuthService::ParseBearerToken(

@@ -1,12 +1,17 @@
 // The gRPC edge of the user service (proto/user.proto): translates messages to use-case calls and
-// absl::Status to gRPC status. Reactions never block: password work runs on the bounded hashing
-// pool (refused with RESOURCE_EXHAUSTED past its queue limit), everything else on the I/O pool.
-// Every method first checks the caller (rpc::ServiceAuth: the service secret or mutual TLS).
+// absl::Status to gRPC status. Reactions never block: password work goes through a fair queue
+// (one lane per client address, served round-robin, bounded; see domain/fair_queue.h) onto the
+// hashing pool, everything else runs on the bounded I/O pool. A login the throttle slows waits on
+// a timer, not on a pool thread. Every method first checks the caller (rpc::ServiceAuth: the
+// service secret or mutual TLS).
 #pragma once
+
+#include <boost/asio/thread_pool.hpp>
 
 #include "hatongsu/rpc/server.h"
 #include "hatongsu/rpc/service_auth.h"
 #include "proto/user.grpc.pb.h"
+#include "services/user/domain/fair_queue.h"
 #include "services/user/port/google_id_verifier.h"
 #include "services/user/port/token_codec.h"
 #include "services/user/port/user_repository.h"
@@ -32,14 +37,15 @@ struct UseCases {
 
 // Both bounded: a call that finds its pool's queue full is refused with RESOURCE_EXHAUSTED.
 struct Pools {
-    rpc::WorkPool& io;    // database-bound calls
-    rpc::WorkPool& hash;  // password hashing (CPU-bound)
+    rpc::WorkPool& io;               // database-bound calls (bounded: RESOURCE_EXHAUSTED past it)
+    boost::asio::thread_pool& hash;  // password hashing (CPU-bound), fed by the fair queue
+    int hash_threads;                // the hash pool's size
+    int max_queued_hashes;           // all addresses together; one address gets a quarter
 };
 
 class AuthService final : public ::user::AuthService::CallbackService {
 public:
-    AuthService(UseCases use_cases, Pools pools, const rpc::ServiceAuth& auth)
-        : uc_(use_cases), pools_(pools), auth_(auth) {}
+    AuthService(UseCases use_cases, Pools pools, const rpc::ServiceAuth& auth);
 
     grpc::ServerUnaryReactor* RegisterUser(
         grpc::CallbackServerContext* ctx,
@@ -67,12 +73,19 @@ public:
         ::user::LoginUserResponse* resp) override;
 
 private:
-    template <typename Work>
-    grpc::ServerUnaryReactor* OnHashPool(grpc::CallbackServerContext* ctx, Work work);
+    // Queues `work` (returning absl::Status) in the caller's lane of the fair queue and finishes
+    // `reactor` with its result, or at once with RESOURCE_EXHAUSTED when it cannot be served in
+    // time.
+    void OnHashPool(
+        grpc::CallbackServerContext* ctx,
+        grpc::ServerUnaryReactor* reactor,
+        absl::AnyInvocable<absl::Status()> work);
+    void RunNextHash();
 
     UseCases uc_;
     Pools pools_;
     const rpc::ServiceAuth& auth_;  // owned by main, outlives this object
+    FairQueue hash_queue_;
 };
 
 class UserService final : public ::user::UserService::CallbackService {

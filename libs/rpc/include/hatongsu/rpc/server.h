@@ -58,6 +58,8 @@ public:
         return true;
     }
     std::size_t Pending() const { return pending_.load(); }
+    // For timers whose handlers are short and already bounded elsewhere (not counted in Pending).
+    boost::asio::thread_pool::executor_type Executor() { return pool_.get_executor(); }
     void Join() { pool_.join(); }
 
 private:
