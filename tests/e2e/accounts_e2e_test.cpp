@@ -839,6 +839,7 @@ TEST(HashingFairnessE2E, AValidLoginFloodFromOneAddressLeavesAnotherAddressLoggi
          {"USER_ARGON2_MEMLIMIT_KIB", "32768"},
          {"USER_HASH_THREADS", "2"},
          {"USER_MAX_QUEUED_HASHES", "256"},
+         {"HATONGSU_SERVICE_SECRET", kServiceSecret},  // so the client address is believed
          {"HATONGSU_ADMIN_EMAIL", kAdminEmail},
          {"HATONGSU_ADMIN_PASSWORD", kAdminPassword},
          {"LOG_FORMAT", "text"}},
@@ -851,6 +852,7 @@ TEST(HashingFairnessE2E, AValidLoginFloodFromOneAddressLeavesAnotherAddressLoggi
          {"USER_GRPC_URL", "127.0.0.1:" + std::to_string(user_port)},
          {"GATEWAY_GRPC_TIMEOUT_MS", "4000"},
          {"GATEWAY_TRUST_FORWARDED_FOR", "true"},
+         {"HATONGSU_SERVICE_SECRET", kServiceSecret},
          {"LOG_FORMAT", "text"}},
         dir + "/gateway.log");
     ASSERT_TRUE(gateway.WaitForPort(port)) << gateway.Log();

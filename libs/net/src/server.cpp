@@ -221,7 +221,8 @@ std::optional<Refused> CheckHead(const Request& req) {
          it != req.end() && it->name() == http::field::authorization; ++it) {
         std::string_view v = it->value();
         if (!std::all_of(v.begin(), v.end(), [](char c) { return c >= 0x20 && c < 0x7F; })) {
-            return Refused{http::status::bad_request, "Malformed Authorization header"};
+            // The identifier the credential routes use for unreadable credentials.
+            return Refused{http::status::bad_request, "INVALID_CREDENTIALS"};
         }
     }
     return std::nullopt;

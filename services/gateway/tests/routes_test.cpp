@@ -209,7 +209,7 @@ TEST_F(RoutesTest, CredentialsThatAreNotPrintableAsciiAre400BeforeTheService) {
     EXPECT_EQ(login.Json().at("message").as_string(), "INVALID_CREDENTIALS");
     auto reg = Post("/auth/register", R"({"nickname":"Nick"})", "Basic eDp5\x80");
     EXPECT_EQ(reg.status, 400);
-    EXPECT_EQ(users_.last_nickname, "");
+    EXPECT_EQ(users_.With()->last_nickname, "");
 }
 
 TEST_F(RoutesTest, GoogleLoginValidatesTheBody) {
