@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -533,6 +534,36 @@ TEST_F(AccountsE2E, BytesThatAreNotTextNeverReachProtobufOrPostgres) {
         EXPECT_EQ(log.find("invalid byte sequence"), std::string::npos) << log;
         EXPECT_EQ(log.find("database error"), std::string::npos) << log;
     }
+}
+
+// Issue 5 §6: the database pool has a connection for every thread that uses it, so a login storm
+// of 64 connections is answered (201, 401, 404 or 429), never 503 "pool exhausted" nor 500.
+TEST_F(AccountsE2E, ALoginStormOf64ConnectionsIsNever503) {
+    std::string email = Unique("storm");
+    ASSERT_EQ(Register(email, "right-pass", "S").status, 201);
+    std::atomic<int> bad{0};
+    std::string last_bad;
+    std::mutex mu;
+    std::vector<std::thread> storm;
+    for (int i = 0; i < 64; ++i) {
+        storm.emplace_back([&, i] {
+            std::string ip = "198.51.100." + std::to_string(i + 1);
+            for (int k = 0; k < 6; ++k) {
+                auto r = k % 2 == 0 ? LoginFrom(email, "wrong-" + std::to_string(k), ip)
+                                    : LoginFrom(Unique("nobody"), "x", ip);
+                if (r.status >= 500) {
+                    bad.fetch_add(1);
+                    std::lock_guard lock(mu);
+                    last_bad = std::to_string(r.status) + " " + r.body;
+                }
+            }
+        });
+    }
+    for (auto& t : storm) {
+        t.join();
+    }
+    EXPECT_EQ(bad.load(), 0) << last_bad;
+    EXPECT_EQ(LoginFrom(email, "right-pass", "198.51.100.200").status, 201);
 }
 
 TEST_F(AccountsE2E, FailedLoginsAreThrottled) {

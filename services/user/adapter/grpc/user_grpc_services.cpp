@@ -87,15 +87,7 @@ void AuthService::OnHashPool(
                 reactor->Finish(rpc::ToGrpcStatus(absl::ResourceExhaustedError("SERVER_BUSY")));
                 return;
             }
-            absl::Status status;
-            try {
-                status = work();
-            } catch (const std::exception& e) {
-                status = absl::InternalError(std::string("unexpected exception: ") + e.what());
-            } catch (...) {
-                status = absl::InternalError("unexpected exception");
-            }
-            reactor->Finish(rpc::ToGrpcStatus(status));
+            reactor->Finish(rpc::ToGrpcStatus(rpc::RunCatching(work)));
         });
     if (!queued.ok()) {
         reactor->Finish(rpc::ToGrpcStatus(queued));

@@ -68,6 +68,19 @@ private:
     std::atomic<std::size_t> pending_{0};
 };
 
+// Runs work() (returning absl::Status) and returns its result; anything thrown, of any type,
+// becomes INTERNAL: an exception must never escape a pool thread.
+template <typename Work>
+absl::Status RunCatching(Work& work) {
+    try {
+        return work();
+    } catch (const std::exception& e) {
+        return absl::InternalError(std::string("unexpected exception: ") + e.what());
+    } catch (...) {
+        return absl::InternalError("unexpected non-standard exception");
+    }
+}
+
 // Runs `work` (returning absl::Status) on `pool` and finishes the call's default reactor with its
 // result: RESOURCE_EXHAUSTED "SERVER_BUSY" at once when the pool's queue is full. A call whose
 // deadline already passed or that was cancelled is not started. Anything thrown, of any type,
@@ -80,15 +93,7 @@ grpc::ServerUnaryReactor* RunOnPool(WorkPool& pool, grpc::CallbackServerContext*
             reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline exceeded"));
             return;
         }
-        absl::Status status;
-        try {
-            status = work();
-        } catch (const std::exception& e) {
-            status = absl::InternalError(std::string("unexpected exception: ") + e.what());
-        } catch (...) {
-            status = absl::InternalError("unexpected non-standard exception");
-        }
-        reactor->Finish(ToGrpcStatus(status));
+        reactor->Finish(ToGrpcStatus(RunCatching(work)));
     });
     if (!posted) {
         reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "SERVER_BUSY"));

@@ -27,6 +27,22 @@ struct HttpResult {
     }
 };
 
+// A parsed response as a test reads it: status, lower-cased header names, body.
+inline HttpResult ToHttpResult(
+    const boost::beast::http::response<boost::beast::http::string_body>& response) {
+    HttpResult out;
+    out.status = response.result_int();
+    for (const auto& field : response) {
+        std::string name(field.name_string());
+        for (char& c : name) {
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        out.headers[name] = std::string(field.value());
+    }
+    out.body = response.body();
+    return out;
+}
+
 inline HttpResult HttpCall(
     uint16_t port,
     boost::beast::http::verb method,
@@ -53,17 +69,7 @@ inline HttpResult HttpCall(
         parser.skip(true);
     }
     http::read(socket, buffer, parser);
-    HttpResult out;
-    out.status = parser.get().result_int();
-    for (const auto& field : parser.get()) {
-        std::string name(field.name_string());
-        for (char& c : name) {
-            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        }
-        out.headers[name] = std::string(field.value());
-    }
-    out.body = parser.get().body();
-    return out;
+    return ToHttpResult(parser.get());
 }
 
 }  // namespace hatongsu::testkit

@@ -38,20 +38,7 @@ public:
         parser.body_limit(16 * 1024 * 1024);
         boost::system::error_code ec;
         http::read(socket_, buffer_, parser, ec);
-        HttpResult out;
-        if (ec) {
-            return out;
-        }
-        out.status = parser.get().result_int();
-        for (const auto& field : parser.get()) {
-            std::string name(field.name_string());
-            for (char& c : name) {
-                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            }
-            out.headers[name] = std::string(field.value());
-        }
-        out.body = parser.get().body();
-        return out;
+        return ec ? HttpResult{} : ToHttpResult(parser.get());
     }
 
     // True when the server closes the connection (end of stream or reset) within `wait`, with no
