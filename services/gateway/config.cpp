@@ -17,6 +17,7 @@ absl::StatusOr<GatewayConfig> LoadConfig(config::Env& env) {
         static_cast<std::size_t>(env.Int({"GATEWAY_JSON_BODY_LIMIT"}, 1 << 20, 1024, 1 << 30));
     c.http.idle_timeout = std::chrono::duration_cast<std::chrono::seconds>(
         env.Duration({"GATEWAY_IDLE_TIMEOUT_S"}, 60s));
+    c.http.header_timeout = env.Duration({"GATEWAY_HEADER_TIMEOUT_MS"}, 10s);
     c.http.trust_forwarded_for = env.Bool({"GATEWAY_TRUST_FORWARDED_FOR"}, false);
     c.http.cert_file = env.String({"GATEWAY_TLS_CERT_FILE"}, "");
     c.http.key_file = env.String({"GATEWAY_TLS_KEY_FILE"}, "");

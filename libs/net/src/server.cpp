@@ -30,6 +30,7 @@ namespace beast = boost::beast;
 struct ConnectionSlot {
     beast::tcp_stream* stream = nullptr;  // null once the connection's coroutine has ended
     bool idle = false;                    // waiting for the first byte of a next request
+    bool reading_head = false;            // a request has begun; its head is not complete
 };
 
 struct Server::Shared {
@@ -197,24 +198,26 @@ struct Refused {
 // read as the next request (smuggling): 501 and the connection closes. Credentials are visible
 // ASCII (RFC 9110 token68), so no stray byte reaches a protobuf string.
 std::optional<Refused> CheckHead(const Request& req) {
-    std::string codings;
-    for (auto it = req.find(http::field::transfer_encoding);
-         it != req.end() && it->name() == http::field::transfer_encoding; ++it) {
-        codings += std::string(codings.empty() ? "" : ",") + std::string(it->value());
-    }
     if (req.count(http::field::transfer_encoding) > 0) {
-        std::string normal;
-        for (char c : codings) {
-            if (c != ' ' && c != '\t') {
-                normal += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            }
+        // Exactly one coding, `chunked` (any case), with optional whitespace around it only:
+        // "chun ked", "chunked, identity" or two header lines are not framing we can trust.
+        std::string_view value = req[http::field::transfer_encoding];
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+            value.remove_prefix(1);
         }
-        if (normal != "chunked") {
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+            value.remove_suffix(1);
+        }
+        if (req.count(http::field::transfer_encoding) != 1 ||
+            !core::EqualsIgnoreCase(value, "chunked")) {
             return Refused{http::status::not_implemented, "Unsupported Transfer-Encoding"};
         }
         if (req.count(http::field::content_length) > 0) {
             return Refused{
                 http::status::bad_request, "Transfer-Encoding and Content-Length together"};
+        }
+        if (req.version() < 11) {  // RFC 9112 6.1: chunked framing is HTTP/1.1 only
+            return Refused{http::status::bad_request, "Transfer-Encoding in an HTTP/1.0 request"};
         }
     }
     for (auto it = req.find(http::field::authorization);
@@ -345,8 +348,11 @@ asio::awaitable<void> Serve(
         parser.body_limit(options.body_limit);
         parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
         buffer.max_size(head_buffer);
-        lowest.expires_after(options.idle_timeout);
+        lowest.expires_after(options.header_timeout);
+        slot.reading_head = true;
         auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kUse);
+        slot.reading_head = false;
+        lowest.expires_after(options.idle_timeout);
         std::optional<Refused> refused = hec ? RefusalFor(hec) : CheckHead(parser.get());
         if (!hec && !refused && !parser.is_done()) {
             buffer.max_size(std::max(options.chunk_line_limit, buffer.size()));
@@ -467,8 +473,10 @@ void Server::Shutdown() {
         acceptor_.close(ec);
         shared->slot_free.cancel();
     });
+    // Nothing has been accepted from an idle connection or one still sending its head: close
+    // them now. The others finish the request they are on.
     shared_->ForEachConnection([](ConnectionSlot& slot) {
-        if (slot.stream != nullptr && slot.idle) {
+        if (slot.stream != nullptr && (slot.idle || slot.reading_head)) {
             slot.stream->cancel();
         }
     });
@@ -487,7 +495,15 @@ asio::awaitable<void> Server::AcceptLoop() {
     std::shared_ptr<Shared> shared = shared_;
     asio::ssl::context* tls = tls_ ? &*tls_ : nullptr;
     for (;;) {
-        // At the cap, wait (on this strand) for a connection to close instead of piling up more.
+        // At the cap, close idle keep-alive connections to make room, and wait (on this strand)
+        // for a connection to close instead of piling up more.
+        if (shared->open.load() >= shared->options.max_connections) {
+            shared->ForEachConnection([](ConnectionSlot& slot) {
+                if (slot.stream != nullptr && slot.idle) {
+                    slot.stream->cancel();
+                }
+            });
+        }
         while (shared->open.load() >= shared->options.max_connections && acceptor_.is_open()) {
             shared->slot_free.expires_after(std::chrono::milliseconds(100));
             co_await shared->slot_free.async_wait(kUse);

@@ -102,7 +102,7 @@ TEST_F(Hardened, TransferCodingsOtherThanChunkedAreRefusedAndNothingIsSmuggled) 
     Start({});
     for (std::string coding :
          {"xchunked", "chunked, identity", "identity", "gzip, chunked", "chunked,chunked",
-          "chunked\r\nTransfer-Encoding: gzip"}) {
+          "chunked\r\nTransfer-Encoding: gzip", "chun ked", "c hunked", "chunked;q=1"}) {
         RawHttp c(Port());
         c.Send(
             "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + coding +
@@ -114,6 +114,16 @@ TEST_F(Hardened, TransferCodingsOtherThanChunkedAreRefusedAndNothingIsSmuggled) 
         EXPECT_EQ(c.Read().status, 0)
             << "a second answer means the body was read as a request: " << coding;
     }
+}
+
+TEST_F(Hardened, ChunkedInAnHttp10RequestIsRefusedAndClosed) {
+    Start({});
+    RawHttp c(Port());
+    c.Send(
+        "POST /echo HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\nTransfer-Encoding: "
+        "chunked\r\n\r\n0\r\n\r\nGET /hello/smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(c.Read().status, 400);
+    EXPECT_EQ(c.Read().status, 0);
 }
 
 TEST_F(Hardened, TransferEncodingWithContentLengthIsRefused) {
@@ -173,6 +183,33 @@ TEST_F(Hardened, TheConnectionCapHoldsAtCapPlus100) {
     EXPECT_EQ(served, 100);
 }
 
+TEST_F(Hardened, ATricklingHeadIsCutOffAtTheHeaderTimeout) {
+    ServerOptions options;
+    options.header_timeout = std::chrono::milliseconds(300);
+    Start(options);
+    RawHttp slow(Port());
+    slow.Send("GET /hello/x HTTP/1.1\r\nHost: x\r\n");  // and never the blank line
+    EXPECT_TRUE(slow.ClosedByPeer(3s));
+}
+
+TEST_F(Hardened, AtTheCapIdleKeepAlivesMakeRoomForNewClients) {
+    ServerOptions options;
+    options.max_connections = 3;
+    Start(options);
+    std::vector<std::unique_ptr<RawHttp>> idle;
+    for (int i = 0; i < 3; ++i) {
+        idle.push_back(std::make_unique<RawHttp>(Port()));
+        idle.back()->Send("GET /hello/idle HTTP/1.1\r\nHost: x\r\n\r\n");
+        ASSERT_EQ(idle.back()->Read().status, 200);
+    }
+    RawHttp newcomer(Port());
+    newcomer.Send("GET /hello/new HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(newcomer.Read().status, 200);
+    for (auto& c : idle) {
+        EXPECT_TRUE(c->ClosedByPeer(1s));
+    }
+}
+
 TEST_F(Hardened, ShutdownClosesIdleConnectionsAndFinishesBusyOnes) {
     Start({});
     std::vector<std::unique_ptr<RawHttp>> idle;
@@ -183,8 +220,11 @@ TEST_F(Hardened, ShutdownClosesIdleConnectionsAndFinishesBusyOnes) {
     }
     RawHttp busy(Port());
     busy.Send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
-    std::this_thread::sleep_for(100ms);  // the slow handler is running
+    RawHttp half(Port());
+    half.Send("GET /hello/half HTTP/1.1\r\nHost: x\r\n");  // a head still coming in
+    std::this_thread::sleep_for(100ms);                    // the slow handler is running
     server_->Shutdown();
+    EXPECT_TRUE(half.ClosedByPeer(1s));
     for (auto& c : idle) {
         EXPECT_TRUE(c->ClosedByPeer(1s));
     }

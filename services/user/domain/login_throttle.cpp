@@ -11,10 +11,11 @@ LoginThrottle::LoginThrottle(ThrottleLimits limits, SipKey key)
       pairs_(limits.slots_per_table, limits.window),
       addresses_(limits.slots_per_table, limits.window),
       accounts_(limits.slots_per_table, limits.window),
-      known_(limits.slots_per_table, limits.known_for) {
+      known_(limits.slots_per_table, limits.known_for),
+      in_flight_(limits.slots_per_table, limits.window) {
     absl::MutexLock lock(&mu_);
     memory_bytes_ = sizeof(*this) + pairs_.MemoryBytes() + addresses_.MemoryBytes() +
-                    accounts_.MemoryBytes() + known_.MemoryBytes();
+                    accounts_.MemoryBytes() + known_.MemoryBytes() + in_flight_.MemoryBytes();
 }
 
 LoginThrottle::Keys LoginThrottle::KeysOf(
@@ -49,16 +50,36 @@ ThrottleDecision LoginThrottle::Check(
     std::string_view account, std::string_view address, TimePoint now) {
     Keys keys = KeysOf(account, address);
     absl::MutexLock lock(&mu_);
-    if (pairs_.Count(keys.pair, now) >= limits_.max_failures_per_pair) {
-        return {.allowed = false, .delay = {}};
+    // Attempts in flight count as failures until decided (pessimistic, so a burst cannot pass).
+    if (pairs_.Count(keys.pair, now) + in_flight_.Count(keys.pair, now) >=
+        limits_.max_failures_per_pair) {
+        return {.allowed = false, .delay = {}, .in_flight = nullptr};
     }
-    if (Known(keys, now)) {
-        return {.allowed = true, .delay = {}};
+    bool known = Known(keys, now);
+    if (!known && addresses_.Count(keys.address, now) + in_flight_.Count(keys.address, now) >=
+                      limits_.max_failures_per_address) {
+        return {.allowed = false, .delay = {}, .in_flight = nullptr};
     }
-    if (addresses_.Count(keys.address, now) >= limits_.max_failures_per_address) {
-        return {.allowed = false, .delay = {}};
+    in_flight_.Add(keys.pair, now);
+    if (!known) {
+        in_flight_.Add(keys.address, now);
     }
-    return {.allowed = true, .delay = DelayFor(accounts_.Count(keys.account, now))};
+    auto release = [this, keys, known](void*) {
+        Release(keys, !known);
+    };
+    return {
+        .allowed = true,
+        .delay =
+            known ? std::chrono::milliseconds(0) : DelayFor(accounts_.Count(keys.account, now)),
+        .in_flight = std::shared_ptr<void>(nullptr, release)};
+}
+
+void LoginThrottle::Release(const Keys& keys, bool counted_address) {
+    absl::MutexLock lock(&mu_);
+    in_flight_.Remove(keys.pair);
+    if (counted_address) {
+        in_flight_.Remove(keys.address);
+    }
 }
 
 void LoginThrottle::RecordFailure(

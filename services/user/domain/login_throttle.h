@@ -10,10 +10,14 @@
 //   usually sign in from it.
 // - an account's failures across all addresses never refuse: past a few, attempts from addresses
 //   that are not known for the account wait a progressive delay, capped small.
+// - attempts still in flight (admitted, password not yet checked) count against the pair's and
+//   the address's limits, so a burst of concurrent guesses cannot all pass the check before the
+//   first failure is recorded.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string_view>
 
 #include <absl/base/thread_annotations.h>
@@ -38,6 +42,9 @@ struct ThrottleLimits {
 struct ThrottleDecision {
     bool allowed = true;
     std::chrono::milliseconds delay{0};  // wait this long before checking the password
+    // Held while the attempt is in flight: it counts against the limits until this is released
+    // (the last copy destroyed), whatever becomes of the attempt. The throttle must outlive it.
+    std::shared_ptr<void> in_flight;
 };
 
 class LoginThrottle final {
@@ -63,6 +70,7 @@ private:
     };
     Keys KeysOf(std::string_view account, std::string_view address) const;
     bool Known(const Keys& keys, TimePoint now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+    void Release(const Keys& keys, bool counted_address);
     std::chrono::milliseconds DelayFor(int account_failures) const;
 
     const ThrottleLimits limits_;
@@ -72,6 +80,8 @@ private:
     WindowCounters addresses_ ABSL_GUARDED_BY(mu_);
     WindowCounters accounts_ ABSL_GUARDED_BY(mu_);
     WindowCounters known_ ABSL_GUARDED_BY(mu_);  // pairs with a recent success
+    // Admitted attempts not yet decided, by pair key and by address key.
+    WindowCounters in_flight_ ABSL_GUARDED_BY(mu_);
     std::size_t memory_bytes_ = 0;
 };
 

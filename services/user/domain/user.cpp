@@ -41,6 +41,25 @@ bool HasControlCharacter(std::string_view s) {
     return false;
 }
 
+// Invisible and direction-changing characters (a right-to-left override makes "nimda" read as
+// "admin"), line and paragraph separators, the byte-order mark. The text is valid UTF-8.
+bool HasInvisibleOrBidiCharacter(std::string_view s) {
+    for (std::size_t i = 0; i + 2 < s.size(); ++i) {
+        auto b0 = static_cast<unsigned char>(s[i]);
+        if ((b0 & 0xF0) != 0xE0) {
+            continue;
+        }
+        unsigned cp = ((b0 & 0x0Fu) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) |
+                      (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
+        bool bad = (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+                   (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF;
+        if (bad) {
+            return true;
+        }
+    }
+    return false;
+}
+
 }  // namespace
 
 std::string_view RoleName(Role role) {
@@ -142,7 +161,7 @@ absl::Status CheckNewPassword(std::string_view password) {
 absl::Status CheckNickname(std::string_view nickname) {
     bool blank = nickname.find_first_not_of(" \t\r\n") == std::string_view::npos;
     if (blank || !core::IsValidUtf8(nickname) || Utf8Length(nickname) > 100 ||
-        HasControlCharacter(nickname)) {
+        HasControlCharacter(nickname) || HasInvisibleOrBidiCharacter(nickname)) {
         return absl::InvalidArgumentError("INVALID_NICKNAME");
     }
     return absl::OkStatus();

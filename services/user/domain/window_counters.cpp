@@ -51,6 +51,19 @@ int WindowCounters::Add(uint64_t key, TimePoint now) {
     return 1;
 }
 
+void WindowCounters::Remove(uint64_t key) {
+    key = Normal(key);
+    std::size_t set = SetOf(key);
+    for (std::size_t i = set; i < set + kWays; ++i) {
+        if (slots_[i].key == key) {
+            if (--slots_[i].count <= 0) {
+                slots_[i] = Slot{};
+            }
+            return;
+        }
+    }
+}
+
 void WindowCounters::Clear(uint64_t key) {
     key = Normal(key);
     std::size_t set = SetOf(key);

@@ -25,6 +25,8 @@ public:
     // Adds one (starting a new window when the last one ended); returns the new count.
     int Add(uint64_t key, TimePoint now);
     void Clear(uint64_t key);
+    // Takes one away (the entry goes at zero); nothing when absent.
+    void Remove(uint64_t key);
 
     std::size_t Capacity() const { return slots_.size(); }
     std::size_t MemoryBytes() const { return slots_.capacity() * sizeof(Slot); }

@@ -4,8 +4,9 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 
-#include <absl/synchronization/mutex.h>
+#include <absl/base/thread_annotations.h>
 
 #include "hatongsu/core/random.h"
 #include "hatongsu/core/status_macros.h"
@@ -24,16 +25,16 @@ namespace hatongsu::user::testing {
 class InMemoryUserRepository final : public UserRepository {
 public:
     void FailNext() {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard lock(mu_);
         fail_next_ = true;
     }
     std::size_t Size() {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard lock(mu_);
         return rows_.size();
     }
 
     absl::StatusOr<User> FindByEmail(const std::string& email) override {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard lock(mu_);
         CORE_RETURN_IF_ERROR(Fault());
         for (const auto& [id, row] : rows_) {
             if (core::AsciiLower(row.user.email) == core::AsciiLower(email)) {
@@ -43,7 +44,7 @@ public:
         return absl::NotFoundError("USER_NOT_FOUND");
     }
     absl::StatusOr<User> FindById(const std::string& id) override {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard lock(mu_);
         CORE_RETURN_IF_ERROR(Fault());
         auto it = rows_.find(core::AsciiLower(id));
         if (it == rows_.end()) {
@@ -52,7 +53,7 @@ public:
         return it->second.user;
     }
     absl::StatusOr<User> Insert(const User& user) override {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard lock(mu_);
         CORE_RETURN_IF_ERROR(Fault());
         for (const auto& [id, row] : rows_) {
             if (row.user.email == user.email) {
@@ -65,7 +66,7 @@ public:
         return row.user;
     }
     absl::Status UpdatePasswordHash(const std::string& id, const std::string& hash) override {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard lock(mu_);
         CORE_RETURN_IF_ERROR(Fault());
         if (auto it = rows_.find(id); it != rows_.end()) {
             it->second.user.password_hash = hash;
@@ -74,7 +75,7 @@ public:
         return absl::OkStatus();
     }
     absl::Status UpdateRole(const std::string& id, Role role) override {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard lock(mu_);
         CORE_RETURN_IF_ERROR(Fault());
         if (auto it = rows_.find(id); it != rows_.end()) {
             it->second.user.role = role;
@@ -83,14 +84,14 @@ public:
         return absl::OkStatus();
     }
     absl::StatusOr<bool> AnyAdmin() override {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard lock(mu_);
         CORE_RETURN_IF_ERROR(Fault());
         return std::any_of(rows_.begin(), rows_.end(), [](const auto& kv) {
             return kv.second.user.role == Role::kAdmin;
         });
     }
     absl::StatusOr<UserPage> List(const UserQuery& query) override {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard lock(mu_);
         CORE_RETURN_IF_ERROR(Fault());
         last_query_ = query;
         std::vector<const Row*> matching;
@@ -119,7 +120,7 @@ public:
     }
 
     UserQuery LastQuery() {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard lock(mu_);
         return last_query_;
     }
 
@@ -176,7 +177,7 @@ private:
         return absl::OkStatus();
     }
 
-    absl::Mutex mu_;
+    std::mutex mu_;  // std::mutex, not absl::Mutex: visible to ThreadSanitizer
     std::map<std::string, Row> rows_ ABSL_GUARDED_BY(mu_);  // by id
     long writes_ ABSL_GUARDED_BY(mu_) = 0;
     bool fail_next_ ABSL_GUARDED_BY(mu_) = false;
@@ -188,7 +189,7 @@ private:
 class InMemoryRefreshTokenRepository final : public RefreshTokenRepository {
 public:
     absl::Status StartFamily(const RefreshTokenRecord& first) override {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard lock(mu_);
         std::string family = core::RandomUuidV4();
         families_[family] = false;
         tokens_[first.jti] = {first.user_id, family, first.expires_at, false};
@@ -196,7 +197,7 @@ public:
     }
     absl::StatusOr<RotateResult> Rotate(
         const std::string& old_jti, const RefreshTokenRecord& successor) override {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard lock(mu_);
         auto it = tokens_.find(old_jti);
         if (it == tokens_.end() || it->second.user_id != successor.user_id ||
             it->second.expires_at <= std::chrono::system_clock::now()) {
@@ -224,7 +225,7 @@ private:
         std::chrono::system_clock::time_point expires_at;
         bool spent;
     };
-    absl::Mutex mu_;
+    std::mutex mu_;  // std::mutex, not absl::Mutex: visible to ThreadSanitizer
     std::map<std::string, Token> tokens_ ABSL_GUARDED_BY(mu_);
     std::map<std::string, bool> families_ ABSL_GUARDED_BY(mu_);  // id -> revoked
 };

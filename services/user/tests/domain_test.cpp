@@ -1,8 +1,11 @@
+#include <vector>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "hatongsu/core/text.h"
 #include "hatongsu/testkit/status_matchers.h"
+#include "services/user/domain/client_network.h"
 #include "services/user/domain/credentials.h"
 #include "services/user/domain/keyed_hash.h"
 #include "services/user/domain/login_throttle.h"
@@ -85,6 +88,27 @@ TEST(LoginThrottle, RefusesAPairAfterItsLimitButNotTheAccountElsewhere) {
     EXPECT_TRUE(throttle.Check("a", "ip2", t0 + 1min).allowed);
     EXPECT_TRUE(throttle.Check("b", "ip1", t0 + 1min).allowed);
     EXPECT_TRUE(throttle.Check("a", "ip1", t0 + 11min).allowed);
+}
+
+// A burst of concurrent guesses: each admitted attempt counts until it is decided, so the burst
+// cannot all pass the check before the first failure is recorded (attacker review of issue 5).
+TEST(LoginThrottle, AttemptsInFlightCountAgainstThePairAndTheAddress) {
+    LoginThrottle throttle(
+        {.max_failures_per_pair = 3, .max_failures_per_address = 5, .window = 10min});
+    auto t0 = std::chrono::system_clock::time_point(1000h);
+    std::vector<ThrottleDecision> burst;
+    for (int i = 0; i < 3; ++i) {
+        burst.push_back(throttle.Check("a", "ip", t0));
+        EXPECT_TRUE(burst.back().allowed);
+    }
+    EXPECT_FALSE(throttle.Check("a", "ip", t0).allowed);  // three in flight: the pair is full
+    burst.push_back(throttle.Check("b", "ip", t0));
+    burst.push_back(throttle.Check("c", "ip", t0));
+    EXPECT_FALSE(throttle.Check("d", "ip", t0).allowed);  // five in flight: the address is full
+    EXPECT_TRUE(throttle.Check("a", "ip2", t0).allowed);  // the account elsewhere is not
+    burst.clear();  // all decided without a failure (say, the service was busy)
+    EXPECT_TRUE(throttle.Check("a", "ip", t0).allowed);
+    EXPECT_TRUE(throttle.Check("d", "ip", t0).allowed);
 }
 
 TEST(LoginThrottle, LimitsAnAddressForAccountsNotKnownThere) {
@@ -192,6 +216,25 @@ TEST(Nickname, RefusesControlCharactersAnywhere) {
         CheckNickname("a\xC2\xA0"
                       "b"),
         IsOk());  // NBSP is not a control character
+}
+
+TEST(Nickname, RefusesInvisibleAndDirectionChangingCharacters) {
+    for (std::string bad :
+         {"\xE2\x80\xAEnimda", "a\xE2\x80\xA8b", "a\xE2\x80\x8Bb", "\xEF\xBB\xBFx",
+          "a\xE2\x81\xA6b"}) {
+        EXPECT_THAT(CheckNickname(bad), StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
+    }
+    EXPECT_THAT(CheckNickname("사진 좋아 \xE2\x80\x94 ok"), IsOk());  // an em dash is fine
+}
+
+// Attacker review of issue 5: one IPv6 /64 must not pose as 2^64 clients.
+TEST(ClientNetwork, CountsIpv6ByItsSlash64AndIpv4AsItIs) {
+    EXPECT_EQ(ClientNetwork("203.0.113.7"), "203.0.113.7");
+    EXPECT_EQ(ClientNetwork("::ffff:203.0.113.7"), "203.0.113.7");
+    EXPECT_EQ(ClientNetwork("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+    EXPECT_EQ(ClientNetwork("[2001:DB8:1:2:ffff:ffff:ffff:ffff]"), "2001:db8:1:2::/64");
+    EXPECT_NE(ClientNetwork("2001:db8:1:3::1"), ClientNetwork("2001:db8:1:2::1"));
+    EXPECT_EQ(ClientNetwork("not an address"), "not an address");
 }
 
 }  // namespace

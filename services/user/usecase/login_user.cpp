@@ -17,7 +17,8 @@ absl::StatusOr<LoginTicket> LoginUser::Admit(
         .account = std::move(account),
         .password = std::move(creds.password),
         .address = client_address,
-        .delay = decision.delay};
+        .delay = decision.delay,
+        .in_flight = std::move(decision.in_flight)};
 }
 
 absl::StatusOr<TokenPair> LoginUser::Complete(const LoginTicket& ticket) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,8 @@ struct LoginTicket {
     std::string password;
     std::string address;
     std::chrono::milliseconds delay{0};  // to wait before Complete
+    // The throttle counts the attempt as in flight until the last copy of the ticket is gone.
+    std::shared_ptr<void> in_flight;
 };
 
 class LoginUser final {

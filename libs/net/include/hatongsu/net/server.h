@@ -25,7 +25,10 @@ struct ServerOptions {
     std::string address = "127.0.0.1";
     uint16_t port = 0;  // 0: any free port (tests); read it back with Port()
     std::size_t body_limit = 1024 * 1024;
-    std::chrono::seconds idle_timeout{60};
+    std::chrono::seconds idle_timeout{60};  // waiting for a request, or reading its body
+    // From a request's first byte to the end of its head: a peer trickling a head (slowloris)
+    // holds a connection slot this long at most.
+    std::chrono::milliseconds header_timeout{10000};
     // Allowed origins; the first is sent when the request's Origin is not in the list (as the
     // original, which always sent its one FRONTEND_URL). Empty: no CORS headers at all.
     std::vector<std::string> cors_origins;
@@ -36,8 +39,9 @@ struct ServerOptions {
     bool trust_forwarded_for = false;
     std::string cert_file;  // TLS when both are set
     std::string key_file;
-    // Connections served at once. Past it the server stops accepting until one closes: the rest
-    // wait in the kernel's listen backlog (and past that are refused by the kernel).
+    // Connections served at once. At it, idle keep-alive connections are closed to make room,
+    // and the server stops accepting until one closes: the rest wait in the kernel's listen
+    // backlog (and past that are refused by the kernel).
     std::size_t max_connections = 10000;
     std::size_t header_limit = 16 * 1024;  // request line + headers (431 past it)
     // Unparsed bytes held while reading a body: one chunk-size line with its extensions, or the
