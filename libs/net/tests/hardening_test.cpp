@@ -204,10 +204,12 @@ TEST_F(Hardened, AtTheCapIdleKeepAlivesMakeRoomForNewClients) {
     }
     RawHttp newcomer(Port());
     newcomer.Send("GET /hello/new HTTP/1.1\r\nHost: x\r\n\r\n");
-    EXPECT_EQ(newcomer.Read().status, 200);
+    EXPECT_EQ(newcomer.Read().status, 200);  // not left waiting behind idle connections
+    int closed = 0;
     for (auto& c : idle) {
-        EXPECT_TRUE(c->ClosedByPeer(1s));
+        closed += c->ClosedByPeer(200ms) ? 1 : 0;
     }
+    EXPECT_GE(closed, 1);
 }
 
 TEST_F(Hardened, ShutdownClosesIdleConnectionsAndFinishesBusyOnes) {

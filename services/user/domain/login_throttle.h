@@ -36,7 +36,7 @@ struct ThrottleLimits {
     std::chrono::milliseconds first_delay{250};  // then doubling per failure
     std::chrono::milliseconds max_delay{1000};
     std::chrono::system_clock::duration known_for = std::chrono::hours(24 * 30);
-    std::size_t slots_per_table = std::size_t{1} << 16;  // four tables
+    std::size_t slots_per_table = std::size_t{1} << 16;  // five tables
 };
 
 struct ThrottleDecision {

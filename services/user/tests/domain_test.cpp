@@ -220,8 +220,14 @@ TEST(Nickname, RefusesControlCharactersAnywhere) {
 
 TEST(Nickname, RefusesInvisibleAndDirectionChangingCharacters) {
     for (std::string bad :
-         {"\xE2\x80\xAEnimda", "a\xE2\x80\xA8b", "a\xE2\x80\x8Bb", "\xEF\xBB\xBFx",
-          "a\xE2\x81\xA6b"}) {
+         {"\xE2\x80\xAEnimda",
+          "a\xE2\x80\xA8"
+          "b",
+          "a\xE2\x80\x8B"
+          "b",
+          "\xEF\xBB\xBFx",
+          "a\xE2\x81\xA6"
+          "b"}) {
         EXPECT_THAT(CheckNickname(bad), StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
     }
     EXPECT_THAT(CheckNickname("사진 좋아 \xE2\x80\x94 ok"), IsOk());  // an em dash is fine
