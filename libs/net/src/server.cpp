@@ -31,6 +31,7 @@ struct ConnectionSlot {
     beast::tcp_stream* stream = nullptr;  // null once the connection's coroutine has ended
     bool idle = false;                    // waiting for the first byte of a next request
     bool reading_head = false;            // a request has begun; its head is not complete
+    bool kept_alive = false;              // has answered a request and waits for another
 };
 
 struct Server::Shared {
@@ -376,6 +377,7 @@ asio::awaitable<void> Serve(
         if (wec || !keep_alive) {
             co_return;
         }
+        slot.kept_alive = true;
     }
 }
 
@@ -499,7 +501,8 @@ asio::awaitable<void> Server::AcceptLoop() {
         // for a connection to close instead of piling up more.
         if (shared->open.load() >= shared->options.max_connections) {
             shared->ForEachConnection([](ConnectionSlot& slot) {
-                if (slot.stream != nullptr && slot.idle) {
+                // Not a new connection whose first request is still on its way.
+                if (slot.stream != nullptr && slot.idle && slot.kept_alive) {
                     slot.stream->cancel();
                 }
             });

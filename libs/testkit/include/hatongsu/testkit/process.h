@@ -52,7 +52,7 @@ public:
     ChildProcess(std::string path, std::map<std::string, std::string> env, std::string log_path)
         : log_path_(std::move(log_path)) {
         // Sanitizer settings of the test run reach the child too (suppressions, options).
-        for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"}) {
+        for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"}) {
             const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): before fork
             if (value != nullptr && !env.contains(name)) {
                 env[name] = value;
