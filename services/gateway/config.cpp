@@ -41,6 +41,8 @@ absl::StatusOr<GatewayConfig> LoadConfig(config::Env& env) {
     c.service_secret = env.Secret({"HATONGSU_SERVICE_SECRET"}, "", false);
     c.grpc_timeout = env.Duration({"GATEWAY_GRPC_TIMEOUT_MS"}, 5s);
     c.sessions.account_ttl = env.Duration({"GATEWAY_ACCOUNT_CACHE_MS"}, 1s);
+    c.login_rate.per_second = env.Int({"GATEWAY_LOGIN_RATE_PER_S"}, 10, 0, 100000);
+    c.login_rate.burst = env.Int({"GATEWAY_LOGIN_BURST"}, 20, 1, 100000);
     c.log_level = env.String({"LOG_LEVEL"}, "info");
     c.log_format = env.String({"LOG_FORMAT"}, "json");
     absl::Status s = env.Finish("GATEWAY_", {});

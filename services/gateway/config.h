@@ -9,6 +9,7 @@
 #include "hatongsu/config/env.h"
 #include "hatongsu/net/server.h"
 #include "hatongsu/rpc/tls.h"
+#include "services/gateway/usecase/login_rate_limit.h"
 #include "services/gateway/usecase/sessions.h"
 
 namespace hatongsu::gateway {
@@ -22,6 +23,7 @@ struct GatewayConfig {
     std::string service_secret;  // HATONGSU_SERVICE_SECRET, sent to the services; may be empty
     std::chrono::milliseconds grpc_timeout;
     SessionSettings sessions;
+    LoginRateSettings login_rate;
     std::string log_level;
     std::string log_format;
 };

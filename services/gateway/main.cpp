@@ -1,6 +1,7 @@
 // Composition root of the gateway: config -> gRPC client -> sessions -> routes -> HTTP server, run
 // by the service runtime (libs/runtime), which owns start-up, signals and the drain.
 #include <iostream>
+#include <memory>
 
 #include "hatongsu/core/clock.h"
 #include "hatongsu/log/log.h"
@@ -34,7 +35,8 @@ int Run() {
         cfg->service_secret);
     gateway::Sessions sessions(users, clock, cfg->sessions);
     net::Router router;
-    gateway::http::RouteDeps deps{users, sessions};
+    auto login_limit = std::make_unique<gateway::LoginRateLimit>(cfg->login_rate);  // 1.5 MiB
+    gateway::http::RouteDeps deps{users, sessions, "0.1.0", login_limit.get()};
     gateway::http::AddSystemRoutes(router, deps);
     gateway::http::AddAuthRoutes(router, deps);
     gateway::http::AddUserRoutes(router, deps);

@@ -114,7 +114,9 @@ protected:
              {"GATEWAY_JSON_BODY_LIMIT", "65536"},
              {"GATEWAY_ACCOUNT_CACHE_MS", "0"},
              {"HATONGSU_SERVICE_SECRET", kServiceSecret},
-             {"GATEWAY_TRUST_FORWARDED_FOR", "true"},  // tests play clients at several addresses
+             {"GATEWAY_TRUST_FORWARDED_FOR", "true"},
+             {"GATEWAY_LOGIN_RATE_PER_S", "0"},  // the user service's own limits are under test  //
+                                                 // tests play clients at several addresses
              {"LOG_FORMAT", "text"}},
             dir + "/" + db_name_ + "-gateway.log");
         ASSERT_TRUE(gateway_->WaitForPort(gateway_port_)) << gateway_->Log();
@@ -883,6 +885,7 @@ TEST(HashingFairnessE2E, AValidLoginFloodFromOneAddressLeavesAnotherAddressLoggi
          {"USER_GRPC_URL", "127.0.0.1:" + std::to_string(user_port)},
          {"GATEWAY_GRPC_TIMEOUT_MS", "4000"},
          {"GATEWAY_TRUST_FORWARDED_FOR", "true"},
+         {"GATEWAY_LOGIN_RATE_PER_S", "0"},  // the user service's own limits are under test
          {"HATONGSU_SERVICE_SECRET", kServiceSecret},
          {"LOG_FORMAT", "text"}},
         dir + "/gateway.log");

@@ -1,4 +1,6 @@
 // /auth/register, /auth/login, /auth/google/login (spec/api.md 1.9.3-1.9.5) and /auth/refresh.
+#include <chrono>
+
 #include "hatongsu/net/json_body.h"
 #include "services/gateway/adapter/http/routes.h"
 #include "services/gateway/adapter/http/validation.h"
@@ -82,6 +84,12 @@ void AddAuthRoutes(net::Router& router, RouteDeps deps) {
             std::string authorization = Authorization(ctx);
             if (absl::Status bad = CheckBasicHeader(authorization); !bad.ok()) {
                 co_return net::ErrorFromStatus(ctx, bad);
+            }
+            // A storm from one address is answered here, before it costs a gRPC call.
+            if (deps.login_limit != nullptr &&
+                !deps.login_limit->Allow(ctx.remote_ip, std::chrono::steady_clock::now())) {
+                co_return net::ErrorFromStatus(
+                    ctx, absl::ResourceExhaustedError("TOO_MANY_LOGIN_ATTEMPTS"));
             }
             co_return TokensJson(ctx, co_await deps.users.Login(MetaOf(ctx), authorization));
         });

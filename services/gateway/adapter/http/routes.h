@@ -6,6 +6,7 @@
 
 #include "hatongsu/net/router.h"
 #include "services/gateway/port/user_client.h"
+#include "services/gateway/usecase/login_rate_limit.h"
 #include "services/gateway/usecase/sessions.h"
 
 namespace hatongsu::gateway::http {
@@ -15,6 +16,7 @@ struct RouteDeps {
     UserClient& users;
     Sessions& sessions;
     std::string version = "0.1.0";
+    LoginRateLimit* login_limit = nullptr;  // per-address rate of POST /auth/login; none: off
 };
 
 CallMeta MetaOf(const net::Context& ctx);
