@@ -15,7 +15,8 @@ PG_PASSWORD=${HATONGSU_PG_PASSWORD:-hatongsu}
 
 as_user() {  # as_user USER CMD...: run as USER when we are root, else as ourselves
   local user=$1; shift
-  if [ "$(id -u)" -eq 0 ]; then runuser -u "$user" -- "$@"; else "$@"; fi
+  # from / : the user may not be allowed into the caller's folder (a clone under /root)
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u "$user" -- "$@"); else "$@"; fi
 }
 
 wait_port() {  # wait_port PORT SECONDS NAME [PID]: until PORT accepts, or PID dies
