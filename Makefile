@@ -8,7 +8,7 @@ test:
 	scripts/test.sh
 
 test-tsan:  # the whole suite under ThreadSanitizer (not in CI: a second full build)
-	HATONGSU_PRESET=tsan scripts/test.sh
+	HATONGSU_PRESET=tsan scripts/test.sh -j1  # one test at a time: TSan is slow and e2e deadlines are real
 
 bench:
 	scripts/bench.sh
