@@ -58,7 +58,8 @@ public:
     // Whole-object convenience over Create/Write/Commit.
     [[nodiscard]] virtual absl::Status Put(
         std::string key, std::string_view bytes, ObjectInfo info) = 0;
-    // The whole object; ResourceExhausted when it is larger than max_bytes (nothing is read past it).
+    // The whole object; ResourceExhausted when it is larger than max_bytes (nothing is read past
+    // it).
     virtual absl::StatusOr<std::string> Get(std::string_view key, uint64_t max_bytes) = 0;
     virtual absl::StatusOr<ObjectStat> Stat(std::string_view key) = 0;
     // Deleting an absent object is OK (deletes are retried and must be idempotent).
