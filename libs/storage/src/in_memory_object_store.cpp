@@ -91,7 +91,10 @@ absl::StatusOr<ObjectStat> InMemoryObjectStore::Stat(std::string_view key) {
     if (it == objects_.end()) {
         return absl::NotFoundError("no such object");
     }
-    return ObjectStat{.size = it->second.bytes.size(), .content_type = it->second.content_type};
+    ObjectStat stat;
+    stat.size = it->second.bytes.size();
+    stat.content_type = it->second.content_type;
+    return stat;
 }
 
 absl::Status InMemoryObjectStore::Delete(std::string_view key) {
