@@ -122,9 +122,11 @@ TEST_F(ProcessUploadTest, UnavailableDependenciesRetryAndTheRetrySucceeds) {
     store_.FailNextWith(absl::UnavailableError("store down"));  // the staging read
     EXPECT_EQ(uc_.Execute(Job(0)).action, JobAction::kRetry);
     EXPECT_EQ(File(0).status, UploadStatus::kProcessing);
+    const std::string assigned = File(0).image_id;
     EXPECT_EQ(uc_.Execute(Job(0)).status, UploadStatus::kDone);
     // The image id assigned on the first transition is kept across deliveries.
-    EXPECT_EQ(File(0).image_id, kFirstId);
+    EXPECT_EQ(File(0).image_id, assigned);
+    EXPECT_TRUE(images_.FindById(assigned)->has_value());
     EXPECT_EQ(images_.Size(), 1u);
 }
 
