@@ -14,6 +14,7 @@ namespace {
 using testkit::IsOk;
 using testkit::StatusIs;
 
+using Vars = std::map<std::string, std::string>;
 constexpr const char* kId = "b16f7b3d-60af-44f9-895f-72c92c032127";
 
 TEST(AlbumProtoMapping, SetsOptionalFieldsOnlyWhenPresent) {
@@ -160,14 +161,14 @@ TEST(AlbumConfig, DefaultsAndTheOriginalNames) {
     EXPECT_EQ(c->amqp_url, "amqp://u:p@h:5672/");
     EXPECT_EQ(c->queue, "album_queue");
     EXPECT_GE(c->pg_pool_size, c->io_threads + c->decode_threads);
-    config::Env defaults({{"ALBUM_PG_URL", "postgresql://y"}});
+    config::Env defaults(Vars{{"ALBUM_PG_URL", "postgresql://y"}});
     EXPECT_EQ(LoadConfig(defaults)->grpc_address, "127.0.0.1:4002");
 }
 
 TEST(AlbumConfig, RefusesTyposAndOpenNonLoopbackListeners) {
-    config::Env typo({{"ALBUM_PG_URL", "postgresql://y"}, {"ALBUM_PREFECTH", "3"}});
+    config::Env typo(Vars{{"ALBUM_PG_URL", "postgresql://y"}, {"ALBUM_PREFECTH", "3"}});
     EXPECT_THAT(LoadConfig(typo), StatusIs(absl::StatusCode::kInvalidArgument));
-    config::Env open({{"ALBUM_PG_URL", "postgresql://y"}, {"ALBUM_GRPC_ADDR", "0.0.0.0:4002"}});
+    config::Env open(Vars{{"ALBUM_PG_URL", "postgresql://y"}, {"ALBUM_GRPC_ADDR", "0.0.0.0:4002"}});
     EXPECT_THAT(LoadConfig(open), StatusIs(absl::StatusCode::kInvalidArgument));
     config::Env small(
         {{"ALBUM_PG_URL", "postgresql://y"},
