@@ -22,7 +22,8 @@ constexpr const char* kServiceSecret = "e2e-album-secret-0123456789";
 std::string Base() {
     const char* base = std::getenv("HATONGSU_PG_BASE");  // NOLINT(concurrency-mt-unsafe): setup
     if (base == nullptr) {
-        throw std::runtime_error("HATONGSU_PG_BASE is not set: run through scripts/test.sh (make test)");
+        throw std::runtime_error(
+            "HATONGSU_PG_BASE is not set: run through scripts/test.sh (make test)");
     }
     return base;
 }
@@ -64,8 +65,9 @@ protected:
                 Id(n), "IMG_" + std::to_string(n) + ".jpg", Id(n) + ".jpg", n);
         }
         tx.commit();
-        stub_ = ::album::AlbumService::NewStub(grpc::CreateChannel(
-                    "127.0.0.1:" + std::to_string(port_), grpc::InsecureChannelCredentials()))
+        stub_ = ::album::AlbumService::NewStub(
+                    grpc::CreateChannel(
+                        "127.0.0.1:" + std::to_string(port_), grpc::InsecureChannelCredentials()))
                     .release();
     }
     static void TearDownTestSuite() {
@@ -110,7 +112,8 @@ TEST_F(AlbumE2E, CallersWithoutTheServiceSecretAreRefused) {
     Ctx c(false);
     ::album::AlbumImageRequest req;
     ::album::AlbumImageResponse resp;
-    EXPECT_EQ(stub_->GetAlbumImages(&c.ctx, req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(
+        stub_->GetAlbumImages(&c.ctx, req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(AlbumE2E, OffsetPagingWithSortAndClamps) {
@@ -182,7 +185,9 @@ TEST_F(AlbumE2E, CursorAndInfiniteFeeds) {
     ::album::AlbumImageCursorRequest garbage;
     garbage.set_cursor("!!!");
     ::album::AlbumImageCursorResponse none;
-    EXPECT_EQ(stub_->GetAlbumImagesCursor(&bad.ctx, garbage, &none).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(
+        stub_->GetAlbumImagesCursor(&bad.ctx, garbage, &none).error_code(),
+        grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(AlbumE2E, FerrisNextAndCountDate) {
@@ -265,7 +270,9 @@ TEST_F(AlbumE2E, SpotsBatchesAndDelete) {
     EXPECT_EQ(deleted.deleted_count(), 1);
     Ctx c5;
     del.add_image_ids("not-a-uuid");
-    EXPECT_EQ(stub_->DeleteAlbumImages(&c5.ctx, del, &deleted).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(
+        stub_->DeleteAlbumImages(&c5.ctx, del, &deleted).error_code(),
+        grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 }  // namespace

@@ -11,11 +11,13 @@ namespace {
 // Epoch milliseconds (a bigint parameter) as a naive timestamp.
 #define ALBUM_TS(param) "(TIMESTAMP 'epoch' + (" param ")::bigint * INTERVAL '1 millisecond')"
 
+// Computed columns get names of their own: an output column named like a table column would be
+// what a bare ORDER BY name refers to (id and "gallerySpotType" would sort as text).
 constexpr const char* kFields =
-    "id::text, filename, \"objectKey\", coalesce(thumbnail_key, ''), coalesce(preview_key, ''), "
+    "id::text AS id_text, filename, \"objectKey\", coalesce(thumbnail_key, ''), coalesce(preview_key, ''), "
     "coalesce(mime_type, ''), coalesce(size_bytes, 0), coalesce(width, 0), coalesce(height, 0), "
     "coalesce(sha256, ''), " ALBUM_MS("\"dateTime\"") ", " ALBUM_MS("\"dateTimeOriginal\"") ", " ALBUM_MS(
-        "\"dateTimeDigitized\"") ", \"dateTimeOriginalOffset\", \"gallerySpotType\"::text, " ALBUM_MS("created_at") ", " ALBUM_MS("updated_at") ", version";
+        "\"dateTimeDigitized\"") ", \"dateTimeOriginalOffset\", \"gallerySpotType\"::text AS spot_text, " ALBUM_MS("created_at") ", " ALBUM_MS("updated_at") ", version";
 
 std::string Select() {
     return std::string("SELECT ") + kFields + " FROM album_image ";
