@@ -136,6 +136,34 @@ TEST(AlbumPgMigrations, TakeOverAnOriginalDatabase) {
     EXPECT_THAT(hatongsu::pg::Migrate(*pool, "album", pg::Migrations()), testkit::IsOk());
 }
 
+// Weak point 30: the capture-order keyset and the spot holders are read through their indexes.
+TEST(AlbumPgRepository, CaptureOrderAndSpotQueriesUseTheirIndexes) {
+    PgRepositories r;
+    auto plans = r.pool->Run("explain", [](pqxx::connection& c) -> absl::StatusOr<std::string> {
+        pqxx::work tx(c);
+        tx.exec(
+            "INSERT INTO album_image (id, filename, \"objectKey\", \"dateTimeOriginal\", version) "
+            "SELECT gen_random_uuid(), 'f', 'k', TIMESTAMP '2024-01-01' + g * INTERVAL '1 minute', "
+            "1 FROM generate_series(1, 5000) g");
+        tx.exec("ANALYZE album_image");
+        std::string out;
+        for (const char* q :
+             {"EXPLAIN SELECT id FROM album_image WHERE \"dateTimeOriginal\" IS NOT NULL AND "
+              "(\"dateTimeOriginal\", id) < (TIMESTAMP '2024-01-02', gen_random_uuid()) "
+              "ORDER BY \"dateTimeOriginal\" DESC, id DESC LIMIT 11",
+              "EXPLAIN SELECT id FROM album_image WHERE \"gallerySpotType\" <> 'none'"}) {
+            for (const auto& row : tx.exec(q)) {
+                out += row[0].as<std::string>() + "\n";
+            }
+        }
+        return out;
+    });
+    ASSERT_THAT(plans, testkit::IsOk());
+    EXPECT_THAT(*plans, ::testing::HasSubstr("album_image_capture_order_idx"));
+    EXPECT_THAT(*plans, ::testing::HasSubstr("album_image_gallery_spot_key"));
+    EXPECT_THAT(*plans, ::testing::Not(::testing::HasSubstr("Seq Scan")));
+}
+
 TEST(AlbumPgRepository, MalformedValuesAreNeverInternalErrors) {
     PgRepositories r;
     auto found = r.images.FindById("'; DROP TABLE album_image; --");
