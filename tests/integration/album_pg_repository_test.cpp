@@ -9,8 +9,11 @@
 
 #include "hatongsu/core/text.h"
 #include "hatongsu/pg/migrate.h"
+#include "hatongsu/storage/in_memory_object_store.h"
 #include "services/album/adapter/pg/pg_repositories.h"
+#include "services/album/testing/in_memory_repositories.h"
 #include "services/album/testing/repository_contract.h"
+#include "services/album/usecase/process_upload.h"
 
 namespace hatongsu::album::testing {
 namespace {
@@ -54,6 +57,51 @@ std::unique_ptr<hatongsu::pg::Pool> MigratedPool(const TestDatabase& db) {
     }
     return pool;
 }
+
+// Forwards to the PostgreSQL repository but fails the first InsertForUpload like a lost
+// connection.
+class FaultyInsert final : public AlbumImageRepository {
+public:
+    explicit FaultyInsert(AlbumImageRepository& inner) : inner_(inner) {}
+    absl::StatusOr<ImagePage> List(const ImagePageQuery& q) override { return inner_.List(q); }
+    absl::StatusOr<std::vector<AlbumImage>> ListCaptureOrder(
+        const std::optional<CaptureKey>& after, int limit) override {
+        return inner_.ListCaptureOrder(after, limit);
+    }
+    absl::StatusOr<std::optional<CapturePosition>> CapturePositionOf(
+        const std::string& id) override {
+        return inner_.CapturePositionOf(id);
+    }
+    absl::StatusOr<std::optional<AlbumImage>> AtCapturePosition(int64_t p) override {
+        return inner_.AtCapturePosition(p);
+    }
+    absl::StatusOr<std::vector<DateCount>> CountByDate(LocalDateTime a, LocalDateTime b) override {
+        return inner_.CountByDate(a, b);
+    }
+    absl::StatusOr<std::optional<AlbumImage>> FindById(const std::string& id) override {
+        return inner_.FindById(id);
+    }
+    absl::StatusOr<std::optional<AlbumImage>> FindBySha256(const std::string& sha) override {
+        return inner_.FindBySha256(sha);
+    }
+    absl::StatusOr<std::vector<AlbumImage>> DeleteByIds(
+        const std::vector<std::string>& ids) override {
+        return inner_.DeleteByIds(ids);
+    }
+    absl::StatusOr<std::vector<AlbumImage>> GallerySpots() override {
+        return inner_.GallerySpots();
+    }
+    absl::Status SetGallerySpot(const std::string& id, SpotType s) override {
+        return inner_.SetGallerySpot(id, s);
+    }
+    absl::Status Insert(const AlbumImage& image) override { return inner_.Insert(image); }
+    absl::Status InsertForUpload(const AlbumImage&, const UploadFileRef&) override {
+        return absl::UnavailableError("database connection lost");
+    }
+
+private:
+    AlbumImageRepository& inner_;
+};
 
 struct PgRepositories {
     AlbumImageRepository& Images() { return images; }
@@ -162,6 +210,50 @@ TEST(AlbumPgRepository, CaptureOrderAndSpotQueriesUseTheirIndexes) {
     EXPECT_THAT(*plans, ::testing::HasSubstr("album_image_capture_order_idx"));
     EXPECT_THAT(*plans, ::testing::HasSubstr("album_image_gallery_spot_key"));
     EXPECT_THAT(*plans, ::testing::Not(::testing::HasSubstr("Seq Scan")));
+}
+
+// The worker's use case on the real repositories: one row per image however often a job is
+// delivered, the file's status in the same transaction, identical bytes as a duplicate.
+TEST(AlbumPgRepository, ProcessUploadIsIdempotentOnPostgres) {
+    PgRepositories r;
+    storage::InMemoryObjectStore store;
+    FakeImageProcessor processor;
+    SequentialIdGenerator ids;
+    ProcessUpload uc(
+        r.batches, r.images, store, processor, ids,
+        {.max_file_bytes = 1000,
+         .delete_retry = {.attempts = 1, .backoff = std::chrono::milliseconds(0)}});
+    const std::string batch = core::RandomUuidV4();
+    std::vector<NewUploadFile> files;
+    for (int i = 0; i < 2; ++i) {
+        files.push_back(
+            {"staging/" + std::to_string(i), "사진.jpg", "image/jpeg", 5, std::string(64, 'd'),
+             1'700'000'000'123});
+        ASSERT_THAT(store.Put(files.back().staging_key, "bytes", {}), testkit::IsOk());
+    }
+    ASSERT_THAT(r.batches.Create(batch, files), testkit::IsOk());
+    auto job = [&](int i) {
+        const NewUploadFile& f = files[static_cast<std::size_t>(i)];
+        return UploadJob{batch,       i,      f.staging_key, f.filename,
+                         f.mime_type, f.size, f.sha256,      f.last_modified_ms};
+    };
+    // The first delivery dies between the object writes and the insert.
+    FaultyInsert faulty(r.images);
+    ProcessUpload crashing(
+        r.batches, faulty, store, processor, ids,
+        {.max_file_bytes = 1000,
+         .delete_retry = {.attempts = 1, .backoff = std::chrono::milliseconds(0)}});
+    EXPECT_EQ(crashing.Execute(job(0)).action, JobAction::kRetry);
+    EXPECT_EQ(uc.Execute(job(0)).status, UploadStatus::kDone);
+    EXPECT_EQ(uc.Execute(job(0)).status, UploadStatus::kDone);  // re-delivered after the commit
+    EXPECT_EQ(uc.Execute(job(1)).status, UploadStatus::kDuplicate);
+    auto got = r.batches.Get(batch);
+    ASSERT_THAT(got, testkit::IsOk());
+    EXPECT_EQ(got->files[0].status, UploadStatus::kDone);
+    EXPECT_EQ(got->files[1].image_id, got->files[0].image_id);
+    auto page = r.images.List({{{ImageField::kId, false}}, 0, 10});
+    EXPECT_EQ(page->total_count, 1);
+    EXPECT_EQ(store.ObjectCount(), 3u);  // the image's three objects; staging cleaned
 }
 
 TEST(AlbumPgRepository, MalformedValuesAreNeverInternalErrors) {

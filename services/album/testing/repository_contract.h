@@ -187,6 +187,12 @@ TYPED_TEST_P(AlbumRepositoryContract, KeysetPagingLosesNothing) {
             a.date_time_original > b.date_time_original ||
             (a.date_time_original == b.date_time_original && a.id > b.id));
     }
+    // A token without an id (the nil UUID) pages by date only: every row of that instant is
+    // skipped.
+    auto by_date =
+        images.ListCaptureOrder(CaptureKey{this->At(1, 13, 500), std::string(kNilUuid)}, 100);
+    ASSERT_THAT(by_date, testkit::IsOk());
+    EXPECT_EQ(by_date->size(), 5u);
     for (int limit : {1, 2, 3}) {
         std::vector<std::string> seen;
         std::optional<CaptureKey> after;
