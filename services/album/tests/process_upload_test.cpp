@@ -159,17 +159,23 @@ TEST_F(ProcessUploadTest, ARedeliveredFinishedJobOnlyCleansStaging) {
 }
 
 TEST_F(ProcessUploadTest, TheSameBytesTwiceAreADuplicateOfTheFirst) {
-    ASSERT_THAT(store_.Put("staging/dup.bin", "bytes", {}), IsOk());
     ASSERT_EQ(uc_.Execute(Job(0)).status, UploadStatus::kDone);
-    UploadJob twin = Job(1);
-    twin.sha256 = Sha('a');  // same content as file 0
-    JobOutcome out = uc_.Execute(twin);
+    // A later batch with the same content as file 0.
+    const std::string later = "7c1c8f1f-4f5d-4b9f-8b62-3e2e9d1f8b22";
+    ASSERT_THAT(store_.Put("staging/dup.bin", "bytes", {}), IsOk());
+    ASSERT_THAT(
+        batches_.Create(
+            later, {{"staging/dup.bin", "again.jpg", "image/jpeg", 5, Sha('a'), std::nullopt}}),
+        IsOk());
+    JobOutcome out = uc_.Execute(
+        {later, 0, "staging/dup.bin", "again.jpg", "image/jpeg", 5, Sha('a'), std::nullopt});
     EXPECT_EQ(out.action, JobAction::kAck);
     EXPECT_EQ(out.status, UploadStatus::kDuplicate);
-    EXPECT_EQ(File(1).status, UploadStatus::kDuplicate);
-    EXPECT_EQ(File(1).image_id, kFirstId);
+    auto file = batches_.Get(later)->files[0];
+    EXPECT_EQ(file.status, UploadStatus::kDuplicate);
+    EXPECT_EQ(file.image_id, kFirstId);
     EXPECT_EQ(images_.Size(), 1u);
-    EXPECT_FALSE(Has("staging/1.bin"));
+    EXPECT_FALSE(Has("staging/dup.bin"));
 }
 
 // Forwards to the fake, but an identical upload "commits" just before our insert.
@@ -241,6 +247,19 @@ TEST_F(ProcessUploadTest, LosingAnInsertRaceDeletesOurObjectsAndReportsADuplicat
     EXPECT_FALSE(Has(ThumbnailKey(kFirstId)));
     EXPECT_FALSE(Has(PreviewKey(kFirstId)));
     EXPECT_FALSE(Has("staging/0.bin"));
+}
+
+// Only the staged object of the upload file is ever read or deleted, whatever the message says.
+TEST_F(ProcessUploadTest, AForgedStagingKeyInTheMessageIsIgnored) {
+    ASSERT_THAT(store_.Put("precious.jpg", "someone's photo", {}), IsOk());
+    UploadJob forged = Job(0);
+    forged.staging_key = "precious.jpg";
+    forged.sha256 = Sha('f');
+    JobOutcome out = uc_.Execute(forged);
+    EXPECT_EQ(out.status, UploadStatus::kDone);
+    EXPECT_TRUE(Has("precious.jpg"));
+    EXPECT_FALSE(Has("staging/0.bin"));
+    EXPECT_EQ((**images_.FindById(kFirstId)).sha256, Sha('a'));
 }
 
 TEST_F(ProcessUploadTest, AnUnknownUploadFileIsDeadLettered) {

@@ -43,14 +43,29 @@ JobOutcome ProcessUpload::Duplicate(const UploadJob& job, const std::string& exi
     return {JobAction::kAck, UploadStatus::kDuplicate, ""};
 }
 
-JobOutcome ProcessUpload::Execute(const UploadJob& job) {
-    auto record = batches_.StartProcessing(job.batch_id, job.index, ids_.NewId());
+JobOutcome ProcessUpload::Execute(const UploadJob& message) {
+    auto record = batches_.StartProcessing(message.batch_id, message.index, ids_.NewId());
     if (record.status().code() == absl::StatusCode::kNotFound ||
         record.status().code() == absl::StatusCode::kInvalidArgument) {
         return {JobAction::kDeadLetter, UploadStatus::kQueued, "UNKNOWN_UPLOAD_FILE"};
     }
     if (!record.ok()) {
         return Retry(record.status(), "start processing");
+    }
+    // The upload file's row (written through the authenticated CreateUploadBatch call) is what
+    // counts; the message only names it. So a forged or stale message can never make the worker
+    // read or delete another object than the one staged for this file.
+    UploadJob job = message;
+    job.staging_key = record->file.staging_key;
+    job.filename = record->file.filename;
+    job.mime_type = record->file.mime_type;
+    job.size = record->file.size;
+    job.sha256 = record->file.sha256;
+    job.last_modified_ms = record->file.last_modified_ms;
+    if (message.staging_key != job.staging_key || message.sha256 != job.sha256) {
+        log::Warn(
+            "upload message differs from its upload file; using the file's",
+            {{"batch_id", job.batch_id}, {"index", job.index}});
     }
     if (IsFinal(record->status)) {
         DeleteStaging(job);  // a re-delivery of a finished job

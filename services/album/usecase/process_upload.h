@@ -71,7 +71,9 @@ public:
           ids_(ids),
           limits_(limits) {}
 
-    JobOutcome Execute(const UploadJob& job);
+    // The message names the file (batch_id, index); its other fields are taken from the upload
+    // file's row, which CreateUploadBatch wrote.
+    JobOutcome Execute(const UploadJob& message);
 
 private:
     JobOutcome Fail(const UploadJob& job, const std::string& reason);
