@@ -40,12 +40,12 @@ std::optional<LocalDateTime> WithSubSec(std::optional<LocalDateTime> t, std::str
 
 struct ExifDates {
     // Each as found in the file, already parsed by ParseExifDateTime (missing, zero or garbage ->
-    // nullopt); offset_original from OffsetTimeOriginal when present and valid.
-    std::optional<LocalDateTime> date_time = std::nullopt;            // 0x0132 DateTime
-    std::optional<LocalDateTime> date_time_original = std::nullopt;   // 0x9003 DateTimeOriginal
-    std::optional<LocalDateTime> date_time_digitized = std::nullopt;  // 0x9004 DateTimeDigitized
-    std::optional<int> offset_original_minutes =
-        std::nullopt;  // 0x9011 OffsetTimeOriginal, e.g. +09:00
+    // nullopt); offset_original from OffsetTimeOriginal when present and valid. (The initializers
+    // only keep g++'s -Wmissing-field-initializers quiet on designated initializers.)
+    std::optional<LocalDateTime> date_time{};            // 0x0132 DateTime
+    std::optional<LocalDateTime> date_time_original{};   // 0x9003 DateTimeOriginal
+    std::optional<LocalDateTime> date_time_digitized{};  // 0x9004 DateTimeDigitized
+    std::optional<int> offset_original_minutes{};        // 0x9011 OffsetTimeOriginal, e.g. +09:00
 };
 
 // Where CaptureDates::date_time_original came from.
@@ -58,16 +58,13 @@ enum class CaptureSource {
 };
 
 struct CaptureDates {
-    std::optional<LocalDateTime> date_time =
-        std::nullopt;  // EXIF DateTime as parsed (column dateTime)
-    std::optional<LocalDateTime> date_time_original =
-        std::nullopt;  // the sort key (column dateTimeOriginal)
-    std::optional<LocalDateTime> date_time_digitized =
-        std::nullopt;  // EXIF DateTimeDigitized as parsed
+    std::optional<LocalDateTime> date_time{};            // EXIF DateTime (column dateTime)
+    std::optional<LocalDateTime> date_time_original{};   // the sort key (dateTimeOriginal)
+    std::optional<LocalDateTime> date_time_digitized{};  // EXIF DateTimeDigitized
     // Minutes east of UTC of date_time_original when known: OffsetTimeOriginal when the date is
     // EXIF DateTimeOriginal, 0 for the lastModified fallback (a UTC value), else nullopt (an EXIF
     // date without an offset is camera-local time in an unknown zone).
-    std::optional<int> date_time_original_offset_minutes = std::nullopt;
+    std::optional<int> date_time_original_offset_minutes{};
     CaptureSource source = CaptureSource::kNone;
 };
 

@@ -296,6 +296,22 @@ std::optional<std::string> SaveWebp(VipsImage* image, int quality) {
     return WithoutWebpMetadata(std::string_view(static_cast<const char*>(buffer), length));
 }
 
+// vips_thumbnail_buffer into a size x size box, never upscaling. An embedded colour profile
+// (Display P3 phones...) is converted to sRGB, since the savers strip profiles; only then: without
+// a profile, libvips 8.14 would mis-convert 16-bit PNGs that it already reads as sRGB.
+int Thumbnail(std::string_view bytes, int size, bool to_srgb, VipsImage** out) {
+    void* data = const_cast<char*>(bytes.data());  // libvips only reads it
+    constexpr char kLoadOptions[] = "access=sequential,fail_on=truncated";
+    if (to_srgb) {
+        return vips_thumbnail_buffer(
+            data, bytes.size(), out, size, "height", size, "size", VIPS_SIZE_DOWN, "export_profile",
+            "srgb", "option_string", kLoadOptions, nullptr);
+    }
+    return vips_thumbnail_buffer(
+        data, bytes.size(), out, size, "height", size, "size", VIPS_SIZE_DOWN, "option_string",
+        kLoadOptions, nullptr);
+}
+
 void DropLogMessage(const gchar*, GLogLevelFlags, const gchar*, gpointer) {}
 
 }  // namespace
@@ -358,6 +374,7 @@ absl::StatusOr<ProcessedImage> VipsImageProcessor::Process(std::string_view byte
     }
     const bool swap = vips_image_get_orientation_swap(header.get());
     const std::optional<std::string> loader = GetString(header.get(), VIPS_META_LOADER);
+    const bool has_profile = vips_image_get_typeof(header.get(), VIPS_META_ICC_NAME) != 0;
 
     ProcessedImage result{
         .format = *format,
@@ -371,12 +388,9 @@ absl::StatusOr<ProcessedImage> VipsImageProcessor::Process(std::string_view byte
     };
     header.reset();
 
-    // The one decode: shrink-on-load to the preview box, sRGB, EXIF orientation applied.
+    // The one decode: shrink-on-load to the preview box, EXIF orientation applied.
     VipsImage* out = nullptr;
-    if (vips_thumbnail_buffer(
-            const_cast<char*>(bytes.data()), bytes.size(), &out, options_.preview_size, "height",
-            options_.preview_size, "size", VIPS_SIZE_DOWN, "export_profile", "srgb",
-            "option_string", "access=sequential,fail_on=truncated", nullptr) != 0) {
+    if (Thumbnail(bytes, options_.preview_size, has_profile, &out) != 0) {
         return Corrupt();
     }
     ImagePtr preview_lazy(out);

@@ -213,6 +213,53 @@ std::string EncodePng(const Picture& picture) {
     return Take(buffer, length);
 }
 
+std::string EncodePng16(const Picture& picture) {
+    VipsImage* out = nullptr;
+    ImagePtr image = Make(picture);
+    image = Check(vips_cast(image.get(), &out, VIPS_FORMAT_USHORT, nullptr), out, "cast");
+    image =
+        Check(vips_linear1(image.get(), &out, 257.0, 0.0, "uchar", FALSE, nullptr), out, "linear");
+    image = Check(vips_cast(image.get(), &out, VIPS_FORMAT_USHORT, nullptr), out, "cast");
+    image = Check(
+        vips_copy(image.get(), &out, "interpretation", VIPS_INTERPRETATION_RGB16, nullptr), out,
+        "copy");
+    void* buffer = nullptr;
+    size_t length = 0;
+    if (vips_pngsave_buffer(
+            image.get(), &buffer, &length, "bitdepth", 16, "strip", TRUE, nullptr) != 0) {
+        Fail("pngsave");
+    }
+    return Take(buffer, length);
+}
+
+std::string EncodeCmykJpeg(const Picture& picture) {
+    VipsImage* out = nullptr;
+    ImagePtr image = Make(picture);
+    image =
+        Check(vips_colourspace(image.get(), &out, VIPS_INTERPRETATION_CMYK, nullptr), out, "cmyk");
+    void* buffer = nullptr;
+    size_t length = 0;
+    if (vips_jpegsave_buffer(image.get(), &buffer, &length, "Q", 95, nullptr) != 0) {
+        Fail("jpegsave");
+    }
+    return Take(buffer, length);
+}
+
+std::string EncodeP3Jpeg(const Picture& picture) {
+    VipsImage* out = nullptr;
+    ImagePtr image = Make(picture);
+    image = Check(
+        vips_icc_transform(
+            image.get(), &out, "p3", "input_profile", "srgb", "embedded", FALSE, nullptr),
+        out, "icc_transform");
+    void* buffer = nullptr;
+    size_t length = 0;
+    if (vips_jpegsave_buffer(image.get(), &buffer, &length, "Q", 95, nullptr) != 0) {
+        Fail("jpegsave");
+    }
+    return Take(buffer, length);
+}
+
 std::string EncodeWebp(const Picture& picture, const std::string& exif_tiff) {
     ImagePtr image = WithExifBlob(Make(picture).get(), exif_tiff);
     void* buffer = nullptr;

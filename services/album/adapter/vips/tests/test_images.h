@@ -28,6 +28,10 @@ struct Picture {
 
 std::string EncodeJpeg(const Picture& picture, bool progressive = false);
 std::string EncodePng(const Picture& picture);
+std::string EncodePng16(const Picture& picture);  // 16 bits per sample
+std::string EncodeCmykJpeg(const Picture& picture);
+// The picture's sRGB colours converted to Display P3, with the P3 profile embedded.
+std::string EncodeP3Jpeg(const Picture& picture);
 std::string EncodeWebp(const Picture& picture, const std::string& exif_tiff = {});
 std::string EncodeGif(const Picture& picture);
 // Empty when this libheif cannot encode HEVC.
@@ -36,12 +40,12 @@ std::string EncodeHeic(const Picture& picture, const std::string& exif_tiff = {}
 // The EXIF tags a test controls; each text is written verbatim as an ASCII field (a NUL is
 // appended), so "0000:00:00 00:00:00" or "2024:13:01 00:00:00" go in as they are.
 struct ExifFields {
-    std::optional<std::string> date_time = std::nullopt;             // IFD0 0x0132
-    std::optional<std::string> date_time_original = std::nullopt;    // Exif IFD 0x9003
-    std::optional<std::string> date_time_digitized = std::nullopt;   // Exif IFD 0x9004
-    std::optional<std::string> offset_time_original = std::nullopt;  // Exif IFD 0x9011
-    std::optional<std::string> subsec_time_original = std::nullopt;  // Exif IFD 0x9291
-    std::optional<int> orientation = std::nullopt;                   // IFD0 0x0112
+    std::optional<std::string> date_time{};             // IFD0 0x0132
+    std::optional<std::string> date_time_original{};    // Exif IFD 0x9003
+    std::optional<std::string> date_time_digitized{};   // Exif IFD 0x9004
+    std::optional<std::string> offset_time_original{};  // Exif IFD 0x9011
+    std::optional<std::string> subsec_time_original{};  // Exif IFD 0x9291
+    std::optional<int> orientation{};                   // IFD0 0x0112
 };
 
 // A big-endian TIFF block (header, IFD0, Exif IFD) holding the fields.

@@ -224,6 +224,39 @@ TEST_F(VipsImageProcessorTest, TransparentPngPreviewIsOnWhite) {
     EXPECT_EQ(DecodeSize(image->thumbnail_webp).bands, 4);  // WebP keeps the alpha
 }
 
+TEST_F(VipsImageProcessorTest, SixteenBitPngBecomesEightBit) {
+    auto image = processor_.Process(test_images::EncodePng16({.width = 50, .height = 40}));
+    ASSERT_THAT(image, IsOk());
+    const Rgb c = PixelAt(image->preview_jpeg, 20, 20);  // the fill, 40 120 200
+    EXPECT_NEAR(c.r, 40, 4);
+    EXPECT_NEAR(c.g, 120, 4);
+    EXPECT_NEAR(c.b, 200, 4);
+    EXPECT_EQ(DecodeSize(image->thumbnail_webp).width, 50);
+}
+
+TEST_F(VipsImageProcessorTest, CmykJpegBecomesRgb) {
+    auto image = processor_.Process(test_images::EncodeCmykJpeg({.width = 50, .height = 40}));
+    ASSERT_THAT(image, IsOk());
+    EXPECT_EQ(DecodeSize(image->preview_jpeg).bands, 3);
+    const Rgb c = PixelAt(image->preview_jpeg, 20, 20);
+    EXPECT_NEAR(c.r, 40, 25);
+    EXPECT_NEAR(c.g, 120, 25);
+    EXPECT_NEAR(c.b, 200, 25);
+}
+
+TEST_F(VipsImageProcessorTest, EmbeddedProfileIsConvertedToSrgb) {
+    // The derivatives carry no profile, so their pixels must already be sRGB.
+    const std::string p3 = test_images::EncodeP3Jpeg({.width = 50, .height = 40});
+    const Rgb stored = PixelAt(p3, 20, 20);
+    EXPECT_GT(std::abs(stored.r - 40), 10) << "the P3 values differ from the sRGB ones";
+    auto image = processor_.Process(p3);
+    ASSERT_THAT(image, IsOk());
+    const Rgb c = PixelAt(image->preview_jpeg, 20, 20);
+    EXPECT_NEAR(c.r, 40, 6);
+    EXPECT_NEAR(c.g, 120, 6);
+    EXPECT_NEAR(c.b, 200, 6);
+}
+
 TEST_F(VipsImageProcessorTest, WebpWithExifDate) {
     const std::string webp = EncodeWebp(
         {.width = 90, .height = 70},
