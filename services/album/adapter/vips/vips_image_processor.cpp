@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -86,17 +87,26 @@ FormatInfo Info(ImageFormat format) {
     return {"application/octet-stream", "bin"};
 }
 
-// Opens the header with the sniffed format's own loader. libvips reads pixels lazily, so nothing
-// is decoded here; sequential access and fail_on=truncated match what the decode will use.
-ImagePtr LoadHeader(ImageFormat format, std::string_view bytes) {
+// How much a loader may shrink while decoding: JPEG by 1, 2, 4 or 8 (libjpeg's DCT scaling),
+// WebP by any factor (libwebp's scaler); PNG and HEIC always decode at full size.
+struct Shrink {
+    int jpeg = 1;
+    double webp = 1.0;
+};
+
+// Opens the image with the sniffed format's own loader, never libvips' guess. libvips reads
+// pixels lazily, so this reads the header only; pixels are decoded when the image is first
+// computed. Sequential access (streams through the file once), and fail_on=truncated (so a
+// truncated file is an error rather than silently grey-filled).
+ImagePtr Load(ImageFormat format, std::string_view bytes, Shrink shrink = {}) {
     void* data = const_cast<char*>(bytes.data());  // libvips only reads it
     VipsImage* out = nullptr;
     int rc = -1;
     switch (format) {
         case ImageFormat::kJpeg:
             rc = vips_jpegload_buffer(
-                data, bytes.size(), &out, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
-                VIPS_FAIL_ON_TRUNCATED, nullptr);
+                data, bytes.size(), &out, "shrink", shrink.jpeg, "access", VIPS_ACCESS_SEQUENTIAL,
+                "fail_on", VIPS_FAIL_ON_TRUNCATED, nullptr);
             break;
         case ImageFormat::kPng:
             rc = vips_pngload_buffer(
@@ -105,8 +115,8 @@ ImagePtr LoadHeader(ImageFormat format, std::string_view bytes) {
             break;
         case ImageFormat::kWebp:
             rc = vips_webpload_buffer(
-                data, bytes.size(), &out, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
-                VIPS_FAIL_ON_TRUNCATED, nullptr);
+                data, bytes.size(), &out, "scale", shrink.webp, "access", VIPS_ACCESS_SEQUENTIAL,
+                "fail_on", VIPS_FAIL_ON_TRUNCATED, nullptr);
             break;
         case ImageFormat::kHeic:
             rc = vips_heifload_buffer(
@@ -296,20 +306,130 @@ std::optional<std::string> SaveWebp(VipsImage* image, int quality) {
     return WithoutWebpMetadata(std::string_view(static_cast<const char*>(buffer), length));
 }
 
-// vips_thumbnail_buffer into a size x size box, never upscaling. An embedded colour profile
-// (Display P3 phones...) is converted to sRGB, since the savers strip profiles; only then: without
-// a profile, libvips 8.14 would mis-convert 16-bit PNGs that it already reads as sRGB.
-int Thumbnail(std::string_view bytes, int size, bool to_srgb, VipsImage** out) {
-    void* data = const_cast<char*>(bytes.data());  // libvips only reads it
-    constexpr char kLoadOptions[] = "access=sequential,fail_on=truncated";
-    if (to_srgb) {
-        return vips_thumbnail_buffer(
-            data, bytes.size(), out, size, "height", size, "size", VIPS_SIZE_DOWN, "export_profile",
-            "srgb", "option_string", kLoadOptions, nullptr);
+struct Size {
+    int width = 0;
+    int height = 0;
+};
+
+// width x height scaled down to fit a box x box square (never up), longest side exactly box.
+Size FitInBox(int width, int height, int box) {
+    const int long_side = std::max(width, height);
+    if (long_side <= box) {
+        return {width, height};
     }
-    return vips_thumbnail_buffer(
-        data, bytes.size(), out, size, "height", size, "size", VIPS_SIZE_DOWN, "option_string",
-        kLoadOptions, nullptr);
+    const double scale = static_cast<double>(box) / long_side;
+    auto scaled = [scale](int side) {
+        return std::max(1, static_cast<int>(std::lround(side * scale)));
+    };
+    return width >= height ? Size{box, scaled(height)} : Size{scaled(width), box};
+}
+
+// The most the decoder may shrink a width x height image while still covering `target`.
+Shrink ShrinkOnLoad(ImageFormat format, int width, int height, Size target) {
+    Shrink shrink;
+    if (format == ImageFormat::kJpeg) {
+        for (int factor : {8, 4, 2}) {  // libjpeg rounds scaled sizes up
+            if ((width + factor - 1) / factor >= target.width &&
+                (height + factor - 1) / factor >= target.height) {
+                shrink.jpeg = factor;
+                break;
+            }
+        }
+    } else if (format == ImageFormat::kWebp && target.width < width) {
+        shrink.webp = static_cast<double>(target.width) / width;
+    }
+    return shrink;
+}
+
+// Resizes to exactly `target` (Lanczos 3), with alpha premultiplied so transparent pixels do not
+// bleed their colour into the edges.
+ImagePtr ResizeTo(ImagePtr image, Size target) {
+    const int width = vips_image_get_width(image.get());
+    const int height = vips_image_get_height(image.get());
+    if (width == target.width && height == target.height) {
+        return image;
+    }
+    const double hscale = static_cast<double>(target.width) / width;
+    const double vscale = static_cast<double>(target.height) / height;
+    VipsImage* out = nullptr;
+    if (!vips_image_hasalpha(image.get())) {
+        if (vips_resize(image.get(), &out, hscale, "vscale", vscale, nullptr) != 0) {
+            return nullptr;
+        }
+        return ImagePtr(out);
+    }
+    const VipsBandFormat format = vips_image_get_format(image.get());
+    if (vips_premultiply(image.get(), &out, nullptr) != 0) {
+        return nullptr;
+    }
+    ImagePtr premultiplied(out);
+    if (vips_resize(premultiplied.get(), &out, hscale, "vscale", vscale, nullptr) != 0) {
+        return nullptr;
+    }
+    ImagePtr resized(out);
+    if (vips_unpremultiply(resized.get(), &out, nullptr) != 0) {
+        return nullptr;
+    }
+    ImagePtr unpremultiplied(out);
+    if (vips_cast(unpremultiplied.get(), &out, format, nullptr) != 0) {
+        return nullptr;
+    }
+    return ImagePtr(out);
+}
+
+// Pixels in sRGB, since the derivatives carry no profile: CMYK through its embedded profile or
+// libvips' fallback CMYK profile; RGB or grey with an embedded profile (Display P3 phones, Adobe
+// RGB cameras) through lcms. A profile lcms refuses is ignored (the pixels are kept as they are)
+// rather than costing the photo; CMYK that cannot be converted is an error.
+ImagePtr ToSrgb(ImagePtr image) {
+    VipsImage* out = nullptr;
+    if (vips_image_guess_interpretation(image.get()) == VIPS_INTERPRETATION_CMYK) {
+        if (vips_colourspace(image.get(), &out, VIPS_INTERPRETATION_sRGB, nullptr) != 0) {
+            return nullptr;
+        }
+        return ImagePtr(out);
+    }
+    if (vips_image_get_typeof(image.get(), VIPS_META_ICC_NAME) == 0) {
+        return image;
+    }
+    if (vips_icc_transform(image.get(), &out, "srgb", "embedded", TRUE, nullptr) == 0) {
+        return ImagePtr(out);
+    }
+    vips_error_clear();
+    return image;
+}
+
+// The one decode: shrink-on-load, resize to the preview size, sRGB, 8 bits, into memory, then
+// the EXIF orientation applied and all metadata dropped. nullptr if the pixels do not decode.
+ImagePtr DecodePreview(ImageFormat format, std::string_view bytes, int width, int height, int box) {
+    const Size target = FitInBox(width, height, box);
+    ImagePtr image = Load(format, bytes, ShrinkOnLoad(format, width, height, target));
+    if (image) {
+        image = ResizeTo(std::move(image), target);
+    }
+    if (image) {
+        image = ToSrgb(std::move(image));
+    }
+    if (image) {
+        image = ToEightBit(std::move(image));
+    }
+    if (!image) {
+        return nullptr;
+    }
+    ImagePtr decoded(vips_image_copy_memory(image.get()));  // decoding happens here
+    if (!decoded) {
+        return nullptr;
+    }
+    VipsImage* out = nullptr;
+    if (vips_autorot(decoded.get(), &out, nullptr) != 0) {
+        return nullptr;
+    }
+    ImagePtr rotated(out);
+    ImagePtr preview(vips_image_copy_memory(rotated.get()));
+    if (preview) {
+        StripMetadata(preview.get());
+    }
+    return preview;
 }
 
 void DropLogMessage(const gchar*, GLogLevelFlags, const gchar*, gpointer) {}
@@ -327,7 +447,9 @@ bool InitVips(const char* argv0, int threads_per_image) {
         vips_cache_set_max(0);
         vips_cache_set_max_mem(0);
         vips_cache_set_max_files(0);
-        vips_concurrency_set(std::max(1, threads_per_image));
+        if (threads_per_image > 0) {
+            vips_concurrency_set(threads_per_image);
+        }
         g_log_set_handler(
             "VIPS", static_cast<GLogLevelFlags>(G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE),
             DropLogMessage, nullptr);
@@ -358,7 +480,7 @@ absl::StatusOr<ProcessedImage> VipsImageProcessor::Process(std::string_view byte
         return absl::InvalidArgumentError(kNotAnImage);
     }
 
-    ImagePtr header = LoadHeader(*format, bytes);
+    ImagePtr header = Load(*format, bytes);
     if (!header) {
         return Corrupt();
     }
@@ -373,9 +495,6 @@ absl::StatusOr<ProcessedImage> VipsImageProcessor::Process(std::string_view byte
         return absl::InvalidArgumentError(kTooManyPixels);
     }
     const bool swap = vips_image_get_orientation_swap(header.get());
-    const std::optional<std::string> loader = GetString(header.get(), VIPS_META_LOADER);
-    const bool has_profile = vips_image_get_typeof(header.get(), VIPS_META_ICC_NAME) != 0;
-
     ProcessedImage result{
         .format = *format,
         .mime_type = Info(*format).mime_type,
@@ -388,23 +507,7 @@ absl::StatusOr<ProcessedImage> VipsImageProcessor::Process(std::string_view byte
     };
     header.reset();
 
-    // The one decode: shrink-on-load to the preview box, EXIF orientation applied.
-    VipsImage* out = nullptr;
-    if (Thumbnail(bytes, options_.preview_size, has_profile, &out) != 0) {
-        return Corrupt();
-    }
-    ImagePtr preview_lazy(out);
-    // thumbnail_buffer finds its loader itself; it must be the one the header was read with.
-    if (GetString(preview_lazy.get(), VIPS_META_LOADER) != loader) {
-        return Corrupt();
-    }
-    ImagePtr preview(vips_image_copy_memory(preview_lazy.get()));  // decodes, or fails here
-    preview_lazy.reset();
-    if (!preview) {
-        return Corrupt();
-    }
-    StripMetadata(preview.get());
-    preview = ToEightBit(std::move(preview));
+    ImagePtr preview = DecodePreview(*format, bytes, width, height, options_.preview_size);
     if (!preview) {
         return Corrupt();
     }
@@ -413,12 +516,16 @@ absl::StatusOr<ProcessedImage> VipsImageProcessor::Process(std::string_view byte
     if (!preview_jpeg) {
         return Corrupt();
     }
-    if (vips_thumbnail_image(
-            preview.get(), &out, options_.thumbnail_size, "height", options_.thumbnail_size, "size",
-            VIPS_SIZE_DOWN, "no_rotate", TRUE, nullptr) != 0) {
+    // The thumbnail from the decoded preview, not from the original.
+    g_object_ref(preview.get());
+    ImagePtr thumbnail = ResizeTo(
+        ImagePtr(preview.get()),
+        FitInBox(
+            vips_image_get_width(preview.get()), vips_image_get_height(preview.get()),
+            options_.thumbnail_size));
+    if (!thumbnail) {
         return Corrupt();
     }
-    ImagePtr thumbnail(out);
     std::optional<std::string> thumbnail_webp =
         SaveWebp(thumbnail.get(), options_.thumbnail_quality);
     if (!thumbnail_webp) {

@@ -38,7 +38,8 @@ namespace hatongsu::album {
 // Starts libvips for the process: VIPS_INIT, vips_block_untrusted_set(TRUE) (loaders marked
 // untrusted such as ImageMagick are never used), the operation cache off (memory stays bounded by
 // the calls in flight), `threads_per_image` worker threads per pipeline (1 suits a decode pool
-// already sized to the cores), and libvips' own warnings silenced (they would break the JSON log
+// already sized to the cores; 0 keeps libvips' default, one per core), and libvips' own warnings
+// silenced (they would break the JSON log
 // lines on stderr; failures still come back as CORRUPT_IMAGE). Idempotent and thread-safe; only
 // the first call's arguments count. Returns false when libvips cannot start.
 bool InitVips(const char* argv0, int threads_per_image = 1);

@@ -38,7 +38,7 @@ ImagePtr Make(const Picture& p) {
         std::vector<ImagePtr> bands;
         for (int band = 0; band < 3; ++band) {
             ImagePtr noise = Check(
-                vips_gaussnoise(&out, p.width, p.height, "sigma", 12.0, "mean", 0.0, nullptr), out,
+                vips_gaussnoise(&out, p.width, p.height, "sigma", 5.0, "mean", 0.0, nullptr), out,
                 "gaussnoise");
             ImagePtr ramp =
                 Check(vips_xyz(&out, p.width, p.height, nullptr), out, "xyz");  // 2 bands: x, y
