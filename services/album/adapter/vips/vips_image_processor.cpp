@@ -192,7 +192,7 @@ bool DecodesWhole(ImageFormat format, VipsImage* header) {
 // Drops every metadata field (EXIF, XMP, IPTC, ICC profile, loader notes) from an image we own,
 // so no saver writes any of it. This is also why no saver reads them: libvips 8.14's heifload
 // leaves the "exif-data" blob pointing at memory it frees with the loader (webpsave's EXIF update
-// then read freed memory under ASan), and "strip" alone still let jpegsave write EXIF.
+// then read freed memory under ASan), and webpsave writes EXIF even when told to strip.
 void StripMetadata(VipsImage* image) {
     gchar** fields = vips_image_get_fields(image);
     for (gchar** field = fields; *field != nullptr; ++field) {

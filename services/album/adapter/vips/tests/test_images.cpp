@@ -203,11 +203,12 @@ std::string EncodeJpeg(const Picture& picture, bool progressive) {
     return Take(buffer, length);
 }
 
-std::string EncodePng(const Picture& picture) {
+std::string EncodePng(const Picture& picture, bool interlaced) {
     ImagePtr image = Make(picture);
     void* buffer = nullptr;
     size_t length = 0;
-    if (vips_pngsave_buffer(image.get(), &buffer, &length, "strip", TRUE, nullptr) != 0) {
+    if (vips_pngsave_buffer(
+            image.get(), &buffer, &length, "strip", TRUE, "interlace", interlaced, nullptr) != 0) {
         Fail("pngsave");
     }
     return Take(buffer, length);

@@ -27,7 +27,7 @@ struct Picture {
 };
 
 std::string EncodeJpeg(const Picture& picture, bool progressive = false);
-std::string EncodePng(const Picture& picture);
+std::string EncodePng(const Picture& picture, bool interlaced = false);
 std::string EncodePng16(const Picture& picture);  // 16 bits per sample
 std::string EncodeCmykJpeg(const Picture& picture);
 // The picture's sRGB colours converted to Display P3, with the P3 profile embedded.

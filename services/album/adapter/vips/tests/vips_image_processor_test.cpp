@@ -415,6 +415,15 @@ TEST_F(VipsImageProcessorTest, WholeImageDecodesHaveTheLowerLimit) {
         VipsImageProcessor({.max_buffered_pixels = 20'000})
             .Process(EncodeJpeg(picture, /*progressive=*/true)),
         IsOk());
+    // Interlaced (Adam7) PNG likewise; HEIC always (libheif decodes whole images).
+    EXPECT_THAT(strict.Process(EncodePng(picture)), IsOk());
+    EXPECT_THAT(
+        strict.Process(EncodePng(picture, /*interlaced=*/true)),
+        StatusIs(kInvalid, "TOO_MANY_PIXELS"));
+    const std::string heic = EncodeHeic(picture);
+    if (!heic.empty()) {
+        EXPECT_THAT(strict.Process(heic), StatusIs(kInvalid, "TOO_MANY_PIXELS"));
+    }
 }
 
 TEST_F(VipsImageProcessorTest, ConcurrentCallsAgree) {
