@@ -34,12 +34,14 @@ ImagePtr Make(const Picture& p) {
     VipsImage* out = nullptr;
     ImagePtr image;
     if (p.noise) {
-        // Smooth gradients plus grain, per band: compresses like a photo, not like flat colour.
+        // Smooth gradients plus grain (fixed seeds: the same bytes every run), per band: compresses
+        // like a photo, not like flat colour.
         std::vector<ImagePtr> bands;
         for (int band = 0; band < 3; ++band) {
             ImagePtr noise = Check(
-                vips_gaussnoise(&out, p.width, p.height, "sigma", 5.0, "mean", 0.0, nullptr), out,
-                "gaussnoise");
+                vips_gaussnoise(
+                    &out, p.width, p.height, "sigma", 5.0, "mean", 0.0, "seed", 7 + band, nullptr),
+                out, "gaussnoise");
             ImagePtr ramp =
                 Check(vips_xyz(&out, p.width, p.height, nullptr), out, "xyz");  // 2 bands: x, y
             ImagePtr coordinate =

@@ -363,9 +363,10 @@ TEST_F(VipsImageProcessorTest, TruncatedJpegIsCorrupt) {
     EXPECT_THAT(processor_.Process(jpeg), IsOk());
     EXPECT_THAT(
         processor_.Process(jpeg.substr(0, jpeg.size() / 2)), StatusIs(kInvalid, "CORRUPT_IMAGE"));
+    // The last 64 bytes of entropy-coded data missing. (Without only the EOI marker, libjpeg
+    // may or may not notice, depending on where the data ends: all the pixels are there.)
     EXPECT_THAT(
-        processor_.Process(jpeg.substr(0, jpeg.size() - 2)),  // only the EOI marker missing
-        StatusIs(kInvalid, "CORRUPT_IMAGE"));
+        processor_.Process(jpeg.substr(0, jpeg.size() - 64)), StatusIs(kInvalid, "CORRUPT_IMAGE"));
     EXPECT_THAT(processor_.Process(jpeg.substr(0, 40)), StatusIs(kInvalid, "CORRUPT_IMAGE"));
     std::string scrambled = jpeg;
     std::fill(scrambled.begin() + 3, scrambled.begin() + 200, 'x');
