@@ -283,8 +283,16 @@ std::string EncodeGif(const Picture& picture) {
     return Take(buffer, length);
 }
 
-std::string EncodeHeic(const Picture& picture, const std::string& exif_tiff) {
-    ImagePtr image = WithExifBlob(Make(picture).get(), exif_tiff);
+std::string EncodeHeic(const Picture& picture, const std::string& exif_tiff, bool p3) {
+    ImagePtr image = Make(picture);
+    if (p3) {
+        VipsImage* out = nullptr;
+        image = Check(
+            vips_icc_transform(
+                image.get(), &out, "p3", "input_profile", "srgb", "embedded", FALSE, nullptr),
+            out, "icc_transform");
+    }
+    image = WithExifBlob(image.get(), exif_tiff);
     void* buffer = nullptr;
     size_t length = 0;
     if (vips_heifsave_buffer(

@@ -34,8 +34,9 @@ std::string EncodeCmykJpeg(const Picture& picture);
 std::string EncodeP3Jpeg(const Picture& picture);
 std::string EncodeWebp(const Picture& picture, const std::string& exif_tiff = {});
 std::string EncodeGif(const Picture& picture);
-// Empty when this libheif cannot encode HEVC.
-std::string EncodeHeic(const Picture& picture, const std::string& exif_tiff = {});
+// Empty when this libheif cannot encode HEVC. With `p3`, the colours are converted to Display P3
+// and the profile embedded, as iPhones write them.
+std::string EncodeHeic(const Picture& picture, const std::string& exif_tiff = {}, bool p3 = false);
 
 // The EXIF tags a test controls; each text is written verbatim as an ASCII field (a NUL is
 // appended), so "0000:00:00 00:00:00" or "2024:13:01 00:00:00" go in as they are.

@@ -296,6 +296,23 @@ TEST_F(VipsImageProcessorTest, HeicWithExifDate) {
     EXPECT_TRUE(IsRed(PixelAt(image->preview_jpeg, 4, 4)));
 }
 
+TEST_F(VipsImageProcessorTest, HeicWithDisplayP3Profile) {
+    // As iPhones write them: Display P3 pixels, the profile embedded, and EXIF.
+    const std::string heic = EncodeHeic(
+        {.width = 64, .height = 48}, ExifTiff({.date_time_original = "2022:07:08 09:10:11"}),
+        /*p3=*/true);
+    if (heic.empty()) {
+        GTEST_SKIP() << "this libheif cannot encode HEVC";
+    }
+    EXPECT_GT(std::abs(PixelAt(heic, 20, 20).r - 40), 10) << "P3 values differ from sRGB ones";
+    auto image = processor_.Process(heic);
+    ASSERT_THAT(image, IsOk());
+    const Rgb c = PixelAt(image->preview_jpeg, 20, 20);  // back to the sRGB fill, 40 120 200
+    EXPECT_NEAR(c.r, 40, 10);
+    EXPECT_NEAR(c.g, 120, 10);
+    EXPECT_NEAR(c.b, 200, 10);
+}
+
 TEST_F(VipsImageProcessorTest, TextNamedJpgIsNotAnImage) {
     EXPECT_THAT(
         processor_.Process("this is not a photo, whatever its name says\n"),
