@@ -14,11 +14,15 @@
 //     InvalidArgument "TOO_MANY_PIXELS" with nothing decoded. Formats that libjpeg/libpng/libheif
 //     must hold whole in memory to decode at all (progressive JPEG, interlaced PNG, HEIC) are held
 //     to the lower max_buffered_pixels, so one decode's memory stays bounded by the options.
-//  3. Decodes once, shrinking on load to the preview size (never upscaling), converting an
-//     embedded colour profile to sRGB and applying the EXIF orientation, into memory. The preview
-//     (JPEG) and the thumbnail (WebP, made from the decoded preview, not from the original) are
-//     saved with all metadata stripped (no EXIF, no GPS). Any decode failure, truncated files
-//     included, is InvalidArgument "CORRUPT_IMAGE".
+//  3. Decodes once, into memory: shrinking on load as far as the preview size allows (libjpeg's
+//     1/2, 1/4, 1/8 DCT scaling, libwebp's scaler; PNG streams through at full size, HEIC is
+//     decoded whole), then a Lanczos resize to the preview size (never upscaling), CMYK or an
+//     embedded colour profile converted to sRGB, 16-bit samples to 8, and the EXIF orientation
+//     applied (HEIC: libheif applies the file's own rotation and libvips ignores EXIF's). The
+//     preview (JPEG; transparency flattened on white) and the thumbnail (WebP, alpha kept, made
+//     from the decoded preview, not from the original) are saved with all metadata stripped (no
+//     EXIF, no GPS, no profile). Any decode failure, truncated files included, is
+//     InvalidArgument "CORRUPT_IMAGE".
 //  Reported width/height are the original's after orientation (5-8 swap them).
 //
 // Thread-safe: Process may run on many threads at once (libvips is thread-safe; this object is
