@@ -161,8 +161,7 @@ void CheckChoice(std::string_view a, std::string_view b, std::string_view c, int
         case CaptureSource::kExifDateTimeOriginal:
             Check(d.date_time_original == exif.date_time_original, "original first");
             Check(
-                d.date_time_original_offset_minutes == exif.offset_original_minutes,
-                "the original's offset");
+                d.original_offset_minutes == exif.offset_original_minutes, "the original's offset");
             break;
         case CaptureSource::kExifDateTime:
             Check(!exif.date_time_original && d.date_time_original == exif.date_time, "then DT");
@@ -174,7 +173,7 @@ void CheckChoice(std::string_view a, std::string_view b, std::string_view c, int
         case CaptureSource::kLastModified:
             Check(!exif.date_time_original && !exif.date_time && !exif.date_time_digitized, "LM");
             Check(d.date_time_original == LocalDateTime{last}, "lastModified value");
-            Check(d.date_time_original_offset_minutes == 0, "lastModified is UTC");
+            Check(d.original_offset_minutes == 0, "lastModified is UTC");
             Check(ToCivil(last).year >= 1 && ToCivil(last).year <= 9999, "lastModified range");
             break;
         case CaptureSource::kNone:

@@ -179,12 +179,12 @@ CaptureDates ChooseCaptureDates(const ExifDates& exif, std::optional<int64_t> la
         .date_time = exif.date_time,
         .date_time_original = std::nullopt,
         .date_time_digitized = exif.date_time_digitized,
-        .date_time_original_offset_minutes = std::nullopt,
+        .original_offset_minutes = std::nullopt,
         .source = CaptureSource::kNone,
     };
     if (exif.date_time_original) {
         dates.date_time_original = exif.date_time_original;
-        dates.date_time_original_offset_minutes = exif.offset_original_minutes;
+        dates.original_offset_minutes = exif.offset_original_minutes;
         dates.source = CaptureSource::kExifDateTimeOriginal;
     } else if (exif.date_time) {
         dates.date_time_original = exif.date_time;
@@ -195,7 +195,7 @@ CaptureDates ChooseCaptureDates(const ExifDates& exif, std::optional<int64_t> la
     } else if (last_modified_ms && *last_modified_ms >= kMinMs && *last_modified_ms <= kMaxMs) {
         // Epoch milliseconds are UTC; the naive value keeps the UTC digits (§3.3).
         dates.date_time_original = LocalDateTime{.ms = *last_modified_ms};
-        dates.date_time_original_offset_minutes = 0;
+        dates.original_offset_minutes = 0;
         dates.source = CaptureSource::kLastModified;
     }
     return dates;

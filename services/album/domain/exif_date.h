@@ -64,7 +64,7 @@ struct CaptureDates {
     // Minutes east of UTC of date_time_original when known: OffsetTimeOriginal when the date is
     // EXIF DateTimeOriginal, 0 for the lastModified fallback (a UTC value), else nullopt (an EXIF
     // date without an offset is camera-local time in an unknown zone).
-    std::optional<int> date_time_original_offset_minutes{};
+    std::optional<int> original_offset_minutes{};
     CaptureSource source = CaptureSource::kNone;
 };
 

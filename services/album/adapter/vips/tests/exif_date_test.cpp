@@ -152,7 +152,7 @@ TEST(ChooseCaptureDates, PrefersDateTimeOriginalWithItsOffset) {
          .offset_original_minutes = 540},
         kLastModified);
     EXPECT_EQ(d.date_time_original, kOriginal);
-    EXPECT_EQ(d.date_time_original_offset_minutes, 540);
+    EXPECT_EQ(d.original_offset_minutes, 540);
     EXPECT_EQ(d.date_time, kDateTime);
     EXPECT_EQ(d.date_time_digitized, kDigitized);
     EXPECT_EQ(d.source, CaptureSource::kExifDateTimeOriginal);
@@ -163,21 +163,21 @@ TEST(ChooseCaptureDates, FallsBackToDateTimeThenDigitizedWithoutOffset) {
         {.date_time = kDateTime, .date_time_digitized = kDigitized, .offset_original_minutes = 540},
         kLastModified);
     EXPECT_EQ(d.date_time_original, kDateTime);
-    EXPECT_EQ(d.date_time_original_offset_minutes, std::nullopt);  // not the original's offset
+    EXPECT_EQ(d.original_offset_minutes, std::nullopt);  // not the original's offset
     EXPECT_EQ(d.source, CaptureSource::kExifDateTime);
 
     d = ChooseCaptureDates({.date_time_digitized = kDigitized}, kLastModified);
     EXPECT_EQ(d.date_time_original, kDigitized);
     EXPECT_EQ(d.date_time, std::nullopt);
     EXPECT_EQ(d.date_time_digitized, kDigitized);
-    EXPECT_EQ(d.date_time_original_offset_minutes, std::nullopt);
+    EXPECT_EQ(d.original_offset_minutes, std::nullopt);
     EXPECT_EQ(d.source, CaptureSource::kExifDateTimeDigitized);
 }
 
 TEST(ChooseCaptureDates, WithoutExifDatesUsesLastModifiedAsUtc) {
     const CaptureDates d = ChooseCaptureDates({}, kLastModified);
     EXPECT_EQ(d.date_time_original, LocalDateTime{Ms(2023, 11, 14, 22, 13, 20, 123)});
-    EXPECT_EQ(d.date_time_original_offset_minutes, 0);
+    EXPECT_EQ(d.original_offset_minutes, 0);
     EXPECT_EQ(d.date_time, std::nullopt);
     EXPECT_EQ(d.date_time_digitized, std::nullopt);
     EXPECT_EQ(d.source, CaptureSource::kLastModified);
@@ -188,13 +188,13 @@ TEST(ChooseCaptureDates, MissingLastModifiedNeverCostsExifDates) {
     const CaptureDates d = ChooseCaptureDates({.date_time_original = kOriginal}, std::nullopt);
     EXPECT_EQ(d.date_time_original, kOriginal);
     EXPECT_EQ(d.source, CaptureSource::kExifDateTimeOriginal);
-    EXPECT_EQ(d.date_time_original_offset_minutes, std::nullopt);
+    EXPECT_EQ(d.original_offset_minutes, std::nullopt);
 }
 
 TEST(ChooseCaptureDates, NothingKnownLeavesTheChoiceToTheCaller) {
     CaptureDates d = ChooseCaptureDates({}, std::nullopt);
     EXPECT_EQ(d.date_time_original, std::nullopt);
-    EXPECT_EQ(d.date_time_original_offset_minutes, std::nullopt);
+    EXPECT_EQ(d.original_offset_minutes, std::nullopt);
     EXPECT_EQ(d.source, CaptureSource::kNone);
 
     // Out of the years 0001-9999: as good as missing.
@@ -220,7 +220,7 @@ TEST(ChooseCaptureDates, ZeroAndGarbageExifDatesFallThrough) {
     const CaptureDates d = ChooseCaptureDates(exif, kLastModified);
     EXPECT_EQ(d.source, CaptureSource::kLastModified);
     EXPECT_EQ(d.date_time_original, LocalDateTime{kLastModified});
-    EXPECT_EQ(d.date_time_original_offset_minutes, 0);
+    EXPECT_EQ(d.original_offset_minutes, 0);
 }
 
 }  // namespace
