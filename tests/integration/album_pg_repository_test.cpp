@@ -219,8 +219,9 @@ TEST(AlbumPgRepository, ProcessUploadIsIdempotentOnPostgres) {
     storage::InMemoryObjectStore store;
     FakeImageProcessor processor;
     SequentialIdGenerator ids;
+    core::SystemClock clock;
     ProcessUpload uc(
-        r.batches, r.images, store, processor, ids,
+        r.batches, r.images, store, processor, ids, clock,
         {.max_file_bytes = 1000,
          .delete_retry = {.attempts = 1, .backoff = std::chrono::milliseconds(0)}});
     const std::string batch = core::RandomUuidV4();
@@ -240,7 +241,7 @@ TEST(AlbumPgRepository, ProcessUploadIsIdempotentOnPostgres) {
     // The first delivery dies between the object writes and the insert.
     FaultyInsert faulty(r.images);
     ProcessUpload crashing(
-        r.batches, faulty, store, processor, ids,
+        r.batches, faulty, store, processor, ids, clock,
         {.max_file_bytes = 1000,
          .delete_retry = {.attempts = 1, .backoff = std::chrono::milliseconds(0)}});
     EXPECT_EQ(crashing.Execute(job(0)).action, JobAction::kRetry);

@@ -16,19 +16,11 @@
 #include <absl/status/statusor.h>
 
 #include "services/album/domain/capture_time.h"
+#include "services/album/domain/exif_date.h"  // ExifDates
 
 namespace hatongsu::album {
 
 enum class ImageFormat { kJpeg, kPng, kWebp, kHeic };
-
-struct ExifDates {
-    // Each as found in the file, already parsed by ParseExifDateTime (missing, zero or garbage ->
-    // nullopt); offset_original from OffsetTimeOriginal when present and valid.
-    std::optional<LocalDateTime> date_time;            // 0x0132 DateTime
-    std::optional<LocalDateTime> date_time_original;   // 0x9003 DateTimeOriginal
-    std::optional<LocalDateTime> date_time_digitized;  // 0x9004 DateTimeDigitized
-    std::optional<int> offset_original_minutes;        // 0x9011 OffsetTimeOriginal, e.g. +09:00
-};
 
 struct ProcessedImage {
     ImageFormat format;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "hatongsu/storage/in_memory_object_store.h"
+#include "hatongsu/testkit/fake_clock.h"
 #include "hatongsu/testkit/status_matchers.h"
 #include "services/album/testing/in_memory_repositories.h"
 
@@ -49,12 +50,14 @@ protected:
     storage::InMemoryObjectStore store_;
     testing::FakeImageProcessor processor_;
     testing::SequentialIdGenerator ids_;
+    testkit::FakeClock clock_;
     ProcessUpload uc_{
         batches_,
         images_,
         store_,
         processor_,
         ids_,
+        clock_,
         {.max_file_bytes = 1000,
          .delete_retry = {.attempts = 2, .backoff = std::chrono::milliseconds(0)}}};
 };
@@ -93,6 +96,19 @@ TEST_F(ProcessUploadTest, ExifDatesWinOverLastModified) {
     auto image = **images_.FindById(kFirstId);
     EXPECT_EQ(ToIsoZ(*image.date_time_original), "2024-05-06T07:08:09.000Z");
     EXPECT_EQ(image.original_offset_minutes, 540);
+}
+
+TEST_F(ProcessUploadTest, NoDateAtAllMeansTheUploadTime) {
+    const std::string batch = "7c0b7f0e-3f4c-4a8e-9a51-2f1d8c0e7a22";
+    NewUploadFile f{"staging/x.bin", "x.jpg", "image/jpeg", 5, Sha('x'), std::nullopt};
+    ASSERT_THAT(store_.Put(f.staging_key, "bytes", {}), IsOk());
+    ASSERT_THAT(batches_.Create(batch, {f}), IsOk());
+    UploadJob job{batch, 0, f.staging_key, f.filename, f.mime_type, f.size, f.sha256, std::nullopt};
+    ASSERT_EQ(uc_.Execute(job).status, UploadStatus::kDone);
+    auto image = **images_.FindById(kFirstId);
+    // FakeClock starts at 1,800,000,000 s since the epoch.
+    EXPECT_EQ(ToIsoZ(*image.date_time_original), "2027-01-15T08:00:00.000Z");
+    EXPECT_EQ(image.original_offset_minutes, 0);
 }
 
 TEST_F(ProcessUploadTest, NonImagesFailForGoodAndLeaveNothing) {
@@ -235,7 +251,7 @@ TEST_F(ProcessUploadTest, LosingAnInsertRaceDeletesOurObjectsAndReportsADuplicat
     winner.date_time_original = FromCivil(2024, 1, 1, 0, 0, 0, 0);
     RacingRepository racing(images_, winner);
     ProcessUpload uc(
-        batches_, racing, store_, processor_, ids_,
+        batches_, racing, store_, processor_, ids_, clock_,
         {.max_file_bytes = 1000,
          .delete_retry = {.attempts = 1, .backoff = std::chrono::milliseconds(0)}});
     JobOutcome out = uc.Execute(Job(0));

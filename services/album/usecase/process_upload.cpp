@@ -94,6 +94,15 @@ JobOutcome ProcessUpload::Execute(const UploadJob& message) {
         return Retry(processed.status(), "process image");
     }
     CaptureDates dates = ChooseCaptureDates(processed->exif, job.last_modified_ms);
+    if (!dates.date_time_original) {
+        // No EXIF date and no lastModified: the upload time (UTC) keeps the image in the
+        // capture order instead of outside every listing.
+        int64_t now_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
+                .count();
+        dates.date_time_original = LocalDateTime{now_ms};
+        dates.original_offset_minutes = 0;
+    }
 
     auto existing = images_.FindBySha256(job.sha256);
     if (!existing.ok()) {

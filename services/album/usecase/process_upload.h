@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "hatongsu/core/clock.h"
 #include "hatongsu/storage/object_store.h"
 #include "services/album/port/album_image_repository.h"
 #include "services/album/port/id_generator.h"
@@ -63,12 +64,14 @@ public:
         storage::ObjectStore& store,
         ImageProcessor& processor,
         IdGenerator& ids,
+        core::Clock& clock,
         ProcessUploadLimits limits = {})
         : batches_(batches),
           images_(images),
           store_(store),
           processor_(processor),
           ids_(ids),
+          clock_(clock),
           limits_(limits) {}
 
     // The message names the file (batch_id, index); its other fields are taken from the upload
@@ -85,6 +88,7 @@ private:
     storage::ObjectStore& store_;
     ImageProcessor& processor_;
     IdGenerator& ids_;
+    core::Clock& clock_;  // the capture time of a file with no date at all: its upload
     const ProcessUploadLimits limits_;
 };
 
