@@ -1,0 +1,182 @@
+// S3ObjectStore against a real S3-compatible server (s3rver, started by scripts/test.sh, which
+// sets HATONGSU_S3_ENDPOINT and the credentials). Each test gets its own bucket.
+#include <cstdlib>
+
+#include <curl/curl.h>
+#include <dirent.h>
+
+#include "hatongsu/core/random.h"
+#include "hatongsu/storage/s3_object_store.h"
+#include "hatongsu/testkit/fake_clock.h"
+#include "libs/storage/tests/object_store_contract.h"
+
+namespace hatongsu::storage {
+namespace {
+
+using ::hatongsu::testkit::IsOk;
+using ::hatongsu::testkit::IsOkAndHolds;
+using ::hatongsu::testkit::StatusIs;
+
+std::string EnvOr(const char* name, const char* fallback) {
+    const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): test setup
+    return value == nullptr ? fallback : value;
+}
+
+std::string UniqueBucket() {
+    std::string bucket = "t-";
+    for (unsigned char c : core::RandomBytes(8)) {
+        bucket += "0123456789abcdef"[c >> 4];
+        bucket += "0123456789abcdef"[c & 0x0f];
+    }
+    return bucket;
+}
+
+S3Options ServerOptions() {
+    return {
+        .endpoint = EnvOr("HATONGSU_S3_ENDPOINT", ""),
+        .bucket = UniqueBucket(),
+        .access_key = EnvOr("HATONGSU_S3_ACCESS_KEY", "S3RVER"),
+        .secret_key = EnvOr("HATONGSU_S3_SECRET_KEY", "S3RVER"),
+    };
+}
+
+std::string SkipUnlessServer() {
+    return EnvOr("HATONGSU_S3_ENDPOINT", "").empty()
+               ? "HATONGSU_S3_ENDPOINT is not set (scripts/test.sh starts s3rver and sets it)"
+               : "";
+}
+
+// Files in a folder (the writers' spool folder here): the spool files must never outlive a call.
+std::size_t CountEntries(const std::filesystem::path& folder) {
+    std::error_code ec;
+    std::size_t count = 0;
+    for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end;
+         it.increment(ec)) {
+        ++count;
+    }
+    return count;
+}
+
+class S3Backend {
+public:
+    static std::string SkipReason() { return SkipUnlessServer(); }
+    S3Backend() {
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "hatongsu-spool-XXXXXX").string();
+        spool_ = ::mkdtemp(pattern.data());
+        S3Options options = ServerOptions();
+        options.spool_dir = spool_;
+        store_ = std::make_unique<S3ObjectStore>(options, clock_);
+    }
+    S3Backend(const S3Backend&) = delete;
+    S3Backend& operator=(const S3Backend&) = delete;
+    ~S3Backend() {
+        std::error_code ec;
+        std::filesystem::remove_all(spool_, ec);
+    }
+    absl::Status Ready() { return store_->EnsureBucket(); }
+    ObjectStore& Store() { return *store_; }
+    std::size_t LeftoverFiles() { return CountEntries(spool_); }
+
+private:
+    testkit::FakeClock clock_;
+    std::filesystem::path spool_;
+    std::unique_ptr<S3ObjectStore> store_;
+};
+
+}  // namespace
+
+namespace contract {
+INSTANTIATE_TYPED_TEST_SUITE_P(S3, ObjectStoreContract, S3Backend);
+}  // namespace contract
+
+namespace {
+
+// A plain GET with no credentials, as a browser does it: (HTTP status, body).
+std::pair<long, std::string> BrowserGet(const std::string& url) {
+    std::pair<long, std::string> result{0, ""};
+    CURL* curl = curl_easy_init();
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(
+        curl, CURLOPT_WRITEFUNCTION, +[](char* data, size_t size, size_t n, void* user) {
+            static_cast<std::string*>(user)->append(data, size * n);
+            return size * n;
+        });
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result.second);
+    if (curl_easy_perform(curl) == CURLE_OK) {
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.first);
+    }
+    curl_easy_cleanup(curl);
+    return result;
+}
+
+class S3ObjectStoreTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (std::string reason = SkipUnlessServer(); !reason.empty()) {
+            GTEST_SKIP() << reason;
+        }
+    }
+};
+
+TEST_F(S3ObjectStoreTest, EnsureBucketCreatesTheBucketOnceAndIsIdempotent) {
+    testkit::FakeClock clock;
+    S3ObjectStore store(ServerOptions(), clock);
+    EXPECT_THAT(store.List("", 10), StatusIs(absl::StatusCode::kNotFound));  // no bucket yet
+    ASSERT_THAT(store.EnsureBucket(), IsOk());
+    ASSERT_THAT(store.EnsureBucket(), IsOk());
+    EXPECT_THAT(store.List("", 10), IsOkAndHolds(::testing::IsEmpty()));
+}
+
+TEST_F(S3ObjectStoreTest, ABrowserCanLoadThePresignedUrlAllDay) {
+    // Signed at the start of the current day (real time: the server checks expiry against it).
+    core::SystemClock clock;
+    S3ObjectStore store(ServerOptions(), clock);
+    ASSERT_THAT(store.EnsureBucket(), IsOk());
+    ASSERT_THAT(store.Put("img/p.jpg", "jpeg bytes", {.content_type = "image/jpeg"}), IsOk());
+    std::string url = store.PublicUrl("img/p.jpg");
+    EXPECT_EQ(BrowserGet(url), std::make_pair(200L, std::string("jpeg bytes")));
+    // Without the signature the bucket is private.
+    EXPECT_EQ(BrowserGet(url.substr(0, url.find('?'))).first, 403L);
+}
+
+TEST_F(S3ObjectStoreTest, AnExpiredPresignedUrlIsRefused) {
+    testkit::FakeClock long_ago(
+        std::chrono::system_clock::time_point(std::chrono::seconds(1'600'000'000)));
+    S3Options options = ServerOptions();
+    S3ObjectStore store(options, long_ago);
+    ASSERT_THAT(store.EnsureBucket(), IsOk());
+    ASSERT_THAT(store.Put("old.jpg", "x", {}), IsOk());
+    EXPECT_EQ(BrowserGet(store.PublicUrl("old.jpg")).first, 403L);
+}
+
+TEST_F(S3ObjectStoreTest, UnknownCredentialsArePermissionDenied) {
+    testkit::FakeClock clock;
+    S3Options options = ServerOptions();
+    S3ObjectStore good(options, clock);
+    ASSERT_THAT(good.EnsureBucket(), IsOk());
+    options.access_key = "NOT-A-KEY";
+    S3ObjectStore bad(options, clock);
+    EXPECT_THAT(bad.Get("a.jpg", 10), StatusIs(absl::StatusCode::kPermissionDenied));
+    EXPECT_THAT(bad.Put("a.jpg", "x", {}), StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
+TEST_F(S3ObjectStoreTest, ListPagesThroughMoreKeysThanOnePage) {
+    testkit::FakeClock clock;
+    S3ObjectStore store(ServerOptions(), clock);
+    ASSERT_THAT(store.EnsureBucket(), IsOk());
+    for (int i = 0; i < 1005; ++i) {
+        char key[32];
+        std::snprintf(key, sizeof(key), "many/%04d.bin", i);
+        ASSERT_THAT(store.Put(key, "", {}), IsOk());
+    }
+    auto all = store.List("many/", 2000);
+    ASSERT_THAT(all, IsOk());
+    ASSERT_EQ(all->size(), 1005u);
+    EXPECT_EQ(all->front(), "many/0000.bin");
+    EXPECT_EQ(all->back(), "many/1004.bin");
+    EXPECT_THAT(store.List("many/", 1001), IsOkAndHolds(::testing::SizeIs(1001)));
+}
+
+}  // namespace
+}  // namespace hatongsu::storage
