@@ -25,7 +25,6 @@ constexpr std::string_view kEmptySha256 =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 constexpr std::size_t kMaxErrorBody = 64 * 1024;       // S3 error documents are small
 constexpr std::size_t kMaxListBody = 8 * 1024 * 1024;  // one page of 1000 keys is ~300 KiB
-constexpr std::size_t kMaxPageKeys = 1000;             // S3's own cap per ListObjectsV2 page
 constexpr std::size_t kMaxIdleHandles = 8;
 
 std::string ErrnoText(int err) {
@@ -708,7 +707,9 @@ absl::StatusOr<std::vector<std::string>> S3ObjectStore::List(
             query += "continuation-token=" + UriEncode(token, false) + "&";
         }
         query +=
-            "list-type=2&max-keys=" + std::to_string(std::min(limit - keys.size(), kMaxPageKeys));
+            "list-type=2&max-keys=" +
+            std::to_string(std::min(
+                limit - keys.size(), std::clamp<std::size_t>(options_.list_page_keys, 1, 1000)));
         query += "&prefix=" + UriEncode(prefix, false);
         Request list{
             .what = "list objects", .url = base_url_ + "?" + query, .max_body = kMaxListBody};

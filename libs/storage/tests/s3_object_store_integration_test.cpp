@@ -16,6 +16,7 @@ namespace {
 using ::hatongsu::testkit::IsOk;
 using ::hatongsu::testkit::IsOkAndHolds;
 using ::hatongsu::testkit::StatusIs;
+using ::testing::ElementsAre;
 
 std::string EnvOr(const char* name, const char* fallback) {
     const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): test setup
@@ -136,8 +137,9 @@ TEST_F(S3ObjectStoreTest, ABrowserCanLoadThePresignedUrlAllDay) {
     ASSERT_THAT(store.Put("img/p.jpg", "jpeg bytes", {.content_type = "image/jpeg"}), IsOk());
     std::string url = store.PublicUrl("img/p.jpg");
     EXPECT_EQ(BrowserGet(url), std::make_pair(200L, std::string("jpeg bytes")));
-    // Without the signature the bucket is private.
-    EXPECT_EQ(BrowserGet(url.substr(0, url.find('?'))).first, 403L);
+    // s3rver checks the access key and the expiry of a presigned URL, not its signature (nor does
+    // it keep anonymous requests out); the signature itself is checked against AWS's documented
+    // example in sigv4_test.cpp.
 }
 
 TEST_F(S3ObjectStoreTest, AnExpiredPresignedUrlIsRefused) {
@@ -163,19 +165,18 @@ TEST_F(S3ObjectStoreTest, UnknownCredentialsArePermissionDenied) {
 
 TEST_F(S3ObjectStoreTest, ListPagesThroughMoreKeysThanOnePage) {
     testkit::FakeClock clock;
-    S3ObjectStore store(ServerOptions(), clock);
+    S3Options options = ServerOptions();
+    options.list_page_keys = 2;
+    S3ObjectStore store(options, clock);
     ASSERT_THAT(store.EnsureBucket(), IsOk());
-    for (int i = 0; i < 1005; ++i) {
-        char key[32];
-        std::snprintf(key, sizeof(key), "many/%04d.bin", i);
+    for (const char* key : {"many/e", "many/a", "many/d", "many/c", "many/b", "other/x"}) {
         ASSERT_THAT(store.Put(key, "", {}), IsOk());
     }
-    auto all = store.List("many/", 2000);
-    ASSERT_THAT(all, IsOk());
-    ASSERT_EQ(all->size(), 1005u);
-    EXPECT_EQ(all->front(), "many/0000.bin");
-    EXPECT_EQ(all->back(), "many/1004.bin");
-    EXPECT_THAT(store.List("many/", 1001), IsOkAndHolds(::testing::SizeIs(1001)));
+    EXPECT_THAT(
+        store.List("many/", 100),
+        IsOkAndHolds(ElementsAre("many/a", "many/b", "many/c", "many/d", "many/e")));
+    EXPECT_THAT(store.List("many/", 3), IsOkAndHolds(ElementsAre("many/a", "many/b", "many/c")));
+    EXPECT_THAT(store.List("", 100), IsOkAndHolds(::testing::SizeIs(6)));
 }
 
 }  // namespace

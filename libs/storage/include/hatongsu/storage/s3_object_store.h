@@ -46,6 +46,7 @@ struct S3Options {
     // A transfer that moves no byte for this long fails (Unavailable); large objects still have
     // all the time they need.
     std::chrono::seconds stall_timeout{30};
+    std::size_t list_page_keys = 1000;  // keys asked for per ListObjectsV2 page (S3's maximum)
 };
 
 // Presigned URLs are valid for 7 days (S3's maximum) from the start of the UTC day they are made
