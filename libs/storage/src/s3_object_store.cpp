@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <limits>
 #include <optional>
 #include <system_error>
 #include <utility>
@@ -477,7 +478,9 @@ absl::StatusOr<S3ObjectStore::Response> S3ObjectStore::Perform(Request& request)
     Response response;
     Transfer transfer;
     transfer.curl = curl;
-    transfer.max_body = request.max_body;
+    // A HEAD answer carries the object's Content-Length but no body: nothing to bound.
+    transfer.max_body =
+        request.method == "HEAD" ? std::numeric_limits<uint64_t>::max() : request.max_body;
     transfer.body = &response.body;
     transfer.upload = request.upload;
 

@@ -164,6 +164,9 @@ TYPED_TEST_P(ObjectStoreContract, StreamsSeveralMegabytesInSmallChunks) {
     }
     EXPECT_EQ((*writer)->BytesWritten(), kSize);
     ASSERT_THAT((*writer)->Commit(), IsOk());
+    auto stat = this->Store().Stat("big/object.bin");
+    ASSERT_THAT(stat, IsOk());
+    EXPECT_EQ(stat->size, kSize);
     auto got = this->Store().Get("big/object.bin", kSize);
     ASSERT_THAT(got, IsOk());
     EXPECT_TRUE(*got == bytes) << "content differs";
