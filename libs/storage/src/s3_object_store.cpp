@@ -24,8 +24,9 @@ namespace {
 
 constexpr std::string_view kEmptySha256 =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-constexpr std::size_t kMaxErrorBody = 64 * 1024;       // S3 error documents are small
-constexpr std::size_t kMaxListBody = 8 * 1024 * 1024;  // one page of 1000 keys is ~300 KiB
+constexpr std::size_t kMaxErrorBody = std::size_t{64} * 1024;  // S3 error documents are small
+constexpr std::size_t kMaxListBody =
+    std::size_t{8} * 1024 * 1024;  // one page of 1000 keys is ~300 KiB
 constexpr std::size_t kMaxIdleHandles = 8;
 
 std::string ErrnoText(int err) {

@@ -129,6 +129,22 @@ TEST_F(S3ObjectStoreTest, EnsureBucketCreatesTheBucketOnceAndIsIdempotent) {
     EXPECT_THAT(store.List("", 10), IsOkAndHolds(::testing::IsEmpty()));
 }
 
+TEST_F(S3ObjectStoreTest, StatReportsTheServersTypeAndModificationTime) {
+    testkit::FakeClock clock;
+    S3ObjectStore store(ServerOptions(), clock);
+    ASSERT_THAT(store.EnsureBucket(), IsOk());
+    ASSERT_THAT(store.Put("typed.bin", "abc", {.content_type = "image/webp"}), IsOk());
+    ASSERT_THAT(store.Put("untyped.bin", "abc", {.content_type = ""}), IsOk());
+    auto typed = store.Stat("typed.bin");
+    ASSERT_THAT(typed, IsOk());
+    EXPECT_EQ(typed->content_type, "image/webp");
+    EXPECT_GT(
+        typed->modified, std::chrono::system_clock::time_point(std::chrono::hours(24 * 365 * 50)));
+    EXPECT_THAT(
+        store.Stat("untyped.bin"),
+        IsOkAndHolds(::testing::Field(&ObjectStat::content_type, "application/octet-stream")));
+}
+
 TEST_F(S3ObjectStoreTest, ABrowserCanLoadThePresignedUrlAllDay) {
     // Signed at the start of the current day (real time: the server checks expiry against it).
     core::SystemClock clock;
