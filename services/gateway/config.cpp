@@ -29,6 +29,8 @@ absl::StatusOr<GatewayConfig> LoadConfig(config::Env& env) {
     c.threads = env.Int({"GATEWAY_THREADS"}, cores, 1, 256);
     c.drain_timeout = env.Duration({"GATEWAY_DRAIN_TIMEOUT_MS"}, 10s);
     c.user_grpc_address = env.String({"USER_GRPC_URL", "GATEWAY_USER_GRPC_ADDR"}, "127.0.0.1:4001");
+    c.album_grpc_address =
+        env.String({"ALBUM_GRPC_URL", "GATEWAY_ALBUM_GRPC_ADDR"}, "127.0.0.1:4002");
     c.grpc_tls.ca_file = env.String({"GATEWAY_GRPC_CA_FILE"}, "");
     c.grpc_tls.cert_file = env.String({"GATEWAY_GRPC_TLS_CERT_FILE"}, "");
     c.grpc_tls.key_file = env.String({"GATEWAY_GRPC_TLS_KEY_FILE"}, "");

@@ -19,6 +19,7 @@ struct GatewayConfig {
     int threads;
     std::chrono::milliseconds drain_timeout;  // SIGTERM: in-flight work is cancelled after it
     std::string user_grpc_address;
+    std::string album_grpc_address;
     rpc::ClientTls grpc_tls;
     std::string service_secret;  // HATONGSU_SERVICE_SECRET, sent to the services; may be empty
     std::chrono::milliseconds grpc_timeout;

@@ -8,6 +8,7 @@
 #include "hatongsu/net/server.h"
 #include "hatongsu/rpc/tls.h"
 #include "hatongsu/runtime/runtime.h"
+#include "services/gateway/adapter/grpc/grpc_album_client.h"
 #include "services/gateway/adapter/grpc/grpc_user_client.h"
 #include "services/gateway/adapter/http/routes.h"
 #include "services/gateway/config.h"
@@ -33,13 +34,17 @@ int Run() {
     gateway::grpc_adapter::GrpcUserClient users(
         cfg->user_grpc_address, rpc::MakeChannelCredentials(cfg->grpc_tls), cfg->grpc_timeout,
         cfg->service_secret);
+    gateway::grpc_adapter::GrpcAlbumClient albums(
+        cfg->album_grpc_address, rpc::MakeChannelCredentials(cfg->grpc_tls), cfg->grpc_timeout,
+        cfg->service_secret);
     gateway::Sessions sessions(users, clock, cfg->sessions);
     net::Router router;
     auto login_limit = std::make_unique<gateway::LoginRateLimit>(cfg->login_rate);  // 1.5 MiB
-    gateway::http::RouteDeps deps{users, sessions, "0.1.0", login_limit.get()};
+    gateway::http::RouteDeps deps{users, sessions, "0.1.0", login_limit.get(), &albums};
     gateway::http::AddSystemRoutes(router, deps);
     gateway::http::AddAuthRoutes(router, deps);
     gateway::http::AddUserRoutes(router, deps);
+    gateway::http::AddAlbumRoutes(router, deps);
 
     net::Server server(rt.Io(), cfg->http, router);
     try {
@@ -60,6 +65,7 @@ int Run() {
 
     rt.DrainHttp(server);          // requests first: they may still be waiting on gRPC calls
     rt.DrainCalls(users.Calls());  // then the calls they left behind, cancelled at the deadline
+    rt.DrainCalls(albums.Calls());
     int code = rt.Run();
     log::Shutdown();
     return code;

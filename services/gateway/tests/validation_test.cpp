@@ -65,16 +65,16 @@ TEST(SortParam, ParsesJsonArraysAndReportsNonStringOrders) {
     auto sort = SortParam(
         Req(R"(sort=[{"orderBy":"createdAt","order":"desc","x":1},{"orderBy":"id","order":"ASC"}])")
             .ctx,
-        v);
+        v, kUserSortFields);
     ASSERT_TRUE(sort.ok());
     ASSERT_EQ(sort->size(), 2u);
     EXPECT_EQ((*sort)[0], (std::pair<std::string, std::string>{"createdAt", "desc"}));
     EXPECT_EQ((*sort)[1], (std::pair<std::string, std::string>{"id", "ASC"}));
-    EXPECT_TRUE(SortParam(Req("sort=").ctx, v)->empty());
-    EXPECT_FALSE(SortParam(Req("sort=nope").ctx, v).ok());
-    EXPECT_FALSE(SortParam(Req(R"(sort={"orderBy":"x"})").ctx, v).ok());
+    EXPECT_TRUE(SortParam(Req("sort=").ctx, v, kUserSortFields)->empty());
+    EXPECT_FALSE(SortParam(Req("sort=nope").ctx, v, kUserSortFields).ok());
+    EXPECT_FALSE(SortParam(Req(R"(sort={"orderBy":"x"})").ctx, v, kUserSortFields).ok());
     EXPECT_TRUE(v.Ok());
-    (void)SortParam(Req(R"(sort=[{"orderBy":"a","order":1}])").ctx, v);
+    (void)SortParam(Req(R"(sort=[{"orderBy":"a","order":1}])").ctx, v, kUserSortFields);
     EXPECT_NE(
         v.Fail(Req("").ctx).body().find(R"("sort":{"0":{"order":"order must be a string"}})"),
         std::string::npos);
@@ -86,7 +86,9 @@ TEST(SortParam, RefusesFieldsAndDirectionsOutsideTheList) {
     for (const char* query :
          {R"(sort=[{"orderBy":"password","order":"asc"}])", R"(sort=[{"orderBy":5,"order":"asc"}])",
           R"(sort=[{"order":"asc"}])", R"(sort=[{"orderBy":"email","order":"sideways"}])"}) {
-        EXPECT_EQ(SortParam(Req(query).ctx, v).status().code(), absl::StatusCode::kInvalidArgument)
+        EXPECT_EQ(
+            SortParam(Req(query).ctx, v, kUserSortFields).status().code(),
+            absl::StatusCode::kInvalidArgument)
             << query;
     }
 }

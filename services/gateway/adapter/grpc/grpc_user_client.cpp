@@ -2,27 +2,13 @@
 
 #include "hatongsu/jwt/jwt.h"
 #include "hatongsu/log/log.h"
-#include "hatongsu/rpc/async_call.h"
+#include "services/gateway/adapter/grpc/call.h"
 
 namespace hatongsu::gateway::grpc_adapter {
 namespace {
 
-// Unavailable (transport down, or the service's own database down) and deadline expiry get
-// stable identifiers instead of gRPC's transport texts; the service's other answers pass through.
 absl::Status Edge(const absl::Status& s) {
-    if (s.code() == absl::StatusCode::kDeadlineExceeded) {
-        return absl::DeadlineExceededError("USER_SERVICE_TIMEOUT");
-    }
-    if (s.code() == absl::StatusCode::kUnavailable) {
-        return absl::UnavailableError("USER_SERVICE_UNAVAILABLE");
-    }
-    if (s.code() == absl::StatusCode::kUnauthenticated && s.message() == "SERVICE_AUTH_REQUIRED") {
-        // The service refused the gateway itself (HATONGSU_SERVICE_SECRET differs): our fault,
-        // not the browser's, so not a 401.
-        log::Error("the user service refused the gateway: check HATONGSU_SERVICE_SECRET");
-        return absl::UnavailableError("USER_SERVICE_UNAVAILABLE");
-    }
-    return s;
+    return grpc_adapter::Edge(s, "USER");
 }
 
 Account FromProto(const ::user::UserProto& p) {
@@ -69,26 +55,7 @@ GrpcUserClient::GrpcUserClient(
       timeout_(timeout),
       service_secret_(std::move(service_secret)) {}
 
-// A plain function (not a coroutine) so the call options are a named local: g++ 12 mis-destroys
-// class-type temporaries that live inside a co_await expression.
-template <typename Reply, typename Request, typename Start>
-boost::asio::awaitable<absl::StatusOr<Reply>> Unary(
-    std::chrono::milliseconds timeout,
-    rpc::CallTracker* tracker,
-    const std::string& service_secret,
-    const CallMeta& meta,
-    const Request& request,
-    Start start) {
-    rpc::CallOptions options{timeout, meta.request_id, meta.client_ip, tracker, service_secret};
-    return rpc::AsyncUnary<Reply>(options, request, std::move(start));
-}
-
-#define HATONGSU_CALL(stub, method, Reply, meta, request)                        \
-    Unary<Reply>(                                                                \
-        timeout_, &calls_, service_secret_, (meta), (request),                   \
-        [stub = (stub).get()](auto* ctx, const auto* r, auto* resp, auto done) { \
-            stub->async()->method(ctx, r, resp, std::move(done));                \
-        })
+#define HATONGSU_CALL HATONGSU_GATEWAY_CALL
 
 boost::asio::awaitable<absl::Status> GrpcUserClient::Register(
     CallMeta meta, std::string authorization, std::string nickname) {

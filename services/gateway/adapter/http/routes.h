@@ -5,6 +5,7 @@
 #include <string>
 
 #include "hatongsu/net/router.h"
+#include "services/gateway/port/album_client.h"
 #include "services/gateway/port/user_client.h"
 #include "services/gateway/usecase/login_rate_limit.h"
 #include "services/gateway/usecase/sessions.h"
@@ -17,6 +18,7 @@ struct RouteDeps {
     Sessions& sessions;
     std::string version = "0.1.0";
     LoginRateLimit* login_limit = nullptr;  // per-address rate of POST /auth/login; none: off
+    AlbumClient* albums = nullptr;          // required by AddAlbumRoutes
 };
 
 CallMeta MetaOf(const net::Context& ctx);
@@ -31,9 +33,13 @@ net::Handler RequireAdmin(Sessions& sessions, AuthedHandler handler);
 
 // JSON of an account, keys in the original's order; profile only when set.
 boost::json::object AccountJson(const Account& account);
+// JSON of an album image: the original's keys in its order (optional dates only when set), then
+// ours (thumbnailPath, previewPath, width, height, dateTimeOriginalOffset).
+boost::json::object AlbumImageJson(const AlbumImage& image);
 
 void AddSystemRoutes(net::Router& router, RouteDeps deps);
 void AddAuthRoutes(net::Router& router, RouteDeps deps);
 void AddUserRoutes(net::Router& router, RouteDeps deps);
+void AddAlbumRoutes(net::Router& router, RouteDeps deps);
 
 }  // namespace hatongsu::gateway::http

@@ -18,14 +18,26 @@ void AddSystemRoutes(net::Router& router, RouteDeps deps) {
     router.Add(verb::get, "/livez", [](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
         co_return net::Json(ctx, status::ok, {{"status", "ok"}});
     });
+    // Ready when the user service is (every request may need it for its token); the album
+    // service is reported too, but without it only the album routes fail (503 each), so the
+    // gateway stays in rotation and says "degraded".
     router.Add(
         verb::get, "/readyz",
-        [&users = deps.users](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
+        [&users = deps.users,
+         albums = deps.albums](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
             absl::Status user = co_await users.CheckHealth();
             boost::json::object checks{{"user", user.ok() ? "ok" : std::string(user.message())}};
+            std::string state = user.ok() ? "ok" : "unavailable";
+            if (albums != nullptr) {
+                absl::Status album = co_await albums->CheckHealth();
+                checks["album"] = album.ok() ? "ok" : std::string(album.message());
+                if (user.ok() && !album.ok()) {
+                    state = "degraded";
+                }
+            }
             co_return net::Json(
                 ctx, user.ok() ? status::ok : status::service_unavailable,
-                {{"status", user.ok() ? "ok" : "unavailable"}, {"checks", checks}});
+                {{"status", state}, {"checks", checks}});
         });
 }
 

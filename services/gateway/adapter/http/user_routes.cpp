@@ -28,7 +28,7 @@ void AddUserRoutes(net::Router& router, RouteDeps deps) {
                 AccountQuery query;
                 query.page = NumericParam(ctx, "page", 0, v);
                 query.limit = NumericParam(ctx, "limit", 0, v);
-                auto sort = SortParam(ctx, v);
+                auto sort = SortParam(ctx, v, kUserSortFields);
                 auto filter = FilterParam(ctx, v);
                 if (!sort.ok() || !filter.ok()) {
                     co_return net::ErrorFromStatus(

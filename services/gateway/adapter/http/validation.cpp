@@ -199,13 +199,19 @@ namespace {
 
 // The fields of /user/all (spec/api.md 1.9.7), checked here so that nothing else reaches the user
 // service, which checks them again (its own contract).
-constexpr std::array<std::string_view, 7> kSortable = {"id",       "email",     "nickname", "role",
-                                                       "provider", "createdAt", "updatedAt"};
 constexpr std::array<std::string_view, 4> kFilterable = {"email", "nickname", "role", "provider"};
 
-template <std::size_t N>
-bool OneOf(const std::array<std::string_view, N>& allowed, std::string_view value) {
+bool OneOf(std::span<const std::string_view> allowed, std::string_view value) {
     return std::find(allowed.begin(), allowed.end(), value) != allowed.end();
+}
+
+std::string JoinFields(std::span<const std::string_view> fields) {
+    std::string out;
+    for (std::string_view f : fields) {
+        out += out.empty() ? "" : ", ";
+        out += f;
+    }
+    return out;
 }
 
 bool IsDirection(std::string order) {
@@ -218,7 +224,7 @@ bool IsDirection(std::string order) {
 }  // namespace
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> SortParam(
-    const net::Context& ctx, Validation& v) {
+    const net::Context& ctx, Validation& v, std::span<const std::string_view> allowed) {
     auto parsed = JsonParam(ctx, "sort");
     if (!parsed.ok()) {
         return parsed.status();
@@ -243,10 +249,9 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> SortParam(
             continue;
         }
         std::string field = order_by != nullptr ? ToJsString(*order_by) : "";
-        if (!OneOf(kSortable, field)) {
+        if (!OneOf(allowed, field)) {
             return absl::InvalidArgumentError(
-                "sort.orderBy must be one of: id, email, nickname, role, provider, createdAt, "
-                "updatedAt");
+                "sort.orderBy must be one of: " + JoinFields(allowed));
         }
         if (!IsDirection(std::string(order->get_string()))) {
             return absl::InvalidArgumentError("sort.order must be asc or desc");

@@ -3,8 +3,10 @@
 // 422 body listing every failed field (the original's messages, in the one error shape).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -40,12 +42,18 @@ int32_t ToInt32(double value);
 int32_t NumericParam(
     const net::Context& ctx, const std::string& name, int32_t fallback, Validation& v);
 
+// The sortable fields of /user/all and of the album listings.
+inline constexpr std::array<std::string_view, 7> kUserSortFields = {
+    "id", "email", "nickname", "role", "provider", "createdAt", "updatedAt"};
+inline constexpr std::array<std::string_view, 8> kAlbumSortFields = {
+    "id",        "filename", "dateTime", "dateTimeOriginal", "dateTimeDigitized", "gallerySpotType",
+    "createdAt", "updatedAt"};
+
 // `sort=[{"orderBy":..,"order":..}, ...]` as JSON text. Absent or empty -> {}. Not JSON, not an
-// array, an `orderBy` outside id, email, nickname, role, provider, createdAt, updatedAt or an
-// `order` other than asc/desc -> InvalidArgument; an `order` that is not a string -> validation
-// error.
+// array, an `orderBy` outside `allowed` or an `order` other than asc/desc (any case) ->
+// InvalidArgument; an `order` that is not a string -> validation error.
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> SortParam(
-    const net::Context& ctx, Validation& v);
+    const net::Context& ctx, Validation& v, std::span<const std::string_view> allowed);
 // `filter={"field":..,"value":..}` as JSON text. Absent or empty -> {"",""}. A non-empty value
 // on a field outside email, nickname, role, provider -> InvalidArgument.
 absl::StatusOr<std::pair<std::string, std::string>> FilterParam(
