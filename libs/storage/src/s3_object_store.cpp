@@ -11,9 +11,9 @@
 
 #include <curl/curl.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
+#include "hatongsu/core/sha256.h"
 #include "hatongsu/core/text.h"
 #include "hatongsu/storage/sigv4.h"
 #include "libs/storage/src/prefix.h"
@@ -180,7 +180,7 @@ class MemorySource final : public internal::UploadSource {
 public:
     explicit MemorySource(std::string_view bytes) : bytes_(bytes) {}
     uint64_t Size() const override { return bytes_.size(); }
-    std::string Sha256() override { return Sha256Hex(bytes_); }
+    std::string Sha256() override { return core::Sha256Hex(bytes_); }
     ssize_t Read(char* buf, std::size_t n) override {
         std::size_t count = std::min(n, bytes_.size() - offset_);
         std::copy_n(bytes_.data() + offset_, count, buf);
@@ -340,29 +340,14 @@ int OnSeek(void* user, curl_off_t offset, int origin) {
 class S3ObjectWriter final : public ObjectWriter {
 public:
     S3ObjectWriter(S3ObjectStore& store, std::string key, ObjectInfo info, int fd)
-        : store_(store),
-          key_(std::move(key)),
-          info_(std::move(info)),
-          fd_(fd),
-          sha256_(EVP_MD_CTX_new()) {
-        if (sha256_ == nullptr || EVP_DigestInit_ex(sha256_, EVP_sha256(), nullptr) != 1) {
-            failed_ = true;
-        }
-    }
+        : store_(store), key_(std::move(key)), info_(std::move(info)), fd_(fd) {}
     S3ObjectWriter(const S3ObjectWriter&) = delete;
     S3ObjectWriter& operator=(const S3ObjectWriter&) = delete;
-    ~S3ObjectWriter() override {
-        Abort();
-        EVP_MD_CTX_free(sha256_);
-    }
+    ~S3ObjectWriter() override { Abort(); }
 
     absl::Status Write(std::string_view bytes) override {
         if (fd_ < 0) {
             return absl::FailedPreconditionError("writer already committed or aborted");
-        }
-        if (failed_ || EVP_DigestUpdate(sha256_, bytes.data(), bytes.size()) != 1) {
-            Abort();
-            return absl::InternalError("hashing an object failed");
         }
         std::string_view rest = bytes;
         while (!rest.empty()) {
@@ -380,6 +365,7 @@ public:
             }
             rest.remove_prefix(static_cast<std::size_t>(n));
         }
+        sha256_.Update(bytes);
         bytes_written_ += bytes.size();
         return absl::OkStatus();
     }
@@ -388,19 +374,7 @@ public:
         if (fd_ < 0) {
             return absl::FailedPreconditionError("writer already committed or aborted");
         }
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int size = 0;
-        if (failed_ || EVP_DigestFinal_ex(sha256_, digest, &size) != 1) {
-            Abort();
-            return absl::InternalError("hashing an object failed");
-        }
-        static constexpr char kHex[] = "0123456789abcdef";
-        std::string hex;
-        for (unsigned int i = 0; i < size; ++i) {
-            hex.push_back(kHex[digest[i] >> 4]);
-            hex.push_back(kHex[digest[i] & 0x0f]);
-        }
-        FileSource source(fd_, bytes_written_, std::move(hex));
+        FileSource source(fd_, bytes_written_, sha256_.HexDigest());
         absl::Status s = store_.Upload(key_, info_.content_type, source);
         Abort();  // the spool file goes either way; a failed commit is retried with a new writer
         return s;
@@ -419,8 +393,7 @@ private:
     const std::string key_;
     const ObjectInfo info_;
     int fd_;  // the unlinked spool file; -1 once committed or aborted
-    EVP_MD_CTX* sha256_;
-    bool failed_ = false;
+    core::Sha256 sha256_;
     uint64_t bytes_written_ = 0;
 };
 
@@ -584,7 +557,7 @@ absl::Status S3ObjectStore::EnsureBucket() {
         .what = "create bucket",
         .method = "PUT",
         .url = base_url_,
-        .payload_sha256 = Sha256Hex(body),
+        .payload_sha256 = core::Sha256Hex(body),
         .upload = &source};
     auto created = Perform(create);
     if (!created.ok()) {

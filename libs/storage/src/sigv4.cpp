@@ -4,7 +4,8 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/sha.h>
+
+#include "hatongsu/core/sha256.h"
 
 namespace hatongsu::storage {
 
@@ -62,12 +63,6 @@ std::string UriEncode(std::string_view text, bool keep_slash) {
     return out;
 }
 
-std::string Sha256Hex(std::string_view bytes) {
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-    return ToHex(digest, sizeof(digest));
-}
-
 std::string PresignUrl(const PresignRequest& request) {
     const std::string amz_date = AmzDate(request.signing_time);
     const std::string day = amz_date.substr(0, 8);
@@ -83,7 +78,7 @@ std::string PresignUrl(const PresignRequest& request) {
     const std::string canonical_request = request.method + "\n" + request.path + "\n" + query +
                                           "\nhost:" + request.host + "\n\nhost\nUNSIGNED-PAYLOAD";
     const std::string string_to_sign =
-        "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + Sha256Hex(canonical_request);
+        "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + core::Sha256Hex(canonical_request);
 
     std::string key = HmacSha256("AWS4" + request.secret_key, day);
     key = HmacSha256(key, request.region);

@@ -73,9 +73,5 @@ TEST(UriEncode, EncodesAllButUnreservedCharacters) {
     EXPECT_EQ(UriEncode("\xc3\xa9", false), "%C3%A9");
 }
 
-TEST(Sha256Hex, HashesTheEmptyString) {
-    EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-}
-
 }  // namespace
 }  // namespace hatongsu::storage

@@ -18,9 +18,6 @@ namespace hatongsu::storage {
 // (query values).
 std::string UriEncode(std::string_view text, bool keep_slash);
 
-// Lower-case hex of SHA-256 (payload hashes, x-amz-content-sha256).
-std::string Sha256Hex(std::string_view bytes);
-
 struct PresignRequest {
     std::string method = "GET";
     std::string scheme = "https";
