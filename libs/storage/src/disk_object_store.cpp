@@ -230,8 +230,16 @@ absl::StatusOr<std::unique_ptr<ObjectWriter>> DiskObjectStore::Create(
     }
     fs::path temp_path = temp_dir_ / (core::RandomToken(16) + ".part");
     int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == ENOENT) {
+        // Someone removed the temporary folder (a clean-up by hand): make it again, once.
+        std::error_code ec;
+        fs::create_directories(temp_dir_, ec);
+        fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    }
     if (fd < 0) {
-        return ErrnoStatus(errno, "creating a temporary file");
+        int err = errno;
+        return err == ENOENT ? absl::InternalError("the storage folder is gone")
+                             : ErrnoStatus(err, "creating a temporary file");
     }
     return std::make_unique<DiskObjectWriter>(fd, std::move(temp_path), root_ / key);
 }

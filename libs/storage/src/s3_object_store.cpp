@@ -409,7 +409,7 @@ S3ObjectStore::S3ObjectStore(S3Options options, core::Clock& clock)
 }
 
 S3ObjectStore::~S3ObjectStore() {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard lock(mu_);
     for (void* handle : idle_handles_) {
         curl_easy_cleanup(static_cast<CURL*>(handle));
     }
@@ -419,7 +419,7 @@ S3ObjectStore::~S3ObjectStore() {
 
 void* S3ObjectStore::AcquireHandle() {
     {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard lock(mu_);
         if (!idle_handles_.empty()) {
             void* handle = idle_handles_.back();
             idle_handles_.pop_back();
@@ -432,7 +432,7 @@ void* S3ObjectStore::AcquireHandle() {
 void S3ObjectStore::ReleaseHandle(void* handle) {
     // Reset drops every option (credentials included) but keeps the open connections.
     curl_easy_reset(static_cast<CURL*>(handle));
-    absl::MutexLock lock(&mu_);
+    std::lock_guard lock(mu_);
     if (idle_handles_.size() < kMaxIdleHandles) {
         idle_handles_.push_back(handle);
         return;

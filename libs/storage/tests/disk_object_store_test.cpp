@@ -200,6 +200,12 @@ TEST_F(DiskObjectStoreTest, SweepRemovesAbandonedTempFilesOnly) {
     EXPECT_THAT(store_->SweepTemp(cutoff), IsOkAndHolds(0u));
 }
 
+TEST_F(DiskObjectStoreTest, TheTempFolderComesBackWhenRemovedByHand) {
+    fs::remove_all(store_->TempDir());
+    ASSERT_THAT(store_->Put("after-cleanup.jpg", "x", {}), IsOk());
+    EXPECT_THAT(store_->Get("after-cleanup.jpg", 10), IsOkAndHolds(std::string("x")));
+}
+
 TEST_F(DiskObjectStoreTest, ACommitIsDurableAcrossReopening) {
     ASSERT_THAT(store_->Put("kept.bin", "bytes", {}), IsOk());
     auto reopened = DiskObjectStore::Open({.root = store_->Root()});

@@ -3,9 +3,9 @@
 // sends and makes of answers, against a loopback socket that plays back a canned HTTP response.
 #include "hatongsu/storage/s3_object_store.h"
 
+#include <mutex>
 #include <thread>
 
-#include <absl/synchronization/mutex.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -141,7 +141,7 @@ public:
 
     std::string Endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
     std::string LastRequest() {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard lock(mu_);
         return last_request_;
     }
 
@@ -154,7 +154,7 @@ private:
             }
             std::string request = ReadRequest(fd);
             {
-                absl::MutexLock lock(&mu_);
+                std::lock_guard lock(mu_);
                 last_request_ = request;
             }
             std::string_view out = response_;
@@ -201,8 +201,8 @@ private:
     int listen_fd_ = -1;
     uint16_t port_ = 0;
     std::thread thread_;
-    absl::Mutex mu_;
-    std::string last_request_ ABSL_GUARDED_BY(mu_);
+    std::mutex mu_;
+    std::string last_request_;  // guarded by mu_
 };
 
 std::string Answer(std::string_view status_line, std::string_view body) {

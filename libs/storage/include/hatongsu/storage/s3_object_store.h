@@ -14,12 +14,10 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <absl/base/thread_annotations.h>
-#include <absl/synchronization/mutex.h>
 
 #include "hatongsu/core/clock.h"
 #include "hatongsu/storage/object_store.h"
@@ -94,8 +92,10 @@ private:
     std::string sigv4_;     // "aws:amz:<region>:s3"
     std::string base_url_;  // scheme://host/bucket
 
-    absl::Mutex mu_;
-    std::vector<void*> idle_handles_ ABSL_GUARDED_BY(mu_);  // CURL*, kept for connection reuse
+    // std::mutex, which ThreadSanitizer sees (Debian's Abseil is uninstrumented): the handles move
+    // between threads through this pool.
+    std::mutex mu_;
+    std::vector<void*> idle_handles_;  // CURL*, kept for connection reuse; guarded by mu_
 };
 
 }  // namespace hatongsu::storage
