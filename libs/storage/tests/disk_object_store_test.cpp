@@ -152,6 +152,15 @@ TEST_F(DiskObjectStoreTest, LocalPathRefusesBadKeysWithoutLookingOutsideTheRoot)
     EXPECT_THAT(store_->LocalPath("../secret.txt"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+TEST_F(DiskObjectStoreTest, BadKeysWriteNothingInsideOrOutsideTheRoot) {
+    for (const std::string& key : contract::BadKeys()) {
+        SCOPED_TRACE(::testing::PrintToString(key));
+        EXPECT_THAT(store_->Put(key, "x", {}), StatusIs(absl::StatusCode::kInvalidArgument));
+        EXPECT_THAT(store_->Create(key, {}), StatusIs(absl::StatusCode::kInvalidArgument));
+    }
+    EXPECT_EQ(CountFiles(folder_.Path()), 0u);  // the root's parent, where "../x" would land
+}
+
 TEST_F(DiskObjectStoreTest, TheTempFolderIsNotAKey) {
     auto writer = store_->Create("in-progress.jpg", {});
     ASSERT_THAT(writer, IsOk());
