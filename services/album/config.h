@@ -1,0 +1,36 @@
+// The album service's settings, read from the environment (README lists every variable).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include <absl/status/statusor.h>
+
+#include "hatongsu/config/env.h"
+#include "hatongsu/rpc/tls.h"
+
+namespace hatongsu::album {
+
+struct AlbumConfig {
+    std::string grpc_address;
+    rpc::ServerTls grpc_tls;
+    std::string service_secret;  // HATONGSU_SERVICE_SECRET; empty: mutual TLS or loopback only
+    std::string pg_url;
+    int pg_pool_size;
+    int io_threads;        // gRPC work pool (database-bound calls)
+    int max_queued_calls;  // calls waiting or running at most
+    std::string amqp_url;
+    std::string queue;  // the upload queue (ALBUM_QUEUE; the original's album_queue)
+    int prefetch;       // unacknowledged upload messages at most
+    int decode_threads;
+    int64_t max_pixels;
+    int64_t max_file_bytes;
+    std::chrono::milliseconds drain_timeout;
+    std::string log_level;
+    std::string log_format;
+};
+
+absl::StatusOr<AlbumConfig> LoadConfig(config::Env& env);
+
+}  // namespace hatongsu::album

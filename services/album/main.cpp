@@ -1,0 +1,123 @@
+// Composition root of the album service: config -> adapters -> use cases -> gRPC server (and, at
+// the merge, the upload worker), run by the service runtime (libs/runtime), which owns signals and
+// the drain.
+#include <iostream>
+
+#include "hatongsu/core/clock.h"
+#include "hatongsu/log/log.h"
+#include "hatongsu/pg/migrate.h"
+#include "hatongsu/pg/pool.h"
+#include "hatongsu/rpc/server.h"
+#include "hatongsu/rpc/service_auth.h"
+#include "hatongsu/rpc/tls.h"
+#include "hatongsu/runtime/runtime.h"
+#include "hatongsu/storage/in_memory_object_store.h"
+#include "services/album/adapter/grpc/album_grpc_service.h"
+#include "services/album/adapter/pg/pg_repositories.h"
+#include "services/album/config.h"
+#include "services/album/usecase/delete_album_images.h"
+#include "services/album/usecase/listings.h"
+#include "services/album/usecase/process_upload.h"
+#include "services/album/usecase/upload_batches.h"
+
+namespace {
+
+using namespace hatongsu;
+namespace ha = hatongsu::album;  // "album" alone is also the proto package
+
+int Run() {
+    config::Env env = config::Env::FromProcess();
+    auto cfg = ha::LoadConfig(env);
+    if (!cfg.ok()) {
+        std::cerr << "album: configuration errors:\n" << cfg.status().message() << "\n";
+        return 2;
+    }
+    // First, before any thread: see runtime.h for the order of start-up and destruction.
+    runtime::Runtime rt("album", {.io_threads = 0, .drain_timeout = cfg->drain_timeout});
+    log::Init("album", cfg->log_level, cfg->log_format);
+    log::Info("starting", {{"config", env.Effective()}});  // secrets are shown as ***
+
+    pg::Pool pool(cfg->pg_url, cfg->pg_pool_size, std::chrono::seconds(5));
+    if (absl::Status s = pg::Migrate(pool, "album", ha::pg::Migrations()); !s.ok()) {
+        log::Error("migrations failed", {{"error", std::string(s.message())}});
+        return 1;
+    }
+    ha::pg::PgAlbumImageRepository images(pool);
+    ha::pg::PgUploadBatchRepository batches(pool);
+
+    // ---- MERGE SPOT (storage) -------------------------------------------------------------
+    // TEMPORARY until libs/storage's LoadConfig and its disk/S3 adapters land: replace with
+    //   auto store_cfg = storage::LoadConfig(env);  (before env.Finish, inside ha::LoadConfig)
+    //   auto store = storage::MakeObjectStore(*store_cfg);  (verifies/creates the bucket)
+    // An in-memory store serves the gRPC API (public URLs) but keeps no bytes across restarts.
+    storage::InMemoryObjectStore store("http://127.0.0.1:4000");
+    // ----------------------------------------------------------------------------------------
+
+    ha::GetAlbumImages get_images(images);
+    ha::GetAlbumImagesCursor get_cursor(images);
+    ha::GetAlbumImagesInfinite get_infinite(images);
+    ha::GetFerrisNext ferris_next(images);
+    ha::CountByDate count_by_date(images);
+    ha::DeleteAlbumImages delete_images(images, store);
+    ha::GetGallerySpots get_spots(images);
+    ha::UpdateGallerySpot update_spot(images);
+    ha::CreateUploadBatch create_batch(batches);
+    ha::GetUploadBatch get_batch(batches);
+
+    // ---- MERGE SPOT (upload worker) -------------------------------------------------------
+    // The lead wires the RabbitMQ consumer (libs/amqp) here:
+    //   ha::vips::VipsImageProcessor processor({.max_pixels = cfg->max_pixels});
+    //   ha::RandomIdGenerator ids;
+    //   ha::ProcessUpload process_upload(batches, images, store, processor, ids,
+    //       {.max_file_bytes = static_cast<uint64_t>(cfg->max_file_bytes)});
+    //   boost::asio::thread_pool decode_pool(cfg->decode_threads);
+    //   consumer on cfg->amqp_url / cfg->queue with prefetch cfg->prefetch: each delivery ->
+    //     ha::amqp::DecodeUploadJob(body)   (InvalidArgument / FailedPrecondition
+    //                                        "LEGACY_ENVELOPE" -> dead-letter with the reason)
+    //     -> post to decode_pool -> process_upload.Execute(job) -> JobOutcome:
+    //        kAck -> ack; kRetry -> retry queue with back-off (dead-letter after N);
+    //        kDeadLetter -> dead-letter with outcome.reason.
+    //   Drain: stop consuming, then join decode_pool (rt.OnDrain), before the gRPC pool.
+    // ----------------------------------------------------------------------------------------
+
+    rpc::WorkPool io_pool(
+        static_cast<std::size_t>(cfg->io_threads), static_cast<std::size_t>(cfg->max_queued_calls));
+    rpc::ServiceAuth service_auth(cfg->service_secret, !cfg->grpc_tls.client_ca_file.empty());
+    ha::grpc_adapter::AlbumService album_service(
+        {get_images, get_cursor, get_infinite, ferris_next, count_by_date, delete_images, get_spots,
+         update_spot, create_batch, get_batch},
+        io_pool, store, service_auth);
+
+    int port = 0;
+    std::unique_ptr<grpc::Server> server;
+    try {
+        server = rpc::StartServer(
+            cfg->grpc_address, {&album_service}, rpc::MakeServerCredentials(cfg->grpc_tls), &port);
+    } catch (const std::exception& e) {
+        log::Error("cannot start", {{"error", e.what()}});
+        return 1;
+    }
+    log::Info(
+        "listening", {{"grpc", cfg->grpc_address},
+                      {"port", port},
+                      {"tls", !cfg->grpc_tls.cert_file.empty()},
+                      {"mtls", !cfg->grpc_tls.client_ca_file.empty()},
+                      {"service_secret", !cfg->service_secret.empty()}});
+
+    rt.DrainGrpcServer(*server);  // returns once every call has finished (or was cancelled)
+    rt.DrainPool(io_pool);        // then no task can touch the use cases destroyed after Run()
+    int code = rt.Run();
+    log::Shutdown();
+    return code;
+}
+
+}  // namespace
+
+int main() {
+    try {
+        return Run();
+    } catch (const std::exception& e) {
+        std::cerr << "album: fatal: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,91 @@
+// The worker's use case for one queued upload file (issue 6 items 5-6, spec §5.3 with weak points
+// 16-23): mark it processing (a stable image id) -> read the staging object (bounded) -> sniff,
+// decode, EXIF dates and derivatives (ImageProcessor) -> capture dates -> dedupe by sha256 ->
+// put "<id>.<ext>", "<id>.thumb.webp", "<id>.preview.jpg" -> insert the row and mark the file
+// done in one transaction -> delete the staging object.
+//
+// Idempotent under re-delivery: a file already done/duplicate/failed only has its staging object
+// deleted; a file left in processing keeps its image id, so the same keys are overwritten and the
+// row is inserted once. A sha256 conflict at insert (a concurrent identical upload) deletes the
+// three objects just written and reports the file as a duplicate.
+//
+// Blocking and CPU-heavy: run it on the decode pool. Thread-safe (no state of its own).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "hatongsu/storage/object_store.h"
+#include "services/album/port/album_image_repository.h"
+#include "services/album/port/id_generator.h"
+#include "services/album/port/image_processor.h"
+#include "services/album/port/upload_batch_repository.h"
+#include "services/album/usecase/delete_album_images.h"
+
+namespace hatongsu::album {
+
+struct UploadJob {
+    std::string batch_id;
+    int index = 0;
+    std::string staging_key;
+    std::string filename;
+    std::string mime_type;  // as declared by the client (informational)
+    int64_t size = 0;
+    std::string sha256;  // lower-case hex, computed by the gateway while streaming
+    std::optional<int64_t> last_modified_ms;
+};
+
+// What the queue adapter does with the message.
+enum class JobAction {
+    kAck,         // finished: done, duplicate, or failed for good (status recorded)
+    kRetry,       // a dependency is unavailable: redeliver later (back-off, then dead-letter)
+    kDeadLetter,  // can never be processed (no such upload file): park it with `reason`
+};
+
+struct JobOutcome {
+    JobAction action = JobAction::kAck;
+    UploadStatus status = UploadStatus::kQueued;  // the file's status afterwards (kAck)
+    std::string reason;  // failed: NOT_AN_IMAGE, TOO_MANY_PIXELS, CORRUPT_IMAGE, TOO_LARGE,
+                         // STAGING_MISSING; retry/dead-letter: why
+};
+
+struct ProcessUploadLimits {
+    uint64_t max_file_bytes = 200ull << 20;  // a staging object over it fails as TOO_LARGE
+    DeleteRetry delete_retry{};
+};
+
+class ProcessUpload final {
+public:
+    ProcessUpload(
+        UploadBatchRepository& batches,
+        AlbumImageRepository& images,
+        storage::ObjectStore& store,
+        ImageProcessor& processor,
+        IdGenerator& ids,
+        ProcessUploadLimits limits = {})
+        : batches_(batches),
+          images_(images),
+          store_(store),
+          processor_(processor),
+          ids_(ids),
+          limits_(limits) {}
+
+    // The message names the file (batch_id, index); its other fields are taken from the upload
+    // file's row, which CreateUploadBatch wrote.
+    JobOutcome Execute(const UploadJob& message);
+
+private:
+    JobOutcome Fail(const UploadJob& job, const std::string& reason);
+    JobOutcome Duplicate(const UploadJob& job, const std::string& existing_id);
+    void DeleteStaging(const UploadJob& job);
+
+    UploadBatchRepository& batches_;  // all owned by main, outlive this object
+    AlbumImageRepository& images_;
+    storage::ObjectStore& store_;
+    ImageProcessor& processor_;
+    IdGenerator& ids_;
+    const ProcessUploadLimits limits_;
+};
+
+}  // namespace hatongsu::album
