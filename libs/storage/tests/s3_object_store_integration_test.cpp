@@ -1,13 +1,17 @@
 // S3ObjectStore against a real S3-compatible server (s3rver, started by scripts/test.sh, which
 // sets HATONGSU_S3_ENDPOINT and the credentials). Each test gets its own bucket.
 #include <cstdlib>
+#include <fstream>
 
 #include <curl/curl.h>
 #include <dirent.h>
+#include <sys/stat.h>
 
 #include "hatongsu/core/random.h"
 #include "hatongsu/storage/s3_object_store.h"
 #include "hatongsu/testkit/fake_clock.h"
+#include "hatongsu/testkit/process.h"
+#include "hatongsu/testkit/test_pki.h"
 #include "libs/storage/tests/object_store_contract.h"
 
 namespace hatongsu::storage {
@@ -193,6 +197,69 @@ TEST_F(S3ObjectStoreTest, ListPagesThroughMoreKeysThanOnePage) {
         IsOkAndHolds(ElementsAre("many/a", "many/b", "many/c", "many/d", "many/e")));
     EXPECT_THAT(store.List("many/", 3), IsOkAndHolds(ElementsAre("many/a", "many/b", "many/c")));
     EXPECT_THAT(store.List("", 100), IsOkAndHolds(::testing::SizeIs(6)));
+}
+
+// A second s3rver, serving HTTPS with a certificate from a throw-away private CA.
+class TlsS3rver {
+public:
+    TlsS3rver() {
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "hatongsu-s3tls-XXXXXX").string();
+        dir_ = ::mkdtemp(pattern.data());
+        pki_ = testkit::WriteTestPki(dir_.string());
+        port_ = testkit::FreePort();
+        std::filesystem::create_directories(dir_ / "data");
+        // ChildProcess runs a program without arguments: a script carries them.
+        const std::filesystem::path script = dir_ / "run.sh";
+        std::ofstream(script) << "#!/bin/sh\nexec node --openssl-legacy-provider "
+                              << HATONGSU_S3RVER_JS << " -d " << (dir_ / "data").string()
+                              << " -a 127.0.0.1 -p " << port_ << " --key " << pki_.server_key
+                              << " --cert " << pki_.server_cert << " --silent\n";
+        ::chmod(script.c_str(), 0755);
+        process_ = std::make_unique<testkit::ChildProcess>(
+            script.string(),
+            std::map<std::string, std::string>{{"PATH", EnvOr("PATH", "/usr/bin:/bin")}},
+            (dir_ / "s3rver.log").string());
+        ready_ = process_->WaitForPort(port_, std::chrono::seconds(30));
+    }
+    TlsS3rver(const TlsS3rver&) = delete;
+    TlsS3rver& operator=(const TlsS3rver&) = delete;
+    ~TlsS3rver() {
+        process_.reset();
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+
+    bool Ready() const { return ready_; }
+    std::string Endpoint() const { return "https://localhost:" + std::to_string(port_); }
+    const std::string& CaFile() const { return pki_.ca_cert; }
+
+private:
+    std::filesystem::path dir_;
+    testkit::TestPki pki_;
+    uint16_t port_ = 0;
+    std::unique_ptr<testkit::ChildProcess> process_;
+    bool ready_ = false;
+};
+
+TEST_F(S3ObjectStoreTest, VerifiesTheServersCertificate) {
+    TlsS3rver server;
+    ASSERT_TRUE(server.Ready()) << "the TLS s3rver did not start";
+    testkit::FakeClock clock;
+    S3Options options = ServerOptions();
+    options.endpoint = server.Endpoint();
+
+    // Signed by a CA the system does not trust: refused, never sent anything to.
+    S3ObjectStore untrusting(options, clock);
+    absl::Status refused = untrusting.EnsureBucket();
+    EXPECT_THAT(refused, StatusIs(absl::StatusCode::kUnavailable));
+    EXPECT_THAT(std::string(refused.message()), ::testing::HasSubstr("certificate"));
+
+    options.ca_file = server.CaFile();
+    S3ObjectStore trusting(options, clock);
+    ASSERT_THAT(trusting.EnsureBucket(), IsOk());
+    ASSERT_THAT(trusting.Put("tls.jpg", "over tls", {}), IsOk());
+    EXPECT_THAT(trusting.Get("tls.jpg", 100), IsOkAndHolds(std::string("over tls")));
 }
 
 }  // namespace
