@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The full suite (what `make test` and CI run): installs what is missing, builds the debug preset
 # (ASan + UBSan; HATONGSU_PRESET=tsan for ThreadSanitizer, `make test-tsan`), starts a throw-away
-# PostgreSQL and RabbitMQ on free loopback ports, runs every ctest label (unit, integration, e2e),
+# PostgreSQL, RabbitMQ and s3rver on free loopback ports, runs every ctest label (unit, integration, e2e),
 # and tears the servers down whatever happens. Arguments go to ctest (e.g. -R AccountsE2E).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,11 @@ cmake --preset "$preset" -DHATONGSU_WERROR=ON >/dev/null
 cmake --build --preset "$preset"
 
 deps_dir=$(mktemp -d /tmp/hatongsu-test.XXXXXX)
-cleanup() { scripts/deps.sh stop "$deps_dir"; rm -rf "$deps_dir"; }
+cleanup() {
+  if [ -f "$deps_dir/s3rver.pid" ]; then kill "$(cat "$deps_dir/s3rver.pid")" 2>/dev/null || true; fi
+  scripts/deps.sh stop "$deps_dir"
+  rm -rf "$deps_dir"
+}
 trap cleanup EXIT
 
 free_port() {  # a random loopback port nobody listens on (and, for RabbitMQ, the next two too)
@@ -33,6 +37,29 @@ echo "test: PostgreSQL on $pg_port, RabbitMQ on $amqp_port ($deps_dir)"
 scripts/deps.sh start "$deps_dir" "$pg_port" "$amqp_port"
 eval "$(scripts/deps.sh env "$deps_dir")"
 export HATONGSU_PG_BASE HATONGSU_AMQP_URL
+
+# s3rver (npm, pinned in tests/s3rver) for the S3 object store's integration tests. Node's OpenSSL 3
+# keeps DES in its legacy provider, and s3rver makes its list continuation tokens with DES.
+if [ ! -d tests/s3rver/node_modules ]; then
+  (cd tests/s3rver && npm ci --no-audit --no-fund >/dev/null)
+fi
+s3_port=$(free_port)
+mkdir -p "$deps_dir/s3rver"
+node --openssl-legacy-provider tests/s3rver/node_modules/s3rver/bin/s3rver.js \
+  -d "$deps_dir/s3rver" -a 127.0.0.1 -p "$s3_port" --silent >"$deps_dir/s3rver.log" 2>&1 &
+echo $! >"$deps_dir/s3rver.pid"
+for _ in $(seq 300); do  # up to 30 s, usually well under one
+  (exec 3<>"/dev/tcp/127.0.0.1/$s3_port") 2>/dev/null && break
+  kill -0 "$(cat "$deps_dir/s3rver.pid")" 2>/dev/null || break
+  sleep 0.1
+done
+if ! (exec 3<>"/dev/tcp/127.0.0.1/$s3_port") 2>/dev/null; then
+  echo "test: s3rver did not start:" >&2
+  cat "$deps_dir/s3rver.log" >&2
+  exit 1
+fi
+echo "test: s3rver on $s3_port"
+export HATONGSU_S3_ENDPOINT="http://127.0.0.1:$s3_port" HATONGSU_S3_ACCESS_KEY=S3RVER HATONGSU_S3_SECRET_KEY=S3RVER
 
 # Leaks inside third-party libraries only (see the file); ours still fail the run.
 export LSAN_OPTIONS="suppressions=$(pwd)/cmake/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"

@@ -68,7 +68,7 @@ absl::StatusOr<std::string> InMemoryObjectStore::Get(std::string_view key, uint6
     if (absl::Status fault = TakeFault(); !fault.ok()) {
         return fault;
     }
-    absl::MutexLock lock(&mu_);
+    std::lock_guard lock(mu_);
     auto it = objects_.find(key);
     if (it == objects_.end()) {
         return absl::NotFoundError("no such object");
@@ -86,7 +86,7 @@ absl::StatusOr<ObjectStat> InMemoryObjectStore::Stat(std::string_view key) {
     if (absl::Status fault = TakeFault(); !fault.ok()) {
         return fault;
     }
-    absl::MutexLock lock(&mu_);
+    std::lock_guard lock(mu_);
     auto it = objects_.find(key);
     if (it == objects_.end()) {
         return absl::NotFoundError("no such object");
@@ -104,7 +104,7 @@ absl::Status InMemoryObjectStore::Delete(std::string_view key) {
     if (absl::Status fault = TakeFault(); !fault.ok()) {
         return fault;
     }
-    absl::MutexLock lock(&mu_);
+    std::lock_guard lock(mu_);
     if (auto it = objects_.find(key); it != objects_.end()) {
         objects_.erase(it);
     }
@@ -116,7 +116,7 @@ absl::StatusOr<std::vector<std::string>> InMemoryObjectStore::List(
     if (absl::Status fault = TakeFault(); !fault.ok()) {
         return fault;
     }
-    absl::MutexLock lock(&mu_);
+    std::lock_guard lock(mu_);
     std::vector<std::string> keys;
     for (auto it = objects_.lower_bound(prefix);
          it != objects_.end() && it->first.starts_with(prefix) && keys.size() < limit; ++it) {
@@ -130,23 +130,23 @@ std::string InMemoryObjectStore::PublicUrl(std::string_view key) const {
 }
 
 void InMemoryObjectStore::FailNextWith(absl::Status status) {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard lock(mu_);
     fault_ = std::move(status);
 }
 
 std::size_t InMemoryObjectStore::ObjectCount() const {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard lock(mu_);
     return objects_.size();
 }
 
 absl::Status InMemoryObjectStore::TakeFault() {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard lock(mu_);
     return std::exchange(fault_, absl::OkStatus());
 }
 
 void InMemoryObjectStore::Commit(
     const std::string& key, std::string bytes, const ObjectInfo& info) {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard lock(mu_);
     objects_[key] = Object{std::move(bytes), info.content_type};
 }
 

@@ -5,9 +5,8 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <string>
-
-#include <absl/synchronization/mutex.h>
 
 #include "hatongsu/storage/object_store.h"
 
@@ -40,9 +39,11 @@ private:
         std::string content_type;
     };
     const std::string public_base_;
-    mutable absl::Mutex mu_;
-    std::map<std::string, Object, std::less<>> objects_ ABSL_GUARDED_BY(mu_);
-    absl::Status fault_ ABSL_GUARDED_BY(mu_);
+    // A std::mutex rather than absl::Mutex: Debian's Abseil is uninstrumented, and ThreadSanitizer
+    // must see this lock to check the tests that share a fake between threads.
+    mutable std::mutex mu_;
+    std::map<std::string, Object, std::less<>> objects_;  // guarded by mu_
+    absl::Status fault_;                                  // guarded by mu_
 };
 
 }  // namespace hatongsu::storage
