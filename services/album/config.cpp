@@ -49,9 +49,8 @@ absl::StatusOr<AlbumConfig> LoadConfig(config::Env& env) {
     c.max_file_bytes =
         static_cast<int64_t>(env.Int({"ALBUM_MAX_FILE_BYTES"}, 200 << 20, 1, 2'000'000'000));
     c.drain_timeout = env.Duration({"ALBUM_DRAIN_TIMEOUT_MS"}, 10s);
-    env.Optional({"TCP_PORT"});  // the original required it and never used it
-    // STORAGE: libs/storage's LoadConfig (another helper) reads the store's own variables
-    // (HATONGSU_STORAGE_*, S3_*, MINIO_*); the lead wires it here at the merge.
+    env.Optional({"TCP_PORT"});            // the original required it and never used it
+    c.storage = storage::LoadConfig(env);  // the store's own, shared variables
     c.log_level = env.String({"LOG_LEVEL"}, "info");
     c.log_format = env.String({"LOG_FORMAT"}, "json");
     // The gateway's names for the album service, which may share this environment.

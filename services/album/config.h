@@ -9,6 +9,7 @@
 
 #include "hatongsu/config/env.h"
 #include "hatongsu/rpc/tls.h"
+#include "hatongsu/storage/config.h"
 
 namespace hatongsu::album {
 
@@ -27,6 +28,7 @@ struct AlbumConfig {
     int64_t max_pixels;
     int64_t max_file_bytes;
     std::chrono::milliseconds drain_timeout;
+    storage::Config storage;  // STORAGE_*, S3_*, MINIO_* (libs/storage)
     std::string log_level;
     std::string log_format;
 };

@@ -11,9 +11,11 @@
 #include "hatongsu/rpc/service_auth.h"
 #include "hatongsu/rpc/tls.h"
 #include "hatongsu/runtime/runtime.h"
-#include "hatongsu/storage/in_memory_object_store.h"
+#include "hatongsu/storage/config.h"
+#include "hatongsu/storage/disk_object_store.h"
 #include "services/album/adapter/grpc/album_grpc_service.h"
 #include "services/album/adapter/pg/pg_repositories.h"
+#include "services/album/adapter/vips/vips_image_processor.h"
 #include "services/album/config.h"
 #include "services/album/usecase/delete_album_images.h"
 #include "services/album/usecase/listings.h"
@@ -25,7 +27,7 @@ namespace {
 using namespace hatongsu;
 namespace ha = hatongsu::album;  // "album" alone is also the proto package
 
-int Run() {
+int Run(const char* argv0) {
     config::Env env = config::Env::FromProcess();
     auto cfg = ha::LoadConfig(env);
     if (!cfg.ok()) {
@@ -36,6 +38,10 @@ int Run() {
     runtime::Runtime rt("album", {.io_threads = 0, .drain_timeout = cfg->drain_timeout});
     log::Init("album", cfg->log_level, cfg->log_format);
     log::Info("starting", {{"config", env.Effective()}});  // secrets are shown as ***
+    if (!ha::InitVips(argv0)) {
+        log::Error("libvips did not start");
+        return 1;
+    }
 
     pg::Pool pool(cfg->pg_url, cfg->pg_pool_size, std::chrono::seconds(5));
     if (absl::Status s = pg::Migrate(pool, "album", ha::pg::Migrations()); !s.ok()) {
@@ -45,20 +51,24 @@ int Run() {
     ha::pg::PgAlbumImageRepository images(pool);
     ha::pg::PgUploadBatchRepository batches(pool);
 
-    // ---- MERGE SPOT (storage) -------------------------------------------------------------
-    // TEMPORARY until libs/storage's LoadConfig and its disk/S3 adapters land: replace with
-    //   auto store_cfg = storage::LoadConfig(env);  (before env.Finish, inside ha::LoadConfig)
-    //   auto store = storage::MakeObjectStore(*store_cfg);  (verifies/creates the bucket)
-    // An in-memory store serves the gRPC API (public URLs) but keeps no bytes across restarts.
-    storage::InMemoryObjectStore store("http://127.0.0.1:4000");
-    // ----------------------------------------------------------------------------------------
+    core::SystemClock clock;
+    auto store = storage::Open(cfg->storage, clock);
+    if (!store.ok()) {
+        log::Error("object store unavailable", {{"error", std::string(store.status().message())}});
+        return 1;
+    }
+    if (auto* disk = dynamic_cast<storage::DiskObjectStore*>(store->get())) {
+        // Writes a crash left half-done (no upload takes an hour between two bytes).
+        (void)disk->SweepTemp(clock.Now() - std::chrono::hours(1));
+    }
+    storage::ObjectStore& objects = **store;
 
     ha::GetAlbumImages get_images(images);
     ha::GetAlbumImagesCursor get_cursor(images);
     ha::GetAlbumImagesInfinite get_infinite(images);
     ha::GetFerrisNext ferris_next(images);
     ha::CountByDate count_by_date(images);
-    ha::DeleteAlbumImages delete_images(images, store);
+    ha::DeleteAlbumImages delete_images(images, objects);
     ha::GetGallerySpots get_spots(images);
     ha::UpdateGallerySpot update_spot(images);
     ha::CreateUploadBatch create_batch(batches);
@@ -86,7 +96,7 @@ int Run() {
     ha::grpc_adapter::AlbumService album_service(
         {get_images, get_cursor, get_infinite, ferris_next, count_by_date, delete_images, get_spots,
          update_spot, create_batch, get_batch},
-        io_pool, store, service_auth);
+        io_pool, objects, service_auth);
 
     int port = 0;
     std::unique_ptr<grpc::Server> server;
@@ -113,9 +123,9 @@ int Run() {
 
 }  // namespace
 
-int main() {
+int main(int /*argc*/, char** argv) {
     try {
-        return Run();
+        return Run(argv[0]);
     } catch (const std::exception& e) {
         std::cerr << "album: fatal: " << e.what() << "\n";
         return 1;
