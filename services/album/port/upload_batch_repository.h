@@ -15,6 +15,8 @@
 
 #include <absl/status/statusor.h>
 
+#include "hatongsu/jobs/upload_job.h"
+
 namespace hatongsu::album {
 
 enum class UploadStatus { kQueued, kProcessing, kDone, kDuplicate, kFailed };
@@ -57,7 +59,7 @@ struct UploadBatch {
     std::vector<UploadFileRecord> files;  // by index
 };
 
-inline constexpr std::size_t kMaxFilesPerBatch = 100;
+using jobs::kMaxFilesPerBatch;
 
 class UploadBatchRepository {
 public:

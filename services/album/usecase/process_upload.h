@@ -17,6 +17,7 @@
 #include <string>
 
 #include "hatongsu/core/clock.h"
+#include "hatongsu/jobs/upload_job.h"
 #include "hatongsu/storage/object_store.h"
 #include "services/album/port/album_image_repository.h"
 #include "services/album/port/id_generator.h"
@@ -26,16 +27,7 @@
 
 namespace hatongsu::album {
 
-struct UploadJob {
-    std::string batch_id;
-    int index = 0;
-    std::string staging_key;
-    std::string filename;
-    std::string mime_type;  // as declared by the client (informational)
-    int64_t size = 0;
-    std::string sha256;  // lower-case hex, computed by the gateway while streaming
-    std::optional<int64_t> last_modified_ms;
-};
+using UploadJob = jobs::UploadJob;  // the queue message (libs/jobs)
 
 // What the queue adapter does with the message.
 enum class JobAction {

@@ -5,18 +5,6 @@
 
 namespace hatongsu::album {
 
-bool IsSha256Hex(std::string_view text) {
-    if (text.size() != 64) {
-        return false;
-    }
-    for (char c : text) {
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 absl::Status CreateUploadBatch::Execute(
     const std::string& batch_id, const std::vector<NewUploadFile>& files) {
     if (!core::IsUuid(batch_id)) {
@@ -39,7 +27,7 @@ absl::Status CreateUploadBatch::Execute(
         if (f.size < 0) {
             return absl::InvalidArgumentError("INVALID_SIZE");
         }
-        if (!IsSha256Hex(f.sha256)) {
+        if (!jobs::IsSha256Hex(f.sha256)) {
             return absl::InvalidArgumentError("INVALID_SHA256");
         }
     }

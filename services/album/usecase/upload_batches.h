@@ -33,7 +33,5 @@ private:
     UploadBatchRepository& batches_;
 };
 
-// Lower-case hex of 64 digits.
-bool IsSha256Hex(std::string_view text);
 
 }  // namespace hatongsu::album

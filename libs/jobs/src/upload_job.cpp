@@ -1,13 +1,25 @@
-#include "services/album/adapter/amqp/upload_job_codec.h"
+#include "hatongsu/jobs/upload_job.h"
 
 #include <limits>
 
 #include <boost/json.hpp>
 
 #include "hatongsu/core/text.h"
-#include "services/album/usecase/upload_batches.h"
 
-namespace hatongsu::album::amqp {
+namespace hatongsu::jobs {
+
+bool IsSha256Hex(std::string_view text) {
+    if (text.size() != 64) {
+        return false;
+    }
+    for (char c : text) {
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 namespace {
 
 namespace json = boost::json;
@@ -149,4 +161,4 @@ absl::StatusOr<UploadJob> DecodeUploadJob(std::string_view body) {
     return job;
 }
 
-}  // namespace hatongsu::album::amqp
+}  // namespace hatongsu::jobs

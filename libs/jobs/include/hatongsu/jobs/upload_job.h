@@ -7,17 +7,36 @@
 // error says which field is wrong. The original's envelope (data.buffer holding the bytes in
 // base64) is recognised and refused with FailedPrecondition "LEGACY_ENVELOPE": the consumer
 // dead-letters it with that reason (the bytes would have to be staged first; not supported).
-// Pure functions, safe from any thread.
+// Shared by the gateway (encodes) and the album service (decodes). Pure functions, safe from any
+// thread.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include <absl/status/statusor.h>
 
-#include "services/album/usecase/process_upload.h"
+namespace hatongsu::jobs {
 
-namespace hatongsu::album::amqp {
+// One uploaded file waiting to be processed, as the gateway publishes it and the album worker
+// reads it.
+struct UploadJob {
+    std::string batch_id;
+    int index = 0;  // position in the upload, 0 .. kMaxFilesPerBatch-1
+    std::string staging_key;
+    std::string filename;
+    std::string mime_type;  // as declared by the client (informational)
+    int64_t size = 0;
+    std::string sha256;  // lower-case hex, computed by the gateway while streaming
+    std::optional<int64_t> last_modified_ms;
+};
+
+inline constexpr std::size_t kMaxFilesPerBatch = 100;
+
+// Lower-case hex of 64 digits.
+bool IsSha256Hex(std::string_view text);
 
 inline constexpr std::size_t kMaxUploadMessageBytes = 16 * 1024;
 inline constexpr std::string_view kUploadPattern = "file_uploaded";
@@ -27,4 +46,4 @@ std::string EncodeUploadJob(const UploadJob& job);
 // original's envelope.
 absl::StatusOr<UploadJob> DecodeUploadJob(std::string_view body);
 
-}  // namespace hatongsu::album::amqp
+}  // namespace hatongsu::jobs
