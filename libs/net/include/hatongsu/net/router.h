@@ -26,12 +26,12 @@ enum class BodyMode {
 };
 
 struct RouteOptions {
-    Guard guard;  // none: every request reaches the handler
+    Guard guard = {};  // none: every request reaches the handler
     BodyMode body = BodyMode::kBuffered;
     // Bytes of body accepted (413 past it: before reading when Content-Length says so, else as
     // the bytes arrive). nullopt: ServerOptions::body_limit when buffered, no limit when streamed
     // (the handler bounds what it keeps).
-    std::optional<std::uint64_t> body_limit;
+    std::optional<std::uint64_t> body_limit = {};
 };
 
 class Router final {
