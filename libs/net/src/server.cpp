@@ -567,7 +567,8 @@ asio::awaitable<Next> Exchange(
     const std::string& remote_ip) {
     const ServerOptions& options = shared.options;
     const auto start = std::chrono::steady_clock::now();
-    Request req(head.get().base());
+    // The head moves out of the parser: reading the body needs only the parser's framing state.
+    Request req(std::move(head.get().base()));
     Context ctx = MakeContext(shared, req, remote_ip);
     std::optional<Reply> reply;
     const Router::Route* route = nullptr;
