@@ -19,7 +19,7 @@ build:
 	cmake --build --preset release
 
 format:
-	find libs services tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+	find libs services tests bench fuzz -name '*.cpp' -o -name '*.h' | xargs clang-format -i
 
 clean:
 	rm -rf build

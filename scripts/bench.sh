@@ -85,3 +85,8 @@ echo "== Argon2id cost at the service's defaults (one login = one verify)"
 echo "\$ build/release/bench/password_hash_bench"
 build/release/bench/password_hash_bench 2>/dev/null | grep -E "BM_|Benchmark"
 echo "Login ceiling = items_per_second of BM_Argon2idVerify/threads:$(nproc) (cores / verify time under contention)."
+
+echo
+echo "== Fuzzing, longer than in make test (each target ${FUZZ_SECONDS:-120} s)"
+echo "\$ scripts/fuzz.sh ${FUZZ_SECONDS:-120}"
+scripts/fuzz.sh "${FUZZ_SECONDS:-120}"

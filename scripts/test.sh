@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The full suite (what `make test` and CI run): installs what is missing, builds the debug preset
 # (ASan + UBSan; HATONGSU_PRESET=tsan for ThreadSanitizer, `make test-tsan`), starts a throw-away
-# PostgreSQL, RabbitMQ and s3rver on free loopback ports, runs every ctest label (unit, integration, e2e),
-# and tears the servers down whatever happens. Arguments go to ctest (e.g. -R AccountsE2E).
+# PostgreSQL, RabbitMQ and s3rver on free loopback ports, runs every ctest label (unit,
+# integration, e2e), tears the servers down whatever happens, then runs every libFuzzer target for
+# HATONGSU_FUZZ_SECONDS each (default 20; 0 skips; scripts/fuzz.sh). Arguments go to ctest (e.g.
+# -R AccountsE2E).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${HATONGSU_PRESET:-debug}
@@ -67,3 +69,8 @@ export LSAN_OPTIONS="suppressions=$(pwd)/cmake/lsan.supp${LSAN_OPTIONS:+:$LSAN_O
 export TSAN_OPTIONS="suppressions=$(pwd)/cmake/tsan.supp halt_on_error=1 second_deadlock_stack=1${TSAN_OPTIONS:+ $TSAN_OPTIONS}"
 
 ctest --preset "$preset" -j "$(nproc)" "$@"
+
+fuzz_seconds=${HATONGSU_FUZZ_SECONDS:-20}
+if [ "$fuzz_seconds" -gt 0 ]; then
+  scripts/fuzz.sh "$fuzz_seconds"
+fi

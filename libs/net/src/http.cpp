@@ -32,7 +32,8 @@ Query Query::Parse(std::string_view query) {
         }
         auto eq = part.find('=');
         std::string key = core::PercentDecode(part.substr(0, eq), true);
-        std::string value = eq == std::string_view::npos ? "" : core::PercentDecode(part.substr(eq + 1), true);
+        std::string value =
+            eq == std::string_view::npos ? "" : core::PercentDecode(part.substr(eq + 1), true);
         q.items_.emplace_back(std::move(key), std::move(value));
     }
     return q;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -13,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 
@@ -80,7 +82,7 @@ std::string RequestIdFor(const Request& req) {
     return core::RandomToken(12);
 }
 
-void AddCors(const ServerOptions& options, const Request& req, Response& res) {
+void AddCors(const ServerOptions& options, const Request& req, http::fields& res) {
     if (options.cors_origins.empty()) {
         return;
     }
@@ -100,7 +102,7 @@ void AddCors(const ServerOptions& options, const Request& req, Response& res) {
 
 Response Preflight(const ServerOptions& options, const Request& req) {
     Response res{http::status::no_content, req.version()};
-    AddCors(options, req, res);
+    AddCors(options, req, res.base());
     res.set(http::field::access_control_allow_methods, "GET,HEAD,PUT,PATCH,POST,DELETE");
     if (auto it = req.find(http::field::access_control_request_headers); it != req.end()) {
         res.set(http::field::access_control_allow_headers, it->value());
@@ -110,34 +112,9 @@ Response Preflight(const ServerOptions& options, const Request& req) {
     return res;
 }
 
-asio::awaitable<Response> Dispatch(const Shared& shared, Context& ctx) {
-    const Request& req = ctx.request;
-    if (req.method() == http::verb::options &&
-        req.find(http::field::access_control_request_method) != req.end()) {
-        co_return Preflight(shared.options, req);
-    }
-    const Handler* handler = shared.router->Match(req.method(), ctx.path, ctx);
-    if (handler == nullptr) {
-        std::string message =
-            "Cannot " + std::string(req.method_string()) + " " + std::string(req.target());
-        co_return JsonError(ctx, http::status::not_found, message);
-    }
-    // Whatever a handler throws, of any type, is a 500 for this request only.
-    std::string error;
-    try {
-        co_return co_await (*handler)(ctx);
-    } catch (const std::exception& e) {
-        error = e.what();
-    } catch (...) {
-        error = "non-standard exception";
-    }
-    log::Error("handler threw", {{"request_id", ctx.request_id}, {"error", error}});
-    co_return JsonError(ctx, http::status::internal_server_error, "Internal server error");
-}
-
-void AccessLog(const Shared& shared, const Context& ctx, const Response& res, double ms) {
+void AccessLog(const Shared& shared, const Context& ctx, unsigned status, double ms) {
     const auto& quiet = shared.options.quiet_paths;
-    if (std::find(quiet.begin(), quiet.end(), ctx.path) != quiet.end() && res.result_int() < 400) {
+    if (std::find(quiet.begin(), quiet.end(), ctx.path) != quiet.end() && status < 400) {
         return;
     }
     if (!log::Enabled("info")) {
@@ -146,7 +123,7 @@ void AccessLog(const Shared& shared, const Context& ctx, const Response& res, do
     log::Info(
         "request", {{"method", std::string(ctx.request.method_string())},
                     {"path", ctx.path},
-                    {"status", res.result_int()},
+                    {"status", status},
                     {"latency_ms", ms},
                     {"request_id", ctx.request_id},
                     {"remote_ip", ctx.remote_ip}});
@@ -198,7 +175,7 @@ struct Refused {
 // RFC 9112 6.1: a transfer coding other than chunked alone cannot be framed, so the body would be
 // read as the next request (smuggling): 501 and the connection closes. Credentials are visible
 // ASCII (RFC 9110 token68), so no stray byte reaches a protobuf string.
-std::optional<Refused> CheckHead(const Request& req) {
+std::optional<Refused> CheckHead(const http::request_header<>& req) {
     if (req.count(http::field::transfer_encoding) > 0) {
         // Exactly one coding, `chunked` (any case), with optional whitespace around it only:
         // "chun ked", "chunked, identity" or two header lines are not framing we can trust.
@@ -232,76 +209,6 @@ std::optional<Refused> CheckHead(const Request& req) {
     return std::nullopt;
 }
 
-// What every answer gets on its way out: CORS, the request id, keep-alive (off while draining),
-// HEAD's empty body, and the access log line.
-Response Finish(
-    const Shared& shared,
-    const Context& ctx,
-    Response res,
-    std::chrono::steady_clock::time_point start) {
-    const Request& req = ctx.request;
-    AddCors(shared.options, req, res);
-    res.set("X-Request-Id", ctx.request_id);
-    res.keep_alive(req.keep_alive() && !shared.draining.load());
-    if (req.method() == http::verb::head) {
-        auto length = res.body().size();
-        res.body().clear();
-        res.content_length(length);
-    }
-    double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    AccessLog(shared, ctx, res, ms);
-    return res;
-}
-
-// Answers one parsed request: never throws. (No co_await inside a larger expression: g++ 12
-// destroys temporaries there twice.)
-asio::awaitable<Response> Handle(const Shared& shared, const Request& req, std::string remote_ip) {
-    auto start = std::chrono::steady_clock::now();
-    std::string_view target = req.target();
-    std::size_t q = target.find('?');
-    Context ctx{
-        .request = req,
-        .request_id = RequestIdFor(req),
-        .remote_ip = ClientAddress(shared.options, req, std::move(remote_ip)),
-        .path = core::PercentDecode(target.substr(0, q), false),
-        .query = q == std::string_view::npos ? Query{} : Query::Parse(target.substr(q + 1)),
-        .params = {},
-    };
-    bool clean_target = IsCleanText(ctx.path);
-    for (const auto& [k, v] : ctx.query.Items()) {
-        clean_target = clean_target && IsCleanText(k) && IsCleanText(v);
-    }
-    if (!clean_target) {
-        ctx.path = target.substr(0, q);  // as sent (still escaped): safe to log
-        co_return Finish(
-            shared, ctx,
-            JsonError(
-                ctx, http::status::bad_request,
-                "Malformed request target: invalid UTF-8 or control characters"),
-            start);
-    }
-    Response res = co_await Dispatch(shared, ctx);
-    co_return Finish(shared, ctx, std::move(res), start);
-}
-
-// An answer to a request the parser refused (too large, malformed): then the connection closes.
-Response Refusal(
-    const Shared& shared, const Request& partial, http::status status, std::string_view message) {
-    Context ctx{
-        .request = partial,
-        .request_id = RequestIdFor(partial),
-        .remote_ip = {},
-        .path = {},
-        .query = {},
-        .params = {}};
-    Response res = JsonError(ctx, status, message);
-    AddCors(shared.options, partial, res);
-    res.set("X-Request-Id", ctx.request_id);
-    res.keep_alive(false);
-    return res;
-}
-
 // The refusal for a failed read, or nullopt when there is nobody to answer (closed, timed out).
 std::optional<Refused> RefusalFor(const boost::system::error_code& ec) {
     if (ec == http::error::body_limit) {
@@ -320,64 +227,508 @@ std::optional<Refused> RefusalFor(const boost::system::error_code& ec) {
     return std::nullopt;
 }
 
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+// How a connection goes on after one exchange.
+enum class Next {
+    kKeepAlive,  // read the next request
+    kClose,      // close now (answered with Connection: close, or nobody left to answer)
+    kLinger,     // close, after throwing away a bounded amount of what the peer still sends
+};
+
+std::string_view TrimSpaces(std::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) {
+        v.remove_prefix(1);
+    }
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) {
+        v.remove_suffix(1);
+    }
+    return v;
+}
+
+// RFC 9110 10.1.1: only an HTTP/1.1 client waits for `100 Continue`.
+bool ExpectsContinue(const Request& req) {
+    auto it = req.find(http::field::expect);
+    return req.version() >= 11 && it != req.end() &&
+           core::EqualsIgnoreCase(TrimSpaces(it->value()), "100-continue");
+}
+
+bool IsPreflight(const Request& req) {
+    return req.method() == http::verb::options &&
+           req.find(http::field::access_control_request_method) != req.end();
+}
+
+Context MakeContext(const Shared& shared, const Request& req, std::string remote_ip) {
+    std::string_view target = req.target();
+    std::size_t q = target.find('?');
+    return Context{
+        .request = req,
+        .request_id = RequestIdFor(req),
+        .remote_ip = ClientAddress(shared.options, req, std::move(remote_ip)),
+        .path = core::PercentDecode(target.substr(0, q), false),
+        .query = q == std::string_view::npos ? Query{} : Query::Parse(target.substr(q + 1)),
+        .params = {},
+        .raw_path = std::string(target.substr(0, q)),
+    };
+}
+
+bool HasCleanTarget(const Context& ctx) {
+    bool clean = IsCleanText(ctx.path);
+    for (const auto& [k, v] : ctx.query.Items()) {
+        clean = clean && IsCleanText(k) && IsCleanText(v);
+    }
+    return clean;
+}
+
+double MillisecondsSince(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
+}
+
+// What every answer gets: CORS, the request id, keep-alive (off while draining, or when asked).
+template <typename Body>
+void Decorate(
+    const Shared& shared, const Context& ctx, http::response<Body>& res, bool keep_alive) {
+    AddCors(shared.options, ctx.request, res.base());
+    res.set("X-Request-Id", ctx.request_id);
+    res.keep_alive(ctx.request.keep_alive() && keep_alive && !shared.draining.load());
+}
+
+// Whatever a guard throws, of any type, is a 500 for this request only.
+asio::awaitable<std::optional<Response>> RunGuard(const Guard& guard, Context& ctx) {
+    std::string error;
+    try {
+        std::optional<Response> verdict = co_await guard(ctx);
+        co_return verdict;
+    } catch (const std::exception& e) {
+        error = e.what();
+    } catch (...) {
+        error = "non-standard exception";
+    }
+    log::Error("guard threw", {{"request_id", ctx.request_id}, {"error", error}});
+    co_return JsonError(ctx, http::status::internal_server_error, "Internal server error");
+}
+
+// Whatever a handler throws, of any type, is a 500 for this request only. (No co_await inside a
+// larger expression: g++ 12 destroys temporaries there twice.)
+asio::awaitable<Reply> CallHandler(const Router::Route& route, Context& ctx) {
+    std::string error;
+    try {
+        if (const Handler* handler = std::get_if<Handler>(&route.handler)) {
+            Response res = co_await (*handler)(ctx);
+            co_return Reply{std::move(res)};
+        }
+        Reply reply = co_await std::get<ReplyHandler>(route.handler)(ctx);
+        co_return reply;
+    } catch (const std::exception& e) {
+        error = e.what();
+    } catch (...) {
+        error = "non-standard exception";
+    }
+    log::Error("handler threw", {{"request_id", ctx.request_id}, {"error", error}});
+    co_return JsonError(ctx, http::status::internal_server_error, "Internal server error");
+}
+
+// A request the server refuses on its head alone (too large, malformed): the connection closes.
 template <typename Stream>
-asio::awaitable<void> Serve(
+asio::awaitable<void> WriteRefusal(
+    Stream& stream, const Shared& shared, const http::request_header<>& head, Refused refused) {
+    Request partial(head);
+    Context ctx{
+        .request = partial,
+        .request_id = RequestIdFor(partial),
+        .remote_ip = {},
+        .path = {},
+        .query = {},
+        .params = {}};
+    Response res = JsonError(ctx, refused.status, refused.message);
+    AddCors(shared.options, partial, res.base());
+    res.set("X-Request-Id", ctx.request_id);
+    res.keep_alive(false);
+    beast::get_lowest_layer(stream).expires_after(shared.options.idle_timeout);
+    co_await http::async_write(stream, res, kUse);
+}
+
+// Writes a string answer; true when the connection stays open for another request.
+template <typename Stream>
+asio::awaitable<bool> WriteResponse(
+    Stream& stream,
+    const Shared& shared,
+    const Context& ctx,
+    Response res,
+    bool keep_alive,
+    std::chrono::steady_clock::time_point start) {
+    Decorate(shared, ctx, res, keep_alive);
+    if (ctx.request.method() == http::verb::head) {
+        auto length = res.body().size();
+        res.body().clear();
+        res.content_length(length);
+    }
+    AccessLog(shared, ctx, res.result_int(), MillisecondsSince(start));
+    beast::get_lowest_layer(stream).expires_after(shared.options.idle_timeout);
+    auto [ec, n] = co_await http::async_write(stream, res, kUse);
+    co_return !ec && res.keep_alive();
+}
+
+// Writes a file answer (conditional, ranged, HEAD: file_reply.h); true when the connection stays
+// open for another request.
+template <typename Stream>
+asio::awaitable<bool> WriteFile(
+    Stream& stream,
+    const Shared& shared,
+    const Context& ctx,
+    FileReply& file,
+    bool keep_alive,
+    std::chrono::steady_clock::time_point start) {
+    const Request& req = ctx.request;
+    std::string etag = file.etag.empty() ? DefaultETag(file.size, file.modified) : file.etag;
+    std::string last_modified = HttpDate(file.modified);
+    FilePlan plan = PlanFileResponse(req, file.size, etag, last_modified);
+    if (plan.status == http::status::range_not_satisfiable) {
+        Response res = JsonError(ctx, plan.status, "Range Not Satisfiable");
+        res.set(http::field::content_range, "bytes */" + std::to_string(file.size));
+        bool alive = co_await WriteResponse(stream, shared, ctx, std::move(res), keep_alive, start);
+        co_return alive;
+    }
+    http::response<http::empty_body> res{plan.status, req.version()};
+    res.set(http::field::etag, etag);
+    res.set(http::field::last_modified, last_modified);
+    if (!file.cache_control.empty()) {
+        res.set(http::field::cache_control, file.cache_control);
+    }
+    res.set(http::field::accept_ranges, "bytes");
+    if (plan.status != http::status::not_modified) {
+        res.set(http::field::content_type, file.content_type);
+        res.content_length(plan.length);
+    }
+    if (plan.status == http::status::partial_content) {
+        res.set(
+            http::field::content_range, "bytes " + std::to_string(plan.offset) + "-" +
+                                            std::to_string(plan.offset + plan.length - 1) + "/" +
+                                            std::to_string(file.size));
+    }
+    Decorate(shared, ctx, res, keep_alive);
+    AccessLog(shared, ctx, res.result_int(), MillisecondsSince(start));
+    auto& lowest = beast::get_lowest_layer(stream);
+    lowest.expires_after(shared.options.idle_timeout);
+    http::response_serializer<http::empty_body> serializer(res);
+    auto [hec, hn] = co_await http::async_write_header(stream, serializer, kUse);
+    if (hec) {
+        co_return false;
+    }
+    bool send_body = req.method() != http::verb::head && plan.status != http::status::not_modified;
+    if (send_body && plan.length > 0) {
+        boost::system::error_code ec;
+        file.file.seek(plan.offset, ec);
+        if (ec) {
+            co_return false;
+        }
+        std::vector<char> piece(std::min<std::uint64_t>(plan.length, 64 * 1024));
+        std::uint64_t left = plan.length;
+        while (left > 0) {
+            std::size_t want = std::min<std::uint64_t>(left, piece.size());
+            std::size_t got = file.file.read(piece.data(), want, ec);
+            if (ec || got == 0) {
+                // The file shrank under us: cutting the answer short is all that is left.
+                log::Warn("file read failed", {{"request_id", ctx.request_id}});
+                co_return false;
+            }
+            lowest.expires_after(shared.options.idle_timeout);
+            auto [wec, wn] =
+                co_await asio::async_write(stream, asio::buffer(piece.data(), got), kUse);
+            if (wec) {
+                co_return false;
+            }
+            left -= got;
+        }
+    }
+    co_return res.keep_alive();
+}
+
+// The body of a streamed route, read on demand into one piece-sized buffer.
+template <typename Stream>
+class StreamedBody final : public BodyReader {
+public:
+    StreamedBody(
+        Stream& stream,
+        beast::flat_buffer& buffer,
+        http::request_parser<http::empty_body>&& head,
+        std::uint64_t limit,
+        bool send_continue,
+        std::chrono::seconds idle_timeout)
+        : stream_(stream),
+          buffer_(buffer),
+          parser_(std::move(head)),
+          send_continue_(send_continue),
+          idle_timeout_(idle_timeout) {
+        if (auto length = parser_.content_length()) {
+            content_length_ = *length;
+        }
+        parser_.body_limit(limit);  // chunked bodies; a Content-Length was checked before
+    }
+
+    asio::awaitable<absl::StatusOr<std::string_view>> ReadSome(std::size_t max_bytes) override {
+        if (!status_.ok()) {
+            co_return status_;
+        }
+        if (parser_.is_done()) {
+            co_return std::string_view{};
+        }
+        max_bytes = std::clamp<std::size_t>(max_bytes, 1, kMaxPiece);
+        if (piece_.size() < max_bytes) {
+            piece_.resize(max_bytes);
+        }
+        auto& lowest = beast::get_lowest_layer(stream_);
+        if (send_continue_) {
+            send_continue_ = false;
+            lowest.expires_after(idle_timeout_);
+            auto [ec, n] = co_await asio::async_write(
+                stream_, asio::buffer(kContinue.data(), kContinue.size()), kUse);
+            if (ec) {
+                co_return Fail(ec);
+            }
+        }
+        for (;;) {
+            parser_.get().body().data = piece_.data();
+            parser_.get().body().size = max_bytes;
+            lowest.expires_after(idle_timeout_);
+            auto [ec, n] = co_await http::async_read_some(stream_, buffer_, parser_, kUse);
+            std::size_t got = max_bytes - parser_.get().body().size;
+            if (ec == http::error::need_buffer) {
+                ec = {};
+            }
+            if (ec) {
+                co_return Fail(ec);
+            }
+            read_ += got;
+            if (got > 0) {
+                co_return std::string_view(piece_.data(), got);
+            }
+            if (parser_.is_done()) {
+                co_return std::string_view{};
+            }
+        }
+    }
+    std::uint64_t BytesRead() const override { return read_; }
+    std::optional<std::uint64_t> ContentLength() const override { return content_length_; }
+
+    bool Done() const { return parser_.is_done(); }
+    // The answer the server owes instead of the handler's (413, 400), if reading failed so.
+    const std::optional<Refused>& Refusal() const { return refusal_; }
+    // The peer is gone or stalled: nothing to answer.
+    bool Lost() const { return lost_; }
+
+private:
+    absl::Status Fail(const boost::system::error_code& ec) {
+        refusal_ = RefusalFor(ec);
+        if (refusal_ && refusal_->status == http::status::payload_too_large) {
+            status_ = absl::ResourceExhaustedError("request entity too large");
+        } else if (refusal_) {
+            status_ = absl::InvalidArgumentError(refusal_->message);
+        } else if (ec == beast::error::timeout) {
+            lost_ = true;
+            status_ = absl::DeadlineExceededError("the client stopped sending the body");
+        } else {
+            lost_ = true;
+            status_ = absl::UnavailableError("the connection closed during the body");
+        }
+        return status_;
+    }
+
+    Stream& stream_;
+    beast::flat_buffer& buffer_;
+    http::request_parser<http::buffer_body> parser_;
+    bool send_continue_;
+    std::chrono::seconds idle_timeout_;
+    std::optional<std::uint64_t> content_length_;
+    std::string piece_;
+    std::uint64_t read_ = 0;
+    absl::Status status_;
+    std::optional<Refused> refusal_;
+    bool lost_ = false;
+};
+
+template <typename Stream>
+asio::awaitable<bool> SendContinue(Stream& stream, const ServerOptions& options) {
+    beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
+    auto [ec, n] =
+        co_await asio::async_write(stream, asio::buffer(kContinue.data(), kContinue.size()), kUse);
+    co_return !ec;
+}
+
+// One request whose head has been read: route, guard, body (as the route wants it), handler,
+// answer. Never throws.
+template <typename Stream>
+asio::awaitable<Next> Exchange(
+    Stream& stream,
+    beast::flat_buffer& buffer,
+    http::request_parser<http::empty_body>& head,
+    const Shared& shared,
+    const std::string& remote_ip) {
+    const ServerOptions& options = shared.options;
+    const auto start = std::chrono::steady_clock::now();
+    // The head moves out of the parser: reading the body needs only the parser's framing state.
+    Request req(std::move(head.get().base()));
+    Context ctx = MakeContext(shared, req, remote_ip);
+    std::optional<Reply> reply;
+    const Router::Route* route = nullptr;
+    if (!HasCleanTarget(ctx)) {
+        ctx.path = ctx.raw_path;  // as sent (still escaped): safe to log
+        reply.emplace(JsonError(
+            ctx, http::status::bad_request,
+            "Malformed request target: invalid UTF-8 or control characters"));
+    } else if (IsPreflight(req)) {
+        reply.emplace(Preflight(options, req));
+    } else {
+        route = shared.router->Match(req.method(), ctx.path, ctx);
+        if (route == nullptr) {
+            std::string message =
+                "Cannot " + std::string(req.method_string()) + " " + std::string(req.target());
+            reply.emplace(JsonError(ctx, http::status::not_found, message));
+        }
+    }
+    if (route != nullptr && route->options.guard) {
+        std::optional<Response> verdict = co_await RunGuard(route->options.guard, ctx);
+        if (verdict) {
+            reply.emplace(std::move(*verdict));
+        }
+    }
+    bool body_left = !head.is_done();
+    std::optional<Refused> refused;
+    bool gone = false;
+    if (!reply) {
+        const bool streamed = route->options.body == BodyMode::kStreamed;
+        const std::uint64_t limit = route->options.body_limit.value_or(
+            streamed ? std::numeric_limits<std::uint64_t>::max() : options.body_limit);
+        const bool expects_continue = body_left && ExpectsContinue(req);
+        auto announced = head.content_length();
+        if (announced && *announced > limit) {
+            refused = Refused{http::status::payload_too_large, "request entity too large"};
+        } else if (!streamed) {
+            if (body_left) {
+                http::request_parser<http::string_body> parser(std::move(head));
+                parser.body_limit(limit);
+                if (expects_continue) {
+                    bool sent = co_await SendContinue(stream, options);
+                    if (!sent) {
+                        co_return Next::kClose;
+                    }
+                }
+                buffer.max_size(std::max(options.chunk_line_limit, buffer.size()));
+                auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kUse);
+                if (bec) {
+                    refused = RefusalFor(bec);
+                    gone = !refused;
+                } else {
+                    req.body() = std::move(parser.get().body());
+                    body_left = false;
+                }
+            }
+            if (!refused && !gone) {
+                Reply answer = co_await CallHandler(*route, ctx);
+                reply.emplace(std::move(answer));
+            }
+        } else {
+            buffer.max_size(std::max(options.stream_buffer, buffer.size()));
+            StreamedBody<Stream> body(
+                stream, buffer, std::move(head), limit, expects_continue, options.idle_timeout);
+            ctx.body = &body;
+            Reply answer = co_await CallHandler(*route, ctx);
+            ctx.body = nullptr;
+            reply.emplace(std::move(answer));
+            refused = body.Refusal();
+            gone = body.Lost();
+            body_left = !body.Done();
+        }
+    }
+    if (gone) {
+        co_return Next::kClose;
+    }
+    if (refused) {
+        Response res = JsonError(ctx, refused->status, refused->message);
+        co_await WriteResponse(stream, shared, ctx, std::move(res), false, start);
+        co_return Next::kLinger;
+    }
+    bool alive = false;
+    if (Response* res = std::get_if<Response>(&*reply)) {
+        bool kept = co_await WriteResponse(stream, shared, ctx, std::move(*res), !body_left, start);
+        alive = kept;
+    } else {
+        bool kept =
+            co_await WriteFile(stream, shared, ctx, std::get<FileReply>(*reply), !body_left, start);
+        alive = kept;
+    }
+    if (alive) {
+        co_return Next::kKeepAlive;
+    }
+    co_return body_left ? Next::kLinger : Next::kClose;
+}
+
+template <typename Stream>
+asio::awaitable<Next> Serve(
     Stream& stream, std::shared_ptr<Shared> shared, ConnectionSlot& slot, std::string remote_ip) {
     const ServerOptions& options = shared->options;
     auto& lowest = beast::get_lowest_layer(stream);
     // Bounds every unparsed byte the connection makes us hold: the head while reading it, then the
-    // current chunk-size line or trailer while reading a body (the body itself is the parser's,
-    // under body_limit).
+    // current chunk-size line or trailer while reading a body (a buffered body itself is the
+    // parser's, under the route's limit; a streamed one is the handler's, a piece at a time).
     const std::size_t head_buffer = options.header_limit + 1024;
     beast::flat_buffer buffer(head_buffer);
     for (;;) {
         if (buffer.size() == 0) {
             // Between requests: the drain may close us here, and nothing is lost.
             if (shared->draining.load()) {
-                co_return;
+                co_return Next::kClose;
             }
             slot.idle = true;
             lowest.expires_after(options.idle_timeout);
             auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kUse);
             slot.idle = false;
             if (ec) {
-                co_return;
+                co_return Next::kClose;
             }
             buffer.commit(n);
         }
-        http::request_parser<http::string_body> parser;
-        parser.body_limit(options.body_limit);
-        parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+        // The head alone first: the route decides how (and whether) the body is read.
+        http::request_parser<http::empty_body> head;
+        head.body_limit(boost::none);  // the route's limit applies, below
+        head.header_limit(static_cast<std::uint32_t>(options.header_limit));
         buffer.max_size(head_buffer);
         lowest.expires_after(options.header_timeout);
         slot.reading_head = true;
-        auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kUse);
+        auto [hec, hn] = co_await http::async_read_header(stream, buffer, head, kUse);
         slot.reading_head = false;
         lowest.expires_after(options.idle_timeout);
-        std::optional<Refused> refused = hec ? RefusalFor(hec) : CheckHead(parser.get());
-        if (!hec && !refused && !parser.is_done()) {
-            buffer.max_size(std::max(options.chunk_line_limit, buffer.size()));
-            auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kUse);
-            if (bec) {
-                refused = RefusalFor(bec);
-                hec = bec;
-            }
-        }
+        std::optional<Refused> refused = hec ? RefusalFor(hec) : CheckHead(head.get());
         if (refused) {
-            Response res = Refusal(*shared, parser.get(), refused->status, refused->message);
-            co_await http::async_write(stream, res, kUse);
-            co_return;
+            co_await WriteRefusal(stream, *shared, head.get().base(), *refused);
+            co_return Next::kLinger;
         }
         if (hec) {
-            co_return;  // closed by the peer, timed out, or reset: nothing to answer
+            co_return Next::kClose;  // closed by the peer, timed out, or reset: nothing to answer
         }
-        Response res = co_await Handle(*shared, parser.get(), remote_ip);
-        bool keep_alive = res.keep_alive();
-        auto [wec, wn] = co_await http::async_write(stream, res, kUse);
-        if (wec || !keep_alive) {
-            co_return;
+        Next next = co_await Exchange(stream, buffer, head, *shared, remote_ip);
+        if (next != Next::kKeepAlive) {
+            co_return next;
         }
         slot.kept_alive = true;
+    }
+}
+
+// Reads and throws away what the peer still sends (bounded in bytes and time) after our side is
+// shut down, so that it reads our answer before it sees the connection close.
+asio::awaitable<void> Linger(
+    beast::tcp_stream& stream, const ServerOptions& options, ConnectionSlot& slot) {
+    slot.idle = true;  // the drain may cut this short
+    stream.expires_after(options.linger_timeout);
+    std::vector<char> sink(16 * 1024);
+    std::size_t total = 0;
+    while (total < options.linger_bytes) {
+        auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kUse);
+        if (ec) {
+            break;
+        }
+        total += n;
     }
 }
 
@@ -392,10 +743,13 @@ asio::awaitable<void> PlainSession(
     std::string ip = PeerAddress(socket);
     beast::tcp_stream stream(std::move(socket));
     slot->stream = &stream;
-    co_await Serve(stream, shared, *slot, ip);
-    slot->stream = nullptr;
+    Next next = co_await Serve(stream, shared, *slot, ip);
     boost::system::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (next == Next::kLinger && !ec) {
+        co_await Linger(stream, shared->options, *slot);
+    }
+    slot->stream = nullptr;
 }
 
 asio::awaitable<void> TlsSession(

@@ -61,3 +61,35 @@ TEST(StatusMapping, FollowsTheStyleTable) {
 
 }  // namespace
 }  // namespace hatongsu::net
+
+namespace hatongsu::net {
+namespace {
+
+TEST_F(RouterTest, PrefixRoutesMatchTheRawPathAfterExactRoutes) {
+    router.Add(http::verb::get, "/files/special", Dummy);
+    router.AddPrefix(http::verb::get, "/files/", Dummy);
+    router.AddPrefix(http::verb::get, "/files/thumbs/", Dummy, RouteOptions{.body_limit = 1});
+    ctx.raw_path = "/files/a%2Fb/../c";
+    const Router::Route* route = router.Match(http::verb::get, "/files/a/b/../c", ctx);
+    ASSERT_NE(route, nullptr);
+    EXPECT_EQ(route->prefix, "/files/");
+    EXPECT_EQ(ctx.params.at("*"), "a%2Fb/../c");
+    ctx.raw_path = "/FILES/thumbs/x.webp";  // the longest prefix wins, any case
+    route = router.Match(http::verb::head, "/FILES/thumbs/x.webp", ctx);
+    ASSERT_NE(route, nullptr);
+    EXPECT_EQ(route->prefix, "/files/thumbs/");
+    EXPECT_EQ(ctx.params.at("*"), "x.webp");
+    ctx.raw_path = "/files/special";  // an exact route first
+    route = router.Match(http::verb::get, "/files/special", ctx);
+    ASSERT_NE(route, nullptr);
+    EXPECT_TRUE(route->prefix.empty());
+    ctx.raw_path = "/files/";
+    EXPECT_EQ(router.Match(http::verb::get, "/files/", ctx), nullptr);
+    ctx.raw_path = "/files%2Fx";
+    EXPECT_EQ(router.Match(http::verb::get, "/files/x", ctx), nullptr);
+    ctx.raw_path = "/files/x";
+    EXPECT_EQ(router.Match(http::verb::post, "/files/x", ctx), nullptr);
+}
+
+}  // namespace
+}  // namespace hatongsu::net

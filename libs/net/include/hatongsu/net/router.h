@@ -1,30 +1,84 @@
 // Method + path -> handler. Paths match case-insensitively and tolerate one trailing slash (as
 // Express does); ":name" segments capture into Context::params. HEAD is answered for GET routes.
+// Prefix routes (AddPrefix) match the path as sent, before percent-decoding, and hand the rest to
+// the handler undecoded; exact routes win over prefix routes, a longer prefix over a shorter one.
 // Routes are added before the server starts; lookups are then read-only and thread-safe.
+//
+//   router.Add(verb::post, "/file/uploads", UploadHandler,
+//              {.guard = AdminGuard, .body = net::BodyMode::kStreamed, .body_limit = 2ull << 30});
+//   router.AddPrefix(verb::get, "/files/", FilesHandler);  // ctx.params["*"]: "a%2Fb.jpg" as sent
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "hatongsu/net/http.h"
 
 namespace hatongsu::net {
 
+enum class BodyMode {
+    kBuffered,  // read whole into ctx.request.body() before the handler runs
+    kStreamed,  // pulled by the handler through ctx.body
+};
+
+struct RouteOptions {
+    Guard guard = {};  // none: every request reaches the handler
+    BodyMode body = BodyMode::kBuffered;
+    // Bytes of body accepted (413 past it: before reading when Content-Length says so, else as
+    // the bytes arrive). nullopt: ServerOptions::body_limit when buffered, no limit when streamed
+    // (the handler bounds what it keeps).
+    std::optional<std::uint64_t> body_limit = {};
+};
+
 class Router final {
 public:
-    void Add(http::verb method, std::string_view pattern, Handler handler);
-
-    // The handler for the request, or nullptr (then the server answers 404 "Cannot GET /x").
-    const Handler* Match(http::verb method, std::string_view path, Context& ctx) const;
-
-private:
     struct Route {
         http::verb method;
-        std::vector<std::string> segments;  // lower-cased; ":x" captures
-        Handler handler;
+        std::vector<std::string> segments;  // lower-cased; ":x" captures (exact routes)
+        std::string prefix;                 // lower-cased (prefix routes); empty: exact route
+        std::variant<Handler, ReplyHandler> handler;
+        RouteOptions options;
     };
+
+    void Add(
+        http::verb method, std::string_view pattern, Handler handler, RouteOptions options = {});
+    void Add(
+        http::verb method,
+        std::string_view pattern,
+        ReplyHandler handler,
+        RouteOptions options = {});
+    // Every path starting with `prefix` (case-insensitive, e.g. "/files/") followed by at least
+    // one byte; ctx.params["*"] is that rest, as sent.
+    void AddPrefix(
+        http::verb method, std::string_view prefix, Handler handler, RouteOptions options = {});
+    void AddPrefix(
+        http::verb method,
+        std::string_view prefix,
+        ReplyHandler handler,
+        RouteOptions options = {});
+
+    // The route for the request, or nullptr (then the server answers 404 "Cannot GET /x"). `path`
+    // is the decoded path; prefix routes look at ctx.raw_path.
+    const Route* Match(http::verb method, std::string_view path, Context& ctx) const;
+
+private:
+    void AddExact(
+        http::verb method,
+        std::string_view pattern,
+        std::variant<Handler, ReplyHandler> handler,
+        RouteOptions options);
+    void AddPrefixRoute(
+        http::verb method,
+        std::string_view prefix,
+        std::variant<Handler, ReplyHandler> handler,
+        RouteOptions options);
+
     std::vector<Route> routes_;
+    std::vector<Route> prefix_routes_;  // longest prefix first
 };
 
 }  // namespace hatongsu::net

@@ -1,8 +1,12 @@
 // The HTTP/1.1 server core on Boost.Beast: one coroutine per connection on its own strand,
 // keep-alive, bounded framing (body 413, header 431, chunk lines and trailers 400, transfer codings
 // other than chunked 501), a connection cap, CORS, request ids, access log, optional TLS, and a
-// graceful drain. Owns its acceptor; the io_context and the Router must outlive it. Start, Shutdown
-// and Abort may be called from any thread.
+// graceful drain. The head is read and routed first; then the route's guard runs, and only then is
+// the body read (buffered under the route's limit, or pulled by the handler: router.h), with
+// `100 Continue` sent when the client asked and the body is wanted. An answer given without
+// reading the whole body closes the connection. Handlers may answer with a file (file_reply.h).
+// Owns its acceptor; the io_context and the Router must outlive it. Start, Shutdown and Abort may
+// be called from any thread.
 #pragma once
 
 #include <atomic>
@@ -47,6 +51,14 @@ struct ServerOptions {
     // Unparsed bytes held while reading a body: one chunk-size line with its extensions, or the
     // trailer section (400 past it).
     std::size_t chunk_line_limit = 4 * 1024;
+    // Unparsed bytes held while a streamed route reads its body (a chunk-size line there may be
+    // this long).
+    std::size_t stream_buffer = 64 * 1024;
+    // After an answer given without reading the whole body, the connection closes; first, up to
+    // this many bytes the peer still sends are read and thrown away, for at most linger_timeout,
+    // so that the peer reads the answer rather than a reset.
+    std::size_t linger_bytes = 256 * 1024;
+    std::chrono::milliseconds linger_timeout{1000};
 };
 
 class Server final {

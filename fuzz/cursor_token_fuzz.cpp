@@ -4,7 +4,7 @@
 // libs/core/src/text.cpp; include paths: the repository root and libs/core/include. Checked with
 //   clang++ -std=c++20 -fsanitize=fuzzer,address,undefined -I. -Ilibs/core/include <sources>
 //     -labsl_statusor -labsl_status -labsl_strings -labsl_cord -labsl_str_format_internal
-// Seeds: services/album/fuzz/corpus/cursor_token/.
+// Seeds: fuzz/corpus/cursor_token/ (scripts/fuzz.sh builds and runs it).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
