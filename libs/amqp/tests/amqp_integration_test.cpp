@@ -612,6 +612,23 @@ TEST_F(AmqpTest, ThePublisherReconnectsAfterTheBrokerWasAway) {
     EXPECT_EQ(broker_->Ready(topology_.queue), 2);  // "a" and "c"
 }
 
+TEST_F(AmqpTest, ThePublisherPublishesABatchAgainWhenItsConnectionBreaksMidway) {
+    testkit::TcpProxy proxy(BrokerPort());
+    Publisher publisher({.url = Through(proxy), .topology = topology_});
+    ASSERT_THAT(publisher.PublishBatch({Text("a", "1")}, seconds(10)), IsOk());
+
+    // The connection looks healthy but breaks as soon as the batch is sent: no confirm comes,
+    // and the whole batch goes again on a new connection.
+    proxy.DropOnNextClientData();
+    std::vector<Message> batch;
+    for (int i = 0; i < 10; ++i) {
+        batch.push_back(Text("b-" + std::to_string(i), "{}"));
+    }
+    ASSERT_THAT(publisher.PublishBatch(batch, seconds(10)), IsOk());
+    EXPECT_EQ(proxy.Accepted(), 2);
+    EXPECT_EQ(broker_->Ready(topology_.queue), 11);  // nothing of the cut attempt arrived
+}
+
 TEST_F(AmqpTest, SurvivesDroppedConnectionsMidStream) {
     testkit::TcpProxy proxy(BrokerPort());
     Publisher publisher({.url = Through(proxy), .topology = topology_});
@@ -653,12 +670,15 @@ TEST_F(AmqpTest, SurvivesDroppedConnectionsMidStream) {
     // Every message was handled; a message handled more than once came back flagged as a
     // redelivery (the handler's cue to be idempotent), never as a fresh message.
     std::map<std::string, int> times;
+    int again = 0;
     for (const Seen& s : seen.All()) {
         if (++times[s.message_id] > 1) {
             EXPECT_TRUE(s.redelivered) << s.message_id;
+            ++again;
         }
     }
     EXPECT_EQ(times.size(), 100u);
+    EXPECT_GE(again, 1);  // at least the tenth: its acknowledgement had no connection left
     EXPECT_GE(proxy.Accepted(), 4);  // both reconnected
 }
 

@@ -1,5 +1,8 @@
 #include "hatongsu/amqp/config.h"
 
+#include <map>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "hatongsu/testkit/status_matchers.h"
@@ -11,7 +14,8 @@ using testkit::IsOk;
 using testkit::StatusIs;
 
 TEST(LoadUrl, TakesTheFirstNameSetAndRedactsIt) {
-    config::Env env({{"RABBITMQ_URL", "amqp://u:p@rabbit:5672/"}});
+    config::Env env(
+        std::map<std::string, std::string>{{"RABBITMQ_URL", "amqp://u:p@rabbit:5672/"}});
     EXPECT_EQ(
         LoadUrl(env, {"ALBUM_AMQP_URL", "RABBITMQ_URL"}, "amqp://guest:guest@127.0.0.1:5672/"),
         "amqp://u:p@rabbit:5672/");
@@ -20,7 +24,7 @@ TEST(LoadUrl, TakesTheFirstNameSetAndRedactsIt) {
 }
 
 TEST(LoadUrl, FallsBackToTheDefault) {
-    config::Env env({});
+    config::Env env(std::map<std::string, std::string>{});
     EXPECT_EQ(
         LoadUrl(env, {"ALBUM_AMQP_URL", "RABBITMQ_URL"}, "amqp://guest:guest@127.0.0.1:5672/"),
         "amqp://guest:guest@127.0.0.1:5672/");
@@ -28,7 +32,7 @@ TEST(LoadUrl, FallsBackToTheDefault) {
 }
 
 TEST(LoadUrl, ReportsAMalformedUrl) {
-    config::Env env({{"ALBUM_AMQP_URL", "http://rabbit/"}});
+    config::Env env(std::map<std::string, std::string>{{"ALBUM_AMQP_URL", "http://rabbit/"}});
     LoadUrl(env, {"ALBUM_AMQP_URL", "RABBITMQ_URL"}, "amqp://127.0.0.1/");
     EXPECT_THAT(env.Finish("ALBUM_", {}), StatusIs(absl::StatusCode::kInvalidArgument));
 }

@@ -81,6 +81,26 @@ TEST(TcpProxy, RelaysBothWaysAndDropsOnDemand) {
     ::close(listener);
 }
 
+TEST(TcpProxy, DropsAnArmedConnectionOnItsClientsNextData) {
+    uint16_t upstream_port = 0;
+    int listener = Listen(&upstream_port);
+    TcpProxy proxy(upstream_port);
+    int client = Connect(proxy.Port());
+    int server = ::accept(listener, nullptr, nullptr);
+    ASSERT_EQ(::send(client, "a", 1, 0), 1);
+    EXPECT_EQ(Read(server, 1), "a");
+
+    proxy.DropOnNextClientData();
+    ASSERT_EQ(::send(server, "b", 1, 0), 1);  // the server may still talk
+    EXPECT_EQ(Read(client, 1), "b");
+    ASSERT_EQ(::send(client, "c", 1, 0), 1);
+    EXPECT_TRUE(Closed(server));  // "c" was never forwarded
+    EXPECT_TRUE(Closed(client));
+    ::close(client);
+    ::close(server);
+    ::close(listener);
+}
+
 TEST(TcpProxy, RefusesWhileToldTo) {
     uint16_t upstream_port = 0;
     int listener = Listen(&upstream_port);

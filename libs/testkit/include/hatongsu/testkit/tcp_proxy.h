@@ -2,7 +2,9 @@
 // connection is relayed to 127.0.0.1:upstream_port by a thread of its own. DropAll() cuts every
 // relayed connection at once (both ends see the connection close, as when a broker restarts or a
 // network fails); SetRefusing(true) makes new connections close right after accept (a server
-// that is down), until SetRefusing(false). Thread-safe.
+// that is down), until SetRefusing(false); DropOnNextClientData() arms every open connection to
+// close, unforwarded, when its client next sends something (a connection that breaks in the
+// middle of a request, while the client still believes it healthy). Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -60,6 +62,13 @@ public:
 
     void SetRefusing(bool refusing) { refusing_ = refusing; }
 
+    void DropOnNextClientData() {
+        std::lock_guard<std::mutex> lock(mu_);
+        for (auto& link : links_) {
+            link->drop_on_client_data = true;
+        }
+    }
+
     // Closes every relayed connection, on both sides, and returns once they are closed.
     void DropAll() {
         std::vector<std::unique_ptr<Link>> links;
@@ -82,6 +91,7 @@ private:
     struct Link {
         int client = -1;
         int upstream = -1;
+        std::atomic<bool> drop_on_client_data{false};
         std::thread relay;
     };
 
@@ -123,7 +133,7 @@ private:
             auto link = std::make_unique<Link>();
             link->client = client;
             link->upstream = upstream;
-            link->relay = std::thread([client, upstream] { Relay(client, upstream); });
+            link->relay = std::thread([l = link.get()] { Relay(*l); });
             ++accepted_;
             std::lock_guard<std::mutex> lock(mu_);
             links_.push_back(std::move(link));
@@ -132,7 +142,9 @@ private:
 
     // Copies both ways until either side closes, then shuts both down (the fds are closed by
     // DropAll, after this thread is joined, so a shutdown never hits a reused fd).
-    static void Relay(int a, int b) {
+    static void Relay(Link& link) {
+        const int a = link.client;
+        const int b = link.upstream;
         char buffer[65536];
         for (bool open = true; open;) {
             pollfd fds[2] = {{a, POLLIN, 0}, {b, POLLIN, 0}};
@@ -146,7 +158,7 @@ private:
                 int from = i == 0 ? a : b;
                 int to = i == 0 ? b : a;
                 ssize_t n = ::recv(from, buffer, sizeof buffer, 0);
-                if (n <= 0) {
+                if (n <= 0 || (i == 0 && link.drop_on_client_data)) {
                     open = false;
                     break;
                 }
