@@ -2,15 +2,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
 
-#include <absl/base/thread_annotations.h>
-#include <absl/synchronization/mutex.h>
-#include <absl/time/time.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -61,47 +60,49 @@ public:
     // Any thread: a handler's outcome.
     void Post(std::uint64_t generation, std::uint64_t tag, Outcome outcome) {
         {
-            absl::MutexLock lock(&mu_);
+            std::lock_guard<std::mutex> lock(mu_);
             settled_.push_back({generation, tag, std::move(outcome)});
             --outstanding_;
         }
+        changed_.notify_all();
         Wake();
     }
 
     std::vector<Settled> Take() {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard<std::mutex> lock(mu_);
         std::vector<Settled> out;
         out.swap(settled_);
         return out;
     }
 
     void Dispatched() {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard<std::mutex> lock(mu_);
         ++outstanding_;
     }
 
     // Deliveries of `generation` are worth handling only while its connection is up.
     void SetLiveGeneration(std::uint64_t generation) {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard<std::mutex> lock(mu_);
         live_generation_ = generation;
     }
     bool Live(std::uint64_t generation) {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard<std::mutex> lock(mu_);
         return generation == live_generation_;
     }
 
     void RequestStop(Clock::time_point deadline) {
         {
-            absl::MutexLock lock(&mu_);
+            std::lock_guard<std::mutex> lock(mu_);
             if (!stop_ || deadline < stop_deadline_) {
                 stop_deadline_ = deadline;
             }
             stop_ = true;
         }
+        changed_.notify_all();
         Wake();
     }
     std::optional<Clock::time_point> StopDeadline() {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard<std::mutex> lock(mu_);
         if (!stop_) {
             return std::nullopt;
         }
@@ -110,37 +111,31 @@ public:
 
     // Until no delivery is outstanding, or a stop is requested.
     void AwaitIdleOrStop() {
-        absl::MutexLock lock(&mu_);
-        auto done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-            return outstanding_ == 0 || stop_;
-        };
-        mu_.Await(absl::Condition(&done));
+        std::unique_lock<std::mutex> lock(mu_);
+        changed_.wait(lock, [this] { return outstanding_ == 0 || stop_; });
     }
     // Until no delivery is outstanding, or `deadline`.
     void AwaitIdle(Clock::time_point deadline) {
-        absl::MutexLock lock(&mu_);
-        auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-            return outstanding_ == 0;
-        };
-        mu_.AwaitWithTimeout(absl::Condition(&idle), absl::FromChrono(deadline - Clock::now()));
+        std::unique_lock<std::mutex> lock(mu_);
+        changed_.wait_until(lock, deadline, [this] { return outstanding_ == 0; });
     }
     // Sleeps `delay`, or less if a stop is requested.
     void SleepUnlessStopped(std::chrono::milliseconds delay) {
-        absl::MutexLock lock(&mu_);
-        auto stopped = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-            return stop_;
-        };
-        mu_.AwaitWithTimeout(absl::Condition(&stopped), absl::FromChrono(delay));
+        std::unique_lock<std::mutex> lock(mu_);
+        changed_.wait_for(lock, delay, [this] { return stop_; });
     }
 
 private:
     const int wake_fd_;
-    absl::Mutex mu_;
-    std::vector<Settled> settled_ ABSL_GUARDED_BY(mu_);
-    int outstanding_ ABSL_GUARDED_BY(mu_) = 0;
-    std::uint64_t live_generation_ ABSL_GUARDED_BY(mu_) = 0;
-    bool stop_ ABSL_GUARDED_BY(mu_) = false;
-    Clock::time_point stop_deadline_ ABSL_GUARDED_BY(mu_);
+    // std::mutex rather than Abseil's: Debian's Abseil is not built for ThreadSanitizer, which
+    // would then not see this lock.
+    std::mutex mu_;
+    std::condition_variable changed_;  // outstanding_ or stop_ changed
+    std::vector<Settled> settled_;     // guarded by mu_, and so is everything below
+    int outstanding_ = 0;
+    std::uint64_t live_generation_ = 0;
+    bool stop_ = false;
+    Clock::time_point stop_deadline_;
 };
 
 }  // namespace internal
@@ -256,9 +251,10 @@ struct Consumer::Impl {
     bool started = false;  // Start/Stop/~Consumer run on the owner's thread
     bool stopped = false;
 
-    absl::Mutex tasks_mu;
-    std::deque<Task> tasks ABSL_GUARDED_BY(tasks_mu);
-    bool closing ABSL_GUARDED_BY(tasks_mu) = false;
+    std::mutex tasks_mu;
+    std::condition_variable tasks_changed;
+    std::deque<Task> tasks;  // guarded by tasks_mu
+    bool closing = false;    // guarded by tasks_mu
 };
 
 absl::Status Consumer::Impl::Validate() const {
@@ -297,19 +293,19 @@ absl::Status Consumer::Impl::Validate() const {
 }
 
 void Consumer::Impl::Enqueue(Task task) {
-    absl::MutexLock lock(&tasks_mu);
-    tasks.push_back(std::move(task));
+    {
+        std::lock_guard<std::mutex> lock(tasks_mu);
+        tasks.push_back(std::move(task));
+    }
+    tasks_changed.notify_one();
 }
 
 void Consumer::Impl::Work() {
     for (;;) {
         std::optional<Task> task;
         {
-            absl::MutexLock lock(&tasks_mu);
-            auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(tasks_mu) {
-                return !tasks.empty() || closing;
-            };
-            tasks_mu.Await(absl::Condition(&ready));
+            std::unique_lock<std::mutex> lock(tasks_mu);
+            tasks_changed.wait(lock, [this] { return !tasks.empty() || closing; });
             if (tasks.empty()) {
                 return;  // closing, and nothing left
             }
@@ -706,9 +702,10 @@ Consumer::Consumer(ConsumerConfig config, Handler handler)
 Consumer::~Consumer() {
     Stop(Clock::now());
     {
-        absl::MutexLock lock(&impl_->tasks_mu);
+        std::lock_guard<std::mutex> lock(impl_->tasks_mu);
         impl_->closing = true;
     }
+    impl_->tasks_changed.notify_all();
     for (std::thread& t : impl_->workers) {
         t.join();
     }

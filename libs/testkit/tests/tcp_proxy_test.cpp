@@ -1,8 +1,10 @@
 #include "hatongsu/testkit/tcp_proxy.h"
 
+#include <cerrno>
 #include <string>
 
 #include <gtest/gtest.h>
+#include <sys/time.h>
 
 namespace hatongsu::testkit {
 namespace {
@@ -21,8 +23,20 @@ int Listen(uint16_t* port) {
     return fd;
 }
 
+// A receive that waits this long fails instead of hanging the test.
+int Guarded(int fd) {
+    timeval limit{};
+    limit.tv_sec = 30;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    return fd;
+}
+
+int Accept(int listener) {
+    return Guarded(::accept(listener, nullptr, nullptr));
+}
+
 int Connect(uint16_t port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = Guarded(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
@@ -46,7 +60,9 @@ std::string Read(int fd, std::size_t n) {
 
 bool Closed(int fd) {
     char byte = 0;
-    return ::recv(fd, &byte, 1, 0) <= 0;  // blocks until data, EOF or an error
+    ssize_t n = ::recv(fd, &byte, 1, 0);
+    // EOF or a reset; data, or the guard's timeout, are not.
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
 TEST(TcpProxy, RelaysBothWaysAndDropsOnDemand) {
@@ -55,7 +71,7 @@ TEST(TcpProxy, RelaysBothWaysAndDropsOnDemand) {
     TcpProxy proxy(upstream_port);
 
     int client = Connect(proxy.Port());
-    int server = ::accept(listener, nullptr, nullptr);
+    int server = Accept(listener);
     ASSERT_GE(server, 0);
     ASSERT_EQ(::send(client, "ping", 4, 0), 4);
     EXPECT_EQ(Read(server, 4), "ping");
@@ -71,7 +87,7 @@ TEST(TcpProxy, RelaysBothWaysAndDropsOnDemand) {
 
     // Still accepting after a drop.
     int again = Connect(proxy.Port());
-    int server2 = ::accept(listener, nullptr, nullptr);
+    int server2 = Accept(listener);
     ASSERT_EQ(::send(again, "x", 1, 0), 1);
     EXPECT_EQ(Read(server2, 1), "x");
     EXPECT_EQ(proxy.Accepted(), 2);
@@ -86,7 +102,7 @@ TEST(TcpProxy, DropsAnArmedConnectionOnItsClientsNextData) {
     int listener = Listen(&upstream_port);
     TcpProxy proxy(upstream_port);
     int client = Connect(proxy.Port());
-    int server = ::accept(listener, nullptr, nullptr);
+    int server = Accept(listener);
     ASSERT_EQ(::send(client, "a", 1, 0), 1);
     EXPECT_EQ(Read(server, 1), "a");
 

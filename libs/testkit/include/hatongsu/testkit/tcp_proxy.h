@@ -133,10 +133,13 @@ private:
             auto link = std::make_unique<Link>();
             link->client = client;
             link->upstream = upstream;
-            link->relay = std::thread([l = link.get()] { Relay(*l); });
             ++accepted_;
+            // Listed before its relay starts, so that DropOnNextClientData and DropAll see every
+            // connection a client could already use, and only ever join a started thread.
             std::lock_guard<std::mutex> lock(mu_);
+            Link* l = link.get();
             links_.push_back(std::move(link));
+            l->relay = std::thread([l] { Relay(*l); });
         }
     }
 
