@@ -97,8 +97,8 @@ std::map<std::string, std::string> HeadersFromTable(const amqp_table_t& table);
 // InvalidArgument when a key is empty or over 255 bytes (an AMQP short string).
 absl::Status ValidateHeaders(const std::map<std::string, std::string>& headers);
 
-// When the socket (or rabbitmq-c's buffer) has something to read, or `timeout` passed, or
-// `wake_fd` (>= 0) became readable. Returns false on a poll error.
+// Waits up to `timeout` for the socket or `wake_fd` (either may be -1) to become readable and says
+// which did (neither: the time passed, or poll failed; callers loop anyway).
 struct Readiness {
     bool socket = false;
     bool wake = false;

@@ -249,7 +249,6 @@ struct Consumer::Impl {
     std::thread thread;
     std::vector<std::thread> workers;
     bool started = false;  // Start/Stop/~Consumer run on the owner's thread
-    bool stopped = false;
 
     std::mutex tasks_mu;
     std::condition_variable tasks_changed;
