@@ -113,6 +113,7 @@ print_env() {
   pg_port=$(cat "$dir/pg.port"); amqp_port=$(cat "$dir/amqp.port")
   echo "export HATONGSU_PG_BASE=postgresql://postgres:$PG_PASSWORD@127.0.0.1:$pg_port"
   echo "export USER_PG_URL=postgresql://postgres:$PG_PASSWORD@127.0.0.1:$pg_port/hatongsu_user"
+  echo "export ALBUM_PG_URL=postgresql://postgres:$PG_PASSWORD@127.0.0.1:$pg_port/hatongsu_album"
   echo "export HATONGSU_AMQP_URL=amqp://guest:guest@127.0.0.1:$amqp_port/"
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: installs what is missing, builds the release preset, starts PostgreSQL and RabbitMQ
-# with data under ./var, then the user service and the gateway on local defaults. The admin
+# with data under ./var, then the user and album services and the gateway on local defaults
+# (objects on local disk under ./var/objects, served by the gateway at /files/). The admin
 # account is created on first start; its credentials are kept in var/ and printed on every start.
 # Ctrl-C stops everything. Any variable from README.md can be set in the environment to override.
 set -euo pipefail
@@ -42,7 +43,13 @@ export HATONGSU_ADMIN_EMAIL=${HATONGSU_ADMIN_EMAIL:-admin@hatongsu.local}
 export HATONGSU_ADMIN_PASSWORD=${HATONGSU_ADMIN_PASSWORD:-$(secret admin-password)}
 export USER_GRPC_ADDR=${USER_GRPC_ADDR:-127.0.0.1:4001}
 export USER_GRPC_URL=${USER_GRPC_URL:-$USER_GRPC_ADDR}
+export ALBUM_GRPC_ADDR=${ALBUM_GRPC_ADDR:-127.0.0.1:4002}
+export ALBUM_GRPC_URL=${ALBUM_GRPC_URL:-$ALBUM_GRPC_ADDR}
+export ALBUM_AMQP_URL=${ALBUM_AMQP_URL:-$HATONGSU_AMQP_URL}
+export GATEWAY_AMQP_URL=${GATEWAY_AMQP_URL:-$HATONGSU_AMQP_URL}
 export GATEWAY_HTTP_PORT=${GATEWAY_HTTP_PORT:-4000}
+export STORAGE_DIR=${STORAGE_DIR:-$var/objects}
+export STORAGE_PUBLIC_URL=${STORAGE_PUBLIC_URL:-http://localhost:$GATEWAY_HTTP_PORT}
 export LOG_FORMAT=${LOG_FORMAT:-text}
 
 pids=()
@@ -57,6 +64,9 @@ trap stop_all INT TERM EXIT
 build/release/services/user/hatongsu-user &
 pids+=($!)
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/${USER_GRPC_ADDR##*:}") 2>/dev/null && break; sleep 0.1; done
+build/release/services/album/hatongsu-album &
+pids+=($!)
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/${ALBUM_GRPC_ADDR##*:}") 2>/dev/null && break; sleep 0.1; done
 build/release/services/gateway/hatongsu-gateway &
 pids+=($!)
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$GATEWAY_HTTP_PORT") 2>/dev/null && break; sleep 0.1; done

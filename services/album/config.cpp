@@ -45,6 +45,7 @@ absl::StatusOr<AlbumConfig> LoadConfig(config::Env& env) {
         env.Secret({"ALBUM_AMQP_URL", "RABBITMQ_URL"}, "amqp://guest:guest@127.0.0.1:5672/", false);
     c.queue = env.String({"ALBUM_QUEUE"}, "album_queue");
     c.prefetch = env.Int({"ALBUM_PREFETCH"}, 2 * c.decode_threads, 1, 1000);
+    c.max_attempts = env.Int({"ALBUM_MAX_ATTEMPTS"}, 10, 1, 100);
     c.max_pixels = env.Int({"ALBUM_MAX_PIXELS"}, 100'000'000, 1, 2'000'000'000);
     c.max_file_bytes =
         static_cast<int64_t>(env.Int({"ALBUM_MAX_FILE_BYTES"}, 200 << 20, 1, 2'000'000'000));

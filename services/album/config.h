@@ -24,6 +24,7 @@ struct AlbumConfig {
     std::string amqp_url;
     std::string queue;  // the upload queue (ALBUM_QUEUE; the original's album_queue)
     int prefetch;       // unacknowledged upload messages at most
+    int max_attempts;   // tries of a job whose dependencies are down, before its dead letter
     int decode_threads;
     int64_t max_pixels;
     int64_t max_file_bytes;

@@ -3,7 +3,9 @@
 // the drain.
 #include <iostream>
 
+#include "hatongsu/amqp/consumer.h"
 #include "hatongsu/core/clock.h"
+#include "hatongsu/jobs/upload_job.h"
 #include "hatongsu/log/log.h"
 #include "hatongsu/pg/migrate.h"
 #include "hatongsu/pg/pool.h"
@@ -74,21 +76,44 @@ int Run(const char* argv0) {
     ha::CreateUploadBatch create_batch(batches);
     ha::GetUploadBatch get_batch(batches);
 
-    // ---- MERGE SPOT (upload worker) -------------------------------------------------------
-    // The lead wires the RabbitMQ consumer (libs/amqp) here:
-    //   ha::vips::VipsImageProcessor processor({.max_pixels = cfg->max_pixels});
-    //   ha::RandomIdGenerator ids;
-    //   ha::ProcessUpload process_upload(batches, images, store, processor, ids,
-    //       {.max_file_bytes = static_cast<uint64_t>(cfg->max_file_bytes)});
-    //   boost::asio::thread_pool decode_pool(cfg->decode_threads);
-    //   consumer on cfg->amqp_url / cfg->queue with prefetch cfg->prefetch: each delivery ->
-    //     ha::amqp::DecodeUploadJob(body)   (InvalidArgument / FailedPrecondition
-    //                                        "LEGACY_ENVELOPE" -> dead-letter with the reason)
-    //     -> post to decode_pool -> process_upload.Execute(job) -> JobOutcome:
-    //        kAck -> ack; kRetry -> retry queue with back-off (dead-letter after N);
-    //        kDeadLetter -> dead-letter with outcome.reason.
-    //   Drain: stop consuming, then join decode_pool (rt.OnDrain), before the gRPC pool.
-    // ----------------------------------------------------------------------------------------
+    // The upload worker: deliveries from the queue (at most `prefetch` in flight) decoded on
+    // `decode_threads` consumer threads, each job one ProcessUpload.
+    ha::VipsImageProcessor processor({.max_pixels = cfg->max_pixels});
+    ha::RandomIdGenerator ids;
+    ha::ProcessUpload process_upload(
+        batches, images, objects, processor, ids, clock,
+        {.max_file_bytes = static_cast<uint64_t>(cfg->max_file_bytes)});
+    const int max_attempts = cfg->max_attempts;
+    amqp::Consumer consumer(
+        {.url = cfg->amqp_url,
+         .topology = amqp::Topology::For(cfg->queue),
+         .prefetch = cfg->prefetch,
+         .handler_threads = cfg->decode_threads,
+         .max_attempts = max_attempts},
+        [&process_upload, max_attempts](amqp::Delivery delivery, amqp::Completion done) {
+            auto job = jobs::DecodeUploadJob(delivery.body);
+            if (!job.ok()) {
+                log::Warn(
+                    "unreadable upload message", {{"error", std::string(job.status().message())}});
+                done.Finish(amqp::DeadLetter{std::string(job.status().message())});
+                return;
+            }
+            ha::JobOutcome outcome = process_upload.Execute(*job);
+            switch (outcome.action) {
+                case ha::JobAction::kAck:
+                    done.Finish(amqp::Ack{});
+                    return;
+                case ha::JobAction::kRetry:
+                    if (delivery.attempt >= max_attempts) {
+                        process_upload.GiveUp(*job, "RETRIES_EXHAUSTED");
+                    }
+                    done.Finish(amqp::Retry{outcome.reason});
+                    return;
+                case ha::JobAction::kDeadLetter:
+                    done.Finish(amqp::DeadLetter{outcome.reason});
+                    return;
+            }
+        });
 
     rpc::WorkPool io_pool(
         static_cast<std::size_t>(cfg->io_threads), static_cast<std::size_t>(cfg->max_queued_calls));
@@ -114,6 +139,12 @@ int Run(const char* argv0) {
                       {"mtls", !cfg->grpc_tls.client_ca_file.empty()},
                       {"service_secret", !cfg->service_secret.empty()}});
 
+    if (absl::Status s = consumer.Start(); !s.ok()) {
+        log::Error("upload consumer", {{"error", std::string(s.message())}});
+        return 2;
+    }
+    // Drain: no new deliveries and the jobs in flight settled first, then the gRPC side.
+    rt.OnDrain("upload consumer", [&consumer](auto deadline) { consumer.Stop(deadline); });
     rt.DrainGrpcServer(*server);  // returns once every call has finished (or was cancelled)
     rt.DrainPool(io_pool);        // then no task can touch the use cases destroyed after Run()
     int code = rt.Run();

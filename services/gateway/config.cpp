@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "hatongsu/amqp/config.h"
+
 namespace hatongsu::gateway {
 
 absl::StatusOr<GatewayConfig> LoadConfig(config::Env& env) {
@@ -45,6 +47,17 @@ absl::StatusOr<GatewayConfig> LoadConfig(config::Env& env) {
     c.sessions.account_ttl = env.Duration({"GATEWAY_ACCOUNT_CACHE_MS"}, 1s);
     c.login_rate.per_second = env.Int({"GATEWAY_LOGIN_RATE_PER_S"}, 10, 0, 100000);
     c.login_rate.burst = env.Int({"GATEWAY_LOGIN_BURST"}, 20, 1, 100000);
+    c.storage = storage::LoadConfig(env);
+    c.amqp_url = amqp::LoadUrl(
+        env, {"GATEWAY_AMQP_URL", "ALBUM_RABBITMQ_URL"}, "amqp://guest:guest@127.0.0.1:5672/");
+    c.upload_queue = env.String({"GATEWAY_UPLOAD_QUEUE"}, "album_queue");
+    c.publish_timeout = env.Duration({"GATEWAY_PUBLISH_TIMEOUT_MS"}, 10s);
+    c.upload_limits.max_files = env.Int({"GATEWAY_UPLOAD_MAX_FILES"}, 100, 1, 100);
+    c.upload_limits.max_file_bytes =
+        static_cast<int64_t>(env.Int({"GATEWAY_UPLOAD_MAX_FILE_MB"}, 64, 1, 2048)) << 20;
+    c.upload_limits.max_total_bytes =
+        static_cast<int64_t>(env.Int({"GATEWAY_UPLOAD_MAX_TOTAL_MB"}, 1024, 1, 1 << 20)) << 20;
+    c.blocking_threads = env.Int({"GATEWAY_BLOCKING_THREADS"}, 4, 1, 256);
     c.log_level = env.String({"LOG_LEVEL"}, "info");
     c.log_format = env.String({"LOG_FORMAT"}, "json");
     absl::Status s = env.Finish("GATEWAY_", {});

@@ -9,8 +9,10 @@
 #include "hatongsu/config/env.h"
 #include "hatongsu/net/server.h"
 #include "hatongsu/rpc/tls.h"
+#include "hatongsu/storage/config.h"
 #include "services/gateway/usecase/login_rate_limit.h"
 #include "services/gateway/usecase/sessions.h"
+#include "services/gateway/usecase/upload_session.h"
 
 namespace hatongsu::gateway {
 
@@ -25,6 +27,13 @@ struct GatewayConfig {
     std::chrono::milliseconds grpc_timeout;
     SessionSettings sessions;
     LoginRateSettings login_rate;
+    // Uploads: the staging store (shared variables, libs/storage), the queue, the limits.
+    storage::Config storage;
+    std::string amqp_url;
+    std::string upload_queue;
+    std::chrono::milliseconds publish_timeout;
+    UploadLimits upload_limits;
+    int blocking_threads;  // store writes and publishing (blocking I/O)
     std::string log_level;
     std::string log_format;
 };

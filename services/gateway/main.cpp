@@ -3,11 +3,14 @@
 #include <iostream>
 #include <memory>
 
+#include "hatongsu/amqp/publisher.h"
 #include "hatongsu/core/clock.h"
 #include "hatongsu/log/log.h"
 #include "hatongsu/net/server.h"
 #include "hatongsu/rpc/tls.h"
 #include "hatongsu/runtime/runtime.h"
+#include "hatongsu/storage/disk_object_store.h"
+#include "services/gateway/adapter/amqp/amqp_upload_queue.h"
 #include "services/gateway/adapter/grpc/grpc_album_client.h"
 #include "services/gateway/adapter/grpc/grpc_user_client.h"
 #include "services/gateway/adapter/http/routes.h"
@@ -46,6 +49,24 @@ int Run() {
     gateway::http::AddUserRoutes(router, deps);
     gateway::http::AddAlbumRoutes(router, deps);
 
+    // Uploads: staging objects in the store, one confirmed message per file, blocking I/O on a
+    // pool of its own.
+    auto store = storage::Open(cfg->storage, clock);
+    if (!store.ok()) {
+        log::Error("object store unavailable", {{"error", std::string(store.status().message())}});
+        log::Shutdown();
+        return 1;
+    }
+    amqp::Publisher publisher(
+        {.url = cfg->amqp_url, .topology = amqp::Topology::For(cfg->upload_queue)});
+    gateway::amqp_adapter::AmqpUploadQueue queue(publisher, cfg->publish_timeout);
+    boost::asio::thread_pool blocking(static_cast<std::size_t>(cfg->blocking_threads));
+    gateway::http::UploadDeps uploads{store->get(), &queue, &blocking, cfg->upload_limits, ""};
+    if (auto* disk = dynamic_cast<storage::DiskObjectStore*>(store->get())) {
+        uploads.files_root = disk->Root().string();
+    }
+    gateway::http::AddUploadRoutes(router, deps, uploads);
+
     net::Server server(rt.Io(), cfg->http, router);
     try {
         server.Start();
@@ -66,6 +87,7 @@ int Run() {
     rt.DrainHttp(server);          // requests first: they may still be waiting on gRPC calls
     rt.DrainCalls(users.Calls());  // then the calls they left behind, cancelled at the deadline
     rt.DrainCalls(albums.Calls());
+    rt.OnDrain("blocking pool", [&blocking](auto) { blocking.join(); });
     int code = rt.Run();
     log::Shutdown();
     return code;

@@ -111,6 +111,13 @@ TEST_F(ProcessUploadTest, NoDateAtAllMeansTheUploadTime) {
     EXPECT_EQ(image.original_offset_minutes, 0);
 }
 
+TEST_F(ProcessUploadTest, GivingUpMarksTheFileFailedAndKeepsStagingForAReplay) {
+    uc_.GiveUp(Job(1), "RETRIES_EXHAUSTED");
+    EXPECT_EQ(File(1).status, UploadStatus::kFailed);
+    EXPECT_EQ(File(1).reason, "RETRIES_EXHAUSTED");
+    EXPECT_TRUE(Has("staging/1.bin"));
+}
+
 TEST_F(ProcessUploadTest, NonImagesFailForGoodAndLeaveNothing) {
     processor_.SetResult(absl::InvalidArgumentError("TOO_MANY_PIXELS"));
     JobOutcome out = uc_.Execute(Job(0));

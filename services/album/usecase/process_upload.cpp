@@ -35,6 +35,14 @@ JobOutcome ProcessUpload::Fail(const UploadJob& job, const std::string& reason) 
     return {JobAction::kAck, UploadStatus::kFailed, reason};
 }
 
+void ProcessUpload::GiveUp(const UploadJob& job, const std::string& reason) {
+    if (absl::Status s = batches_.MarkFailed(job.batch_id, job.index, reason); !s.ok()) {
+        log::Warn(
+            "could not mark a dead-lettered upload failed",
+            {{"batch", job.batch_id}, {"index", job.index}, {"error", std::string(s.message())}});
+    }
+}
+
 JobOutcome ProcessUpload::Duplicate(const UploadJob& job, const std::string& existing_id) {
     if (absl::Status s = batches_.MarkDuplicate(job.batch_id, job.index, existing_id); !s.ok()) {
         return Retry(s, "mark duplicate");

@@ -69,6 +69,10 @@ public:
     // The message names the file (batch_id, index); its other fields are taken from the upload
     // file's row, which CreateUploadBatch wrote.
     JobOutcome Execute(const UploadJob& message);
+    // The queue is about to dead-letter this job after its last retry: the file shows as failed
+    // with `reason` (its staging object stays, so the dead-lettered message can be replayed).
+    // Best effort: the database may be what kept failing.
+    void GiveUp(const UploadJob& message, const std::string& reason);
 
 private:
     JobOutcome Fail(const UploadJob& job, const std::string& reason);

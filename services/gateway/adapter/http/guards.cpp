@@ -1,3 +1,5 @@
+#include <variant>
+
 #include "services/gateway/adapter/http/routes.h"
 
 namespace hatongsu::gateway::http {
@@ -32,25 +34,50 @@ net::Handler RequireUser(Sessions& sessions, AuthedHandler handler) {
     };
 }
 
+namespace {
+
+// The admin principal of the request, or the response to answer instead (401, 403, 503...).
+boost::asio::awaitable<std::variant<Principal, net::Response>> CheckAdmin(
+    Sessions& sessions, net::Context& ctx) {
+    auto principal = co_await Authenticate(sessions, ctx);
+    if (!principal.ok()) {
+        co_return net::ErrorFromStatus(ctx, principal.status());
+    }
+    // The role in the token may be stale: the database decides (weak point 5).
+    auto account = co_await sessions.CurrentAccount(MetaOf(ctx), principal->sub);
+    if (!account.ok()) {
+        co_return net::ErrorFromStatus(ctx, account.status());
+    }
+    if (account->role != "admin") {
+        co_return net::JsonError(ctx, net::http::status::forbidden, "No permission");
+    }
+    co_return Principal{principal->sub, account->role, principal->expires_at};
+}
+
+}  // namespace
+
 net::Handler RequireAdmin(Sessions& sessions, AuthedHandler handler) {
     return [&sessions, handler = std::move(handler)](
                net::Context& ctx) -> boost::asio::awaitable<net::Response> {
-        auto principal = co_await Authenticate(sessions, ctx);
-        if (!principal.ok()) {
-            co_return net::ErrorFromStatus(ctx, principal.status());
-        }
-        // The role in the token may be stale: the database decides (weak point 5).
-        auto account = co_await sessions.CurrentAccount(MetaOf(ctx), principal->sub);
-        if (!account.ok()) {
-            co_return net::ErrorFromStatus(ctx, account.status());
-        }
-        if (account->role != "admin") {
-            co_return net::JsonError(ctx, net::http::status::forbidden, "No permission");
+        auto checked = co_await CheckAdmin(sessions, ctx);
+        if (auto* refusal = std::get_if<net::Response>(&checked)) {
+            co_return std::move(*refusal);
         }
         // A named value, not a temporary inside co_await: g++ 12 mis-destroys such temporaries.
-        Principal admin{principal->sub, account->role, principal->expires_at};
+        Principal admin = std::get<Principal>(std::move(checked));
         net::Response response = co_await handler(ctx, std::move(admin));
         co_return response;
+    };
+}
+
+net::Guard AdminGuard(Sessions& sessions) {
+    return [&sessions](net::Context& ctx) -> boost::asio::awaitable<std::optional<net::Response>> {
+        auto checked = co_await CheckAdmin(sessions, ctx);
+        if (auto* refusal = std::get_if<net::Response>(&checked)) {
+            co_return std::move(*refusal);
+        }
+        ctx.guard_data = std::get<Principal>(std::move(checked));
+        co_return std::nullopt;
     };
 }
 

@@ -4,11 +4,16 @@
 #include <functional>
 #include <string>
 
+#include <boost/asio/thread_pool.hpp>
+
 #include "hatongsu/net/router.h"
+#include "hatongsu/storage/object_store.h"
 #include "services/gateway/port/album_client.h"
+#include "services/gateway/port/upload_queue.h"
 #include "services/gateway/port/user_client.h"
 #include "services/gateway/usecase/login_rate_limit.h"
 #include "services/gateway/usecase/sessions.h"
+#include "services/gateway/usecase/upload_session.h"
 
 namespace hatongsu::gateway::http {
 
@@ -30,6 +35,9 @@ using AuthedHandler =
     std::function<boost::asio::awaitable<net::Response>(net::Context&, Principal)>;
 net::Handler RequireUser(Sessions& sessions, AuthedHandler handler);
 net::Handler RequireAdmin(Sessions& sessions, AuthedHandler handler);
+// The same admin check as a route guard, run before any body byte is read (streamed routes); the
+// Principal is left in ctx.guard_data.
+net::Guard AdminGuard(Sessions& sessions);
 
 // JSON of an account, keys in the original's order; profile only when set.
 boost::json::object AccountJson(const Account& account);
@@ -41,5 +49,16 @@ void AddSystemRoutes(net::Router& router, RouteDeps deps);
 void AddAuthRoutes(net::Router& router, RouteDeps deps);
 void AddUserRoutes(net::Router& router, RouteDeps deps);
 void AddAlbumRoutes(net::Router& router, RouteDeps deps);
+
+// What the upload routes need besides RouteDeps (which must have `albums`); owned by main.
+struct UploadDeps {
+    storage::ObjectStore* store = nullptr;  // staging objects
+    UploadQueue* queue = nullptr;
+    boost::asio::thread_pool* pool = nullptr;  // blocking store and broker calls
+    UploadLimits limits;
+    // The disk store's folder, served at GET /files/{key}; empty when objects live in S3.
+    std::string files_root;
+};
+void AddUploadRoutes(net::Router& router, RouteDeps deps, UploadDeps& uploads);
 
 }  // namespace hatongsu::gateway::http
