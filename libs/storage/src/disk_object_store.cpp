@@ -158,7 +158,13 @@ private:
         if (ec) {
             return ErrnoStatus(ec.value(), "creating an object's folder");
         }
-        if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
+        int renamed = ::rename(temp_path_.c_str(), final_path_.c_str());
+        if (renamed != 0 && errno == ENOENT) {
+            // A Delete emptied and removed the folder in between: make it again, once.
+            fs::create_directories(folder, ec);
+            renamed = ::rename(temp_path_.c_str(), final_path_.c_str());
+        }
+        if (renamed != 0) {
             int err = errno;
             if (err == EISDIR || err == ENOTEMPTY || err == EEXIST || err == ENOTDIR) {
                 return absl::FailedPreconditionError(
@@ -327,6 +333,14 @@ absl::Status DiskObjectStore::Delete(std::string_view key) {
             return absl::OkStatus();
         }
         return ErrnoStatus(err, "deleting an object");
+    }
+    // Folders the key ran through go too once empty (staging/<batch>/ after its last file), so
+    // no empty folder is left per upload; rmdir refuses a folder that still holds anything.
+    for (fs::path folder = path.parent_path(); folder != root_ && folder.has_parent_path();
+         folder = folder.parent_path()) {
+        if (::rmdir(folder.c_str()) != 0) {
+            break;
+        }
     }
     return absl::OkStatus();
 }

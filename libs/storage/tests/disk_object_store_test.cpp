@@ -103,6 +103,22 @@ TEST_F(DiskObjectStoreTest, ObjectsAreFilesUnderTheRoot) {
     EXPECT_EQ(content, "jpeg bytes");
 }
 
+TEST_F(DiskObjectStoreTest, DeletingTheLastObjectOfAFolderRemovesTheFolder) {
+    ASSERT_THAT(store_->Put("staging/b1/0.upload", "a", {}), IsOk());
+    ASSERT_THAT(store_->Put("staging/b1/1.upload", "b", {}), IsOk());
+    ASSERT_THAT(store_->Put("staging/b2/0.upload", "c", {}), IsOk());
+    ASSERT_THAT(store_->Delete("staging/b1/0.upload"), IsOk());
+    EXPECT_TRUE(fs::is_directory(store_->Root() / "staging" / "b1"));
+    ASSERT_THAT(store_->Delete("staging/b1/1.upload"), IsOk());
+    EXPECT_FALSE(fs::exists(store_->Root() / "staging" / "b1"));
+    ASSERT_THAT(store_->Delete("staging/b2/0.upload"), IsOk());
+    EXPECT_FALSE(fs::exists(store_->Root() / "staging"));
+    EXPECT_TRUE(fs::is_directory(store_->Root()));
+    // A new object in a removed folder brings it back.
+    ASSERT_THAT(store_->Put("staging/b1/2.upload", "d", {}), IsOk());
+    EXPECT_EQ(store_->Get("staging/b1/2.upload", 10).value(), "d");
+}
+
 TEST_F(DiskObjectStoreTest, PublicUrlIsTheGatewayFilesRoute) {
     EXPECT_EQ(store_->PublicUrl("ab/cd-1.webp"), "https://gw.test:4000/files/ab/cd-1.webp");
 }

@@ -39,6 +39,12 @@ absl::StatusOr<std::vector<ImageSort>> ParseImageSort(
             out.push_back({it->second, dir == "desc"});
         }
     }
+    if (out.empty()) {
+        // No sort asked for (the original then had no ORDER BY at all): capture order, newest
+        // first, the order every other listing uses.
+        return std::vector<ImageSort>{
+            {ImageField::kDateTimeOriginal, true}, {ImageField::kId, true}};
+    }
     if (std::none_of(out.begin(), out.end(), [](const ImageSort& s) {
             return s.field == ImageField::kId;
         })) {

@@ -37,8 +37,8 @@ struct ImageSort {
 // above (exact, camelCase); order "asc" or "desc" in any letter case (weak point 29: the original
 // read "Desc" as ascending). A property named twice keeps its first position and takes the last
 // direction. `id` ascending is appended as the final tie-breaker unless already present (weak
-// point 28), so the result is never empty. InvalidArgument "INVALID_SORT_FIELD" /
-// "INVALID_SORT_ORDER" otherwise.
+// point 28). No sort at all means capture order (dateTimeOriginal DESC, id DESC). InvalidArgument
+// "INVALID_SORT_FIELD" / "INVALID_SORT_ORDER" otherwise.
 absl::StatusOr<std::vector<ImageSort>> ParseImageSort(
     const std::vector<std::pair<std::string, std::string>>& sort);
 

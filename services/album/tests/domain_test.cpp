@@ -82,7 +82,10 @@ TEST(ImageSort, WhitelistCaseInsensitiveDirectionAndIdTieBreaker) {
     EXPECT_THAT(
         *ParseImageSort({{"dateTime", "Desc"}}),
         ElementsAre(ImageSort{ImageField::kDateTime, true}, ImageSort{ImageField::kId, false}));
-    EXPECT_THAT(*ParseImageSort({}), ElementsAre(ImageSort{ImageField::kId, false}));
+    EXPECT_THAT(
+        *ParseImageSort({}),
+        ElementsAre(
+            ImageSort{ImageField::kDateTimeOriginal, true}, ImageSort{ImageField::kId, true}));
     EXPECT_THAT(
         ParseImageSort({{"password", "asc"}}),
         StatusIs(absl::StatusCode::kInvalidArgument, "INVALID_SORT_FIELD"));

@@ -66,7 +66,7 @@ TEST_F(AlbumUseCases, GetAlbumImagesSortsClampsAndCounts) {
     auto whole = uc.Execute({{}, 0, 0});
     ASSERT_THAT(whole, IsOk());
     EXPECT_EQ(whole->images.size(), 10u);
-    EXPECT_EQ(whole->images.front().id, Id(1));  // no sort: by id
+    EXPECT_EQ(whole->images.front().id, Id(12));  // no sort: capture order, newest first
     auto huge = uc.Execute({{}, 1, 1'000'000});
     EXPECT_EQ(huge->images.size(), 12u);
     EXPECT_THAT(
