@@ -4,6 +4,8 @@
 #   GET /user/me with a valid token, 64 connections (account cache on, then off)
 #   POST /auth/login, 8 connections (Argon2id-bound), next to the measured hash time.
 #   GET /user/me, 64 connections, while 64 more hammer POST /auth/login with wrong passwords.
+#   The album: upload-to-visible throughput and peak RSS, album routes over 10,000 rows
+#   (scripts/bench_album.sh). Then every fuzz target for longer than in make test.
 # Every number is printed with the command that produced it. Bounded: each run lasts DURATION.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -85,6 +87,14 @@ echo "== Argon2id cost at the service's defaults (one login = one verify)"
 echo "\$ build/release/bench/password_hash_bench"
 build/release/bench/password_hash_bench 2>/dev/null | grep -E "BM_|Benchmark"
 echo "Login ceiling = items_per_second of BM_Argon2idVerify/threads:$(nproc) (cores / verify time under contention)."
+
+echo
+echo "== The image pipeline on one 12 MP JPEG (decode with shrink-on-load, preview, thumbnail)"
+echo "\$ build/release/bench/image_processor_bench"
+build/release/bench/image_processor_bench 2>/dev/null | grep -E "BM_|Benchmark"
+
+# The album service, uploads and the album routes.
+source scripts/bench_album.sh
 
 echo
 echo "== Fuzzing, longer than in make test (each target ${FUZZ_SECONDS:-120} s)"
