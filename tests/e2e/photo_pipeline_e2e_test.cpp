@@ -495,6 +495,15 @@ TEST_F(PhotoPipelineE2E, ThreeJpegsAreStoredDatedAndServedWithCachingHeaders) {
             EXPECT_EQ(range.body, got.body.substr(0, 10)) << s.field;
             EXPECT_EQ(
                 range.Header("content-range"), "bytes 0-9/" + std::to_string(got.body.size()));
+            auto past_end = Call(verb::get, target, {{"Range", "bytes=99999999-"}});
+            EXPECT_EQ(past_end.status, 416) << s.field;
+            auto head = Call(verb::head, target);
+            EXPECT_EQ(head.status, 200) << s.field;
+            EXPECT_EQ(head.Header("content-length"), std::to_string(got.body.size()));
+            EXPECT_TRUE(head.body.empty());
+            // The 3D gallery loads these as WebGL textures from the web client's origin.
+            auto cors = Call(verb::get, target, {{"Origin", "http://localhost:4000"}});
+            EXPECT_EQ(cors.Header("access-control-allow-origin"), "http://localhost:4000");
             auto cached = Call(verb::get, target, {{"If-None-Match", etag}});
             EXPECT_EQ(cached.status, 304) << s.field;
             EXPECT_TRUE(cached.body.empty());
@@ -573,6 +582,35 @@ TEST_F(PhotoPipelineE2E, TheSameFileTwiceIsADuplicateOfTheFirst) {
     EXPECT_THAT(Staged(), ::testing::IsEmpty());
 }
 
+// Two identical files in one batch race on two decode threads: one wins, the other is reported
+// as its duplicate, and the loser leaves no object behind.
+TEST_F(PhotoPipelineE2E, TheSameFileTwiceInOneBatchIsStoredOnce) {
+    std::string jpeg = Jpeg(13, Original("2022:03:03 03:03:03"));
+    auto files = UploadAndWait(
+        {File("x.jpg", jpeg), Stamp(1), File("y.jpg", jpeg), Stamp(2), File("z.jpg", jpeg),
+         Stamp(3)});
+    ASSERT_EQ(files.size(), 3u);
+    std::vector<std::string> done;
+    std::vector<std::string> duplicates;
+    for (const auto& f : files) {
+        (f.at("status").as_string() == "done" ? done : duplicates)
+            .emplace_back(f.at("imageId").as_string());
+    }
+    ASSERT_EQ(done.size(), 1u) << boost::json::serialize(files);
+    EXPECT_THAT(duplicates, ::testing::ElementsAre(done[0], done[0]));
+    auto images = Album();
+    ASSERT_EQ(images.size(), 1u);
+    EXPECT_EQ(images[0].at("id").as_string(), done[0]);
+    EXPECT_TRUE(Eventually([&] {
+        std::size_t objects = 0;
+        for (const std::string& file : FilesUnder(store_)) {
+            objects += file.find("/staging/") == std::string::npos ? 1 : 0;
+        }
+        return objects == 3;
+    })) << ::testing::PrintToString(FilesUnder(store_));
+    EXPECT_THAT(Staged(), ::testing::IsEmpty());
+}
+
 TEST_F(PhotoPipelineE2E, HundredAndOneFilesAre413AndNothingIsStaged) {
     std::vector<Part> parts;
     for (int i = 0; i < 101; ++i) {
@@ -599,6 +637,34 @@ TEST_F(PhotoPipelineE2E, AFileOverThePerFileLimitIs413AndStagingIsCleaned) {
     EXPECT_TRUE(Eventually([] { return Staged().empty(); })) << ::testing::PrintToString(Staged());
     EXPECT_EQ(small->Stop(), 0) << small->Log();
     EXPECT_THAT(Album(), ::testing::IsEmpty());
+}
+
+// The other list forms spec/api.md 1.9.17 names, and a UTF-8 filename kept as sent.
+TEST_F(PhotoPipelineE2E, TimestampListFormsAndUtf8FilenamesArrive) {
+    auto comma = UploadAndWait(
+        {File("사진 ✓.jpg", Jpeg(14)),
+         File("two.jpg", Jpeg(15)),
+         {"lastModifiedTimestamps", std::nullopt, "1700000000000,1600000000000"}});
+    ASSERT_EQ(comma.size(), 2u);
+    auto first = FindImage(DoneId(comma[0]));
+    auto second = FindImage(DoneId(comma[1]));
+    ASSERT_TRUE(first && second);
+    EXPECT_EQ(first->at("filename").as_string(), "사진 ✓.jpg");
+    EXPECT_EQ(first->at("dateTimeOriginal").as_string(), "2023-11-14T22:13:20.000Z");
+    EXPECT_EQ(second->at("dateTimeOriginal").as_string(), "2020-09-13T12:26:40.000Z");
+    // Indexed parts, in reverse order: each index picks its file.
+    auto indexed = UploadAndWait(
+        {File("three.jpg", Jpeg(16)),
+         File("four.jpg", Jpeg(17)),
+         {"lastModifiedTimestamps[1]", std::nullopt, "1500000000000"},
+         {"lastModifiedTimestamps[0]", std::nullopt, "1400000000000"}});
+    ASSERT_EQ(indexed.size(), 2u);
+    EXPECT_EQ(
+        FindImage(DoneId(indexed[0]))->at("dateTimeOriginal").as_string(),
+        "2014-05-13T16:53:20.000Z");
+    EXPECT_EQ(
+        FindImage(DoneId(indexed[1]))->at("dateTimeOriginal").as_string(),
+        "2017-07-14T02:40:00.000Z");
 }
 
 TEST_F(PhotoPipelineE2E, NonNumericLastModifiedIs400) {
@@ -630,6 +696,36 @@ TEST_F(PhotoPipelineE2E, TheUserRoleMayNotUploadDeleteOrMoveSpots) {
         R"({"imageId":"6cebfa72-5c4c-40f2-8c9c-b9398d172b86","spotType":"spot1"})");
     EXPECT_EQ(spot.status, 403) << spot.body;
     EXPECT_THAT(Staged(), ::testing::IsEmpty());
+}
+
+// The guard answers on the header alone: a client announcing 64 MiB gets its 403/401 without
+// sending a byte of it.
+TEST_F(PhotoPipelineE2E, TheUploadGuardAnswersBeforeAnyBodyByte) {
+    for (const auto& [token, expected] :
+         std::vector<std::pair<std::string, int>>{{viewer_, 403}, {"", 401}}) {
+        testkit::RawHttp client(gateway_port_);
+        std::string head = std::string("POST /file/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\n") +
+                           (token.empty() ? "" : "Authorization: " + token + "\r\n") +
+                           "Content-Type: multipart/form-data; boundary=" + kBoundary +
+                           "\r\nContent-Length: " + std::to_string(64 << 20) + "\r\n\r\n";
+        ASSERT_TRUE(client.Send(head));
+        auto r = client.Read();
+        EXPECT_EQ(r.status, expected) << r.body;
+    }
+    EXPECT_THAT(Staged(), ::testing::IsEmpty());
+}
+
+TEST_F(PhotoPipelineE2E, UnknownOrMalformedBatchIdsAre404) {
+    auto unknown = Call(
+        verb::get, "/file/uploads/6cebfa72-5c4c-40f2-8c9c-b9398d172b86",
+        {{"Authorization", admin_}});
+    EXPECT_EQ(unknown.status, 404) << unknown.body;
+    auto malformed = Call(verb::get, "/file/uploads/..%2F..%2Fetc", {{"Authorization", admin_}});
+    EXPECT_EQ(malformed.status, 404) << malformed.body;
+    auto viewer = Call(
+        verb::get, "/file/uploads/6cebfa72-5c4c-40f2-8c9c-b9398d172b86",
+        {{"Authorization", viewer_}});
+    EXPECT_EQ(viewer.status, 403) << viewer.body;
 }
 
 TEST_F(PhotoPipelineE2E, NoTokenIs401) {
