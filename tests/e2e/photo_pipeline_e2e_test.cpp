@@ -667,6 +667,25 @@ TEST_F(PhotoPipelineE2E, TimestampListFormsAndUtf8FilenamesArrive) {
         "2017-07-14T02:40:00.000Z");
 }
 
+// A phone photo taken upright is stored sideways with EXIF orientation 6: the album reports, and
+// the derivatives show, the upright picture; the original stays byte for byte.
+TEST_F(PhotoPipelineE2E, TheExifOrientationIsApplied) {
+    ti::ExifFields exif = Original("2019:09:09 09:09:09");
+    exif.orientation = 6;
+    std::string jpeg = Jpeg(18, exif);
+    auto files = UploadAndWait({File("sideways.jpg", jpeg), Stamp(1)});
+    ASSERT_EQ(files.size(), 1u);
+    auto image = FindImage(DoneId(files[0]));
+    ASSERT_TRUE(image);
+    EXPECT_EQ(image->at("width").as_int64(), 48);
+    EXPECT_EQ(image->at("height").as_int64(), 64);
+    auto preview = Call(verb::get, Target(image->at("previewPath")));
+    ASSERT_EQ(preview.status, 200);
+    auto size = ti::DecodeSize(preview.body);
+    EXPECT_LT(size.width, size.height) << size.width << "x" << size.height;
+    EXPECT_EQ(Call(verb::get, Target(image->at("path"))).body, jpeg);
+}
+
 TEST_F(PhotoPipelineE2E, NonNumericLastModifiedIs400) {
     auto r =
         Upload({File("a.jpg", Jpeg(8)), {"lastModifiedTimestamps[]", std::nullopt, "yesterday"}});
