@@ -291,15 +291,16 @@ protected:
         }
     }
 
-    // The album service; `pg_url` defaults to the test server itself. Decoding on one thread with
-    // two deliveries in flight, so a batch takes long enough to be interrupted in the middle.
-    void StartAlbum(const std::string& pg_url = "") {
+    // The album service; `pg_url` and `amqp_url` default to the test servers themselves. Decoding
+    // on one thread with two deliveries in flight, so a batch takes long enough to be interrupted
+    // in the middle.
+    void StartAlbum(const std::string& pg_url = "", const std::string& amqp_url = "") {
         album_ = std::make_unique<testkit::ChildProcess>(
             HATONGSU_ALBUM_BIN,
             std::map<std::string, std::string>{
                 {"ALBUM_GRPC_ADDR", "127.0.0.1:" + std::to_string(album_port_)},
                 {"ALBUM_PG_URL", pg_url.empty() ? pg_base_ + "/" + album_db_ : pg_url},
-                {"ALBUM_AMQP_URL", amqp_url_},
+                {"ALBUM_AMQP_URL", amqp_url.empty() ? amqp_url_ : amqp_url},
                 {"ALBUM_QUEUE", queue_},
                 {"ALBUM_THREADS", "2"},
                 {"ALBUM_DECODE_THREADS", "1"},
@@ -474,18 +475,21 @@ TEST_F(PipelineReliability, AlbumServiceKilledMidBatchFinishesEveryImageExactlyO
 }
 
 // The broker goes away while the gateway runs and comes back (simulated at the TCP level, see the
-// top of the file: the gateway reaches the broker through a proxy that cuts and then refuses
-// connections). During the outage an upload is refused with 503 QUEUE_UNAVAILABLE and leaves
-// nothing staged; once the broker is back, the next upload is accepted: the publisher reconnected.
-TEST_F(PipelineReliability, GatewayPublisherReconnectsAfterTheBrokerComesBack) {
+// top of the file: the gateway's publisher and the album service's consumer reach the broker
+// through a proxy that cuts and then refuses connections, as a broker restart would). During the
+// outage an upload is refused with 503 QUEUE_UNAVAILABLE and leaves nothing staged; once the
+// broker is back, the next upload is accepted (the publisher reconnected) and processed (so did
+// the consumer).
+TEST_F(PipelineReliability, PublisherAndConsumerReconnectAfterTheBrokerComesBack) {
     testkit::TcpProxy broker(PortOf(amqp_url_));
-    ASSERT_NO_FATAL_FAILURE(StartAlbum());
-    ASSERT_NO_FATAL_FAILURE(StartGateway(WithPort(amqp_url_, broker.Port())));
+    const std::string proxied = WithPort(amqp_url_, broker.Port());
+    ASSERT_NO_FATAL_FAILURE(StartAlbum("", proxied));
+    ASSERT_NO_FATAL_FAILURE(StartGateway(proxied));
     auto photos = MakePhotos(3, 100, 64, 48);
 
     auto first = Upload({photos[0]});
     ASSERT_EQ(first.status, 202) << first.body << gateway_->Log();
-    ASSERT_GE(broker.Accepted(), 1);  // the publisher's connection runs through the proxy
+    ASSERT_GE(broker.Accepted(), 2);  // the consumer's and the publisher's connections
     auto first_batch = WaitFinished(std::string(first.Json().at("batchId").as_string()));
     EXPECT_EQ(Count(first_batch, "done"), 1);
 
