@@ -8,11 +8,11 @@
 // one service and the server, which cuts every open connection (DropAll) and then refuses new ones
 // (SetRefusing) until the outage ends. To the service this looks like a server that went away and
 // came back; the server itself keeps running for everyone else.
-#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <set>
