@@ -1,5 +1,6 @@
 #include "hatongsu/storage/disk_object_store.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <set>
 #include <system_error>
@@ -148,21 +149,25 @@ private:
         if (::fsync(fd_) != 0) {
             return ErrnoStatus(errno, "flushing an object");
         }
-        std::error_code ec;
         fs::path folder = final_path_.parent_path();
-        fs::create_directories(folder, ec);
-        if (ec == std::errc::file_exists || ec == std::errc::not_a_directory) {
-            return absl::FailedPreconditionError(
-                "object key runs through an existing object (e.g. \"a/b\" when \"a\" exists)");
-        }
-        if (ec) {
-            return ErrnoStatus(ec.value(), "creating an object's folder");
-        }
-        int renamed = ::rename(temp_path_.c_str(), final_path_.c_str());
-        if (renamed != 0 && errno == ENOENT) {
-            // A Delete emptied and removed the folder in between: make it again, once.
+        // A Delete of the folder's last other object may remove the folder between its creation
+        // and the rename (ENOENT): create it again, a few times.
+        int renamed = -1;
+        for (int attempt = 0; attempt < 5 && renamed != 0; ++attempt) {
+            std::error_code ec;
             fs::create_directories(folder, ec);
+            if (ec == std::errc::file_exists || ec == std::errc::not_a_directory) {
+                return absl::FailedPreconditionError(
+                    "object key runs through an existing object (e.g. \"a/b\" when \"a\" "
+                    "exists)");
+            }
+            if (ec) {
+                return ErrnoStatus(ec.value(), "creating an object's folder");
+            }
             renamed = ::rename(temp_path_.c_str(), final_path_.c_str());
+            if (renamed != 0 && errno != ENOENT) {
+                break;
+            }
         }
         if (renamed != 0) {
             int err = errno;
@@ -334,13 +339,16 @@ absl::Status DiskObjectStore::Delete(std::string_view key) {
         }
         return ErrnoStatus(err, "deleting an object");
     }
-    // Folders the key ran through go too once empty (staging/<batch>/ after its last file), so
-    // no empty folder is left per upload; rmdir refuses a folder that still holds anything.
-    for (fs::path folder = path.parent_path(); folder != root_ && folder.has_parent_path();
-         folder = folder.parent_path()) {
+    // The folders the key ran through go once empty (staging/<batch>/ after its last file), so
+    // deleted objects leave nothing behind. A folder still in use is not empty and stays; a writer
+    // that created one just before it went creates it again (Publish).
+    // One folder per '/' of the key, deepest first: never the root itself.
+    fs::path folder = path.parent_path();
+    for (auto n = std::count(key.begin(), key.end(), '/'); n > 0; --n) {
         if (::rmdir(folder.c_str()) != 0) {
             break;
         }
+        folder = folder.parent_path();
     }
     return absl::OkStatus();
 }

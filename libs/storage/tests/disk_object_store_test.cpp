@@ -103,22 +103,6 @@ TEST_F(DiskObjectStoreTest, ObjectsAreFilesUnderTheRoot) {
     EXPECT_EQ(content, "jpeg bytes");
 }
 
-TEST_F(DiskObjectStoreTest, DeletingTheLastObjectOfAFolderRemovesTheFolder) {
-    ASSERT_THAT(store_->Put("staging/b1/0.upload", "a", {}), IsOk());
-    ASSERT_THAT(store_->Put("staging/b1/1.upload", "b", {}), IsOk());
-    ASSERT_THAT(store_->Put("staging/b2/0.upload", "c", {}), IsOk());
-    ASSERT_THAT(store_->Delete("staging/b1/0.upload"), IsOk());
-    EXPECT_TRUE(fs::is_directory(store_->Root() / "staging" / "b1"));
-    ASSERT_THAT(store_->Delete("staging/b1/1.upload"), IsOk());
-    EXPECT_FALSE(fs::exists(store_->Root() / "staging" / "b1"));
-    ASSERT_THAT(store_->Delete("staging/b2/0.upload"), IsOk());
-    EXPECT_FALSE(fs::exists(store_->Root() / "staging"));
-    EXPECT_TRUE(fs::is_directory(store_->Root()));
-    // A new object in a removed folder brings it back.
-    ASSERT_THAT(store_->Put("staging/b1/2.upload", "d", {}), IsOk());
-    EXPECT_EQ(store_->Get("staging/b1/2.upload", 10).value(), "d");
-}
-
 TEST_F(DiskObjectStoreTest, PublicUrlIsTheGatewayFilesRoute) {
     EXPECT_EQ(store_->PublicUrl("ab/cd-1.webp"), "https://gw.test:4000/files/ab/cd-1.webp");
 }
@@ -204,6 +188,33 @@ TEST_F(DiskObjectStoreTest, AKeyThroughAnExistingObjectIsFailedPrecondition) {
     EXPECT_THAT(store_->Delete("c"), IsOk());  // no object named "c": nothing to do
     EXPECT_THAT(store_->List("", 10), IsOkAndHolds(ElementsAre("a", "c/d")));
     EXPECT_EQ(CountFiles(store_->TempDir()), 0u);
+}
+
+// staging/<batch>/ must not outlive its files: one empty folder per upload batch would pile up.
+TEST_F(DiskObjectStoreTest, DeletingTheLastObjectOfAFolderRemovesTheEmptyFolders) {
+    ASSERT_THAT(store_->Put("staging/b1/0-a.jpg", "a", {}), IsOk());
+    ASSERT_THAT(store_->Put("staging/b1/1-b.jpg", "b", {}), IsOk());
+    ASSERT_THAT(store_->Put("staging/b2/0-c.jpg", "c", {}), IsOk());
+    ASSERT_THAT(store_->Put("top.jpg", "t", {}), IsOk());
+    auto writer = store_->Create("staging/b1/2-late.jpg", {});  // a writer still at work
+    ASSERT_THAT(writer, IsOk());
+    ASSERT_THAT((*writer)->Write("late"), IsOk());
+
+    ASSERT_THAT(store_->Delete("staging/b1/0-a.jpg"), IsOk());
+    EXPECT_TRUE(fs::is_directory(store_->Root() / "staging" / "b1"));  // 1-b.jpg is still there
+    ASSERT_THAT(store_->Delete("staging/b1/1-b.jpg"), IsOk());
+    EXPECT_FALSE(fs::exists(store_->Root() / "staging" / "b1"));
+    EXPECT_TRUE(fs::is_directory(store_->Root() / "staging" / "b2"));
+    ASSERT_THAT(store_->Delete("staging/b2/0-c.jpg"), IsOk());
+    EXPECT_FALSE(fs::exists(store_->Root() / "staging"));
+    ASSERT_THAT(store_->Delete("top.jpg"), IsOk());
+    EXPECT_TRUE(fs::is_directory(store_->Root()));  // never the root, nor its temp folder
+    EXPECT_TRUE(fs::is_directory(store_->TempDir()));
+
+    // The writer's folder went meanwhile: its commit makes it again.
+    ASSERT_THAT((*writer)->Commit(), IsOk());
+    EXPECT_THAT(store_->Get("staging/b1/2-late.jpg", 10), IsOkAndHolds(std::string("late")));
+    EXPECT_THAT(store_->List("staging/", 10), IsOkAndHolds(ElementsAre("staging/b1/2-late.jpg")));
 }
 
 TEST_F(DiskObjectStoreTest, SweepRemovesAbandonedTempFilesOnly) {
