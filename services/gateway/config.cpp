@@ -47,6 +47,9 @@ absl::StatusOr<GatewayConfig> LoadConfig(config::Env& env) {
     c.sessions.account_ttl = env.Duration({"GATEWAY_ACCOUNT_CACHE_MS"}, 1s);
     c.login_rate.per_second = env.Int({"GATEWAY_LOGIN_RATE_PER_S"}, 10, 0, 100000);
     c.login_rate.burst = env.Int({"GATEWAY_LOGIN_BURST"}, 20, 1, 100000);
+    c.album_cache.ttl = env.Duration({"GATEWAY_ALBUM_CACHE_MS"}, 1s);
+    c.album_cache.max_bytes =
+        static_cast<std::size_t>(env.Int({"GATEWAY_ALBUM_CACHE_MB"}, 16, 1, 4096)) << 20;
     c.storage = storage::LoadConfig(env);
     c.amqp_url = amqp::LoadUrl(
         env, {"GATEWAY_AMQP_URL", "ALBUM_RABBITMQ_URL"}, "amqp://guest:guest@127.0.0.1:5672/");

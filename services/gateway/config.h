@@ -11,6 +11,7 @@
 #include "hatongsu/rpc/tls.h"
 #include "hatongsu/storage/config.h"
 #include "services/gateway/usecase/login_rate_limit.h"
+#include "services/gateway/usecase/response_cache.h"
 #include "services/gateway/usecase/sessions.h"
 #include "services/gateway/usecase/upload_session.h"
 
@@ -27,6 +28,7 @@ struct GatewayConfig {
     std::chrono::milliseconds grpc_timeout;
     SessionSettings sessions;
     LoginRateSettings login_rate;
+    ResponseCacheSettings album_cache;  // public album answers
     // Uploads: the staging store (shared variables, libs/storage), the queue, the limits.
     storage::Config storage;
     std::string amqp_url;

@@ -43,7 +43,9 @@ int Run() {
     gateway::Sessions sessions(users, clock, cfg->sessions);
     net::Router router;
     auto login_limit = std::make_unique<gateway::LoginRateLimit>(cfg->login_rate);  // 1.5 MiB
-    gateway::http::RouteDeps deps{users, sessions, "0.1.0", login_limit.get(), &albums};
+    gateway::ResponseCache album_cache(clock, cfg->album_cache);
+    gateway::http::RouteDeps deps{users,   sessions,    "0.1.0", login_limit.get(),
+                                  &albums, &album_cache};
     gateway::http::AddSystemRoutes(router, deps);
     gateway::http::AddAuthRoutes(router, deps);
     gateway::http::AddUserRoutes(router, deps);

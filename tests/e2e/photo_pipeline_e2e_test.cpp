@@ -320,6 +320,7 @@ protected:
         uint16_t port, const std::map<std::string, std::string>& extra, const std::string& log) {
         std::map<std::string, std::string> env{
             {"GATEWAY_HTTP_PORT", std::to_string(port)},
+            {"GATEWAY_ALBUM_CACHE_MS", "0"},  // each test reads what it has just changed
             {"USER_GRPC_URL", user_address_},
             {"ALBUM_GRPC_URL", album_address_},
             {"GATEWAY_AMQP_URL", Env("HATONGSU_AMQP_URL")},

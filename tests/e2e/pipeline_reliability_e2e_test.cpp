@@ -318,6 +318,7 @@ protected:
             HATONGSU_GATEWAY_BIN,
             std::map<std::string, std::string>{
                 {"GATEWAY_HTTP_PORT", std::to_string(gateway_port_)},
+                {"GATEWAY_ALBUM_CACHE_MS", "0"},
                 {"USER_GRPC_URL", "127.0.0.1:" + std::to_string(user_port_)},
                 {"ALBUM_GRPC_URL", "127.0.0.1:" + std::to_string(album_port_)},
                 {"GATEWAY_AMQP_URL", amqp_url.empty() ? amqp_url_ : amqp_url},

@@ -45,6 +45,7 @@ protected:
         users_.With()->accounts["a1"] = {"a1", "admin@example.com", "Admin", std::nullopt, "admin"};
         RouteDeps deps{users_, sessions_};
         deps.albums = &albums_;
+        deps.album_cache = &cache_;
         AddAlbumRoutes(router_, deps);
         server_ = std::make_unique<net::Server>(io_, net::ServerOptions{}, router_);
         server_->Start();
@@ -79,6 +80,8 @@ protected:
     testing::FakeUserClient users_;
     testing::FakeAlbumClient albums_;
     testkit::FakeClock clock_;
+    // On in every test: each test asks a given URL once, unless it tests the cache.
+    ResponseCache cache_{clock_, {.ttl = std::chrono::milliseconds(1000), .max_bytes = 1 << 20}};
     Sessions sessions_{users_, clock_, {std::chrono::milliseconds(1000), 1000}};
     net::Router router_;
     boost::asio::io_context io_;
@@ -317,6 +320,37 @@ TEST_F(AlbumRoutesTest, UploadBatchStatusSummarisesTheFiles) {
     EXPECT_EQ(r.Json().at("counts").at("failed").as_int64(), 1);
     EXPECT_EQ(r.Json().at("files").at(1).at("reason").as_string(), "NOT_AN_IMAGE");
     EXPECT_EQ(r.Json().at("files").at(0).at("imageId").as_string(), kId);
+}
+
+TEST_F(AlbumRoutesTest, PublicAnswersAreCachedForTheirTtlAndDroppedByChanges) {
+    albums_.With()->images = {Image(kId)};
+    auto first = Get("/album/cursor?limit=3");
+    ASSERT_EQ(first.status, 200);
+    int calls = albums_.With()->calls;
+    auto second = Get("/album/cursor?limit=3");
+    EXPECT_EQ(second.body, first.body);
+    EXPECT_EQ(albums_.With()->calls, calls);  // answered from the cache
+    EXPECT_EQ(second.Header("content-type"), "application/json; charset=utf-8");
+    Get("/album/cursor?limit=4");  // another question
+    EXPECT_EQ(albums_.With()->calls, calls + 1);
+    clock_.Advance(std::chrono::milliseconds(1000));
+    Get("/album/cursor?limit=3");
+    EXPECT_EQ(albums_.With()->calls, calls + 2);  // expired
+    // An admin's change drops every cached answer at once.
+    std::string json = std::string("{\"imageId\":\"") + kId + "\",\"spotType\":\"spot3\"}";
+    ASSERT_EQ(Call(verb::put, "/album/gallery/spot", kAdmin, json).status, 200);
+    calls = albums_.With()->calls;
+    Get("/album/cursor?limit=3");
+    EXPECT_EQ(albums_.With()->calls, calls + 1);
+    // Errors are not kept; /album (a token route) is never cached.
+    albums_.With()->fail_with = absl::UnavailableError("ALBUM_SERVICE_UNAVAILABLE");
+    EXPECT_EQ(Get("/album/infinite").status, 503);
+    albums_.With()->fail_with = absl::OkStatus();
+    EXPECT_EQ(Get("/album/infinite").status, 200);
+    calls = albums_.With()->calls;
+    Get("/album", kUser);
+    Get("/album", kUser);
+    EXPECT_EQ(albums_.With()->calls, calls + 2);
 }
 
 TEST_F(AlbumRoutesTest, AlbumServiceDownIs503) {

@@ -165,6 +165,29 @@ absl::StatusOr<boost::json::object> FormOrJsonBody(const net::Context& ctx) {
     return net::JsonObjectBody(ctx);
 }
 
+// The public routes answer every visitor alike: a 200 is kept in the cache for its TTL, keyed by
+// the target as sent (path and query).
+net::Handler Cached(ResponseCache* cache, net::Handler handler) {
+    if (cache == nullptr || !cache->Enabled()) {
+        return handler;
+    }
+    return [cache, handler = std::move(handler)](net::Context& ctx) -> Awaitable {
+        std::string key(ctx.request.target());
+        if (auto hit = cache->Get(key)) {
+            net::Response res{status::ok, ctx.request.version()};
+            res.set(net::http::field::content_type, "application/json; charset=utf-8");
+            res.body() = *hit;
+            res.prepare_payload();
+            co_return res;
+        }
+        net::Response res = co_await handler(ctx);
+        if (res.result() == status::ok) {
+            cache->Put(key, res.body());
+        }
+        co_return res;
+    };
+}
+
 }  // namespace
 
 boost::json::object AlbumImageJson(const AlbumImage& image) {
@@ -205,13 +228,15 @@ void AddAlbumRoutes(net::Router& router, RouteDeps deps) {
             }));
 
     router.Add(
-        verb::get, "/album/ferris-first", [&albums = *deps.albums](net::Context& ctx) -> Awaitable {
+        verb::get, "/album/ferris-first",
+        Cached(deps.album_cache, [&albums = *deps.albums](net::Context& ctx) -> Awaitable {
             net::Response r = co_await ListImages(albums, ctx, kFerrisFirstMaxLimit);
             co_return r;
-        });
+        }));
 
     router.Add(
-        verb::get, "/album/cursor", [&albums = *deps.albums](net::Context& ctx) -> Awaitable {
+        verb::get, "/album/cursor",
+        Cached(deps.album_cache, [&albums = *deps.albums](net::Context& ctx) -> Awaitable {
             Validation v;
             auto cursor = OptionalString(ctx, "cursor", v);
             int limit = NumericParam(ctx, "limit", 10, v);
@@ -228,10 +253,11 @@ void AddAlbumRoutes(net::Router& router, RouteDeps deps) {
             }
             body["hasNextPage"] = page->has_next_page;
             co_return net::Json(ctx, status::ok, body);
-        });
+        }));
 
     router.Add(
-        verb::get, "/album/infinite", [&albums = *deps.albums](net::Context& ctx) -> Awaitable {
+        verb::get, "/album/infinite",
+        Cached(deps.album_cache, [&albums = *deps.albums](net::Context& ctx) -> Awaitable {
             Validation v;
             auto cursor = OptionalString(ctx, "nextCursor", v);
             int limit = NumericParam(ctx, "limit", 10, v);
@@ -248,10 +274,11 @@ void AddAlbumRoutes(net::Router& router, RouteDeps deps) {
             co_return net::Json(
                 ctx, status::ok,
                 {{"albumImages", ImagesJson(page->images)}, {"nextCursor", page->next_cursor}});
-        });
+        }));
 
     router.Add(
-        verb::get, "/album/ferris-next", [&albums = *deps.albums](net::Context& ctx) -> Awaitable {
+        verb::get, "/album/ferris-next",
+        Cached(deps.album_cache, [&albums = *deps.albums](net::Context& ctx) -> Awaitable {
             Validation v;
             auto id = OptionalString(ctx, "id", v);
             if (!id && ctx.query.Count("id") == 0) {
@@ -269,11 +296,11 @@ void AddAlbumRoutes(net::Router& router, RouteDeps deps) {
                 co_return net::ErrorFromStatus(ctx, image.status());
             }
             co_return net::Json(ctx, status::ok, {{"albumImage", AlbumImageJson(*image)}});
-        });
+        }));
 
     router.Add(
         verb::get, "/album/statistic/count-date",
-        [&albums = *deps.albums](net::Context& ctx) -> Awaitable {
+        Cached(deps.album_cache, [&albums = *deps.albums](net::Context& ctx) -> Awaitable {
             Validation v;
             std::array<std::string, 2> dates;
             std::array<const char*, 2> names = {"startDate", "endDate"};
@@ -299,10 +326,11 @@ void AddAlbumRoutes(net::Router& router, RouteDeps deps) {
                 result.push_back({{"date", c.date}, {"count", c.count}});
             }
             co_return net::Json(ctx, status::ok, {{"result", result}});
-        });
+        }));
 
     router.Add(
-        verb::get, "/album/gallery/spot", [&albums = *deps.albums](net::Context& ctx) -> Awaitable {
+        verb::get, "/album/gallery/spot",
+        Cached(deps.album_cache, [&albums = *deps.albums](net::Context& ctx) -> Awaitable {
             auto spots = co_await albums.GallerySpots(MetaOf(ctx));
             if (!spots.ok()) {
                 co_return net::ErrorFromStatus(ctx, spots.status());
@@ -312,12 +340,14 @@ void AddAlbumRoutes(net::Router& router, RouteDeps deps) {
                 map[spot] = {{"images", ImagesJson(images)}};
             }
             co_return net::Json(ctx, status::ok, {{"spotImages", map}});
-        });
+        }));
 
     router.Add(
         verb::delete_, "/album",
         RequireAdmin(
-            deps.sessions, [&albums = *deps.albums](net::Context& ctx, Principal) -> Awaitable {
+            deps.sessions,
+            [&albums = *deps.albums, cache = deps.album_cache](
+                net::Context& ctx, Principal) -> Awaitable {
                 auto body = net::JsonObjectBody(ctx);
                 if (!body.ok()) {
                     co_return net::ErrorFromStatus(ctx, body.status());
@@ -356,6 +386,9 @@ void AddAlbumRoutes(net::Router& router, RouteDeps deps) {
                 if (!result.ok()) {
                     co_return net::ErrorFromStatus(ctx, result.status());
                 }
+                if (cache != nullptr) {
+                    cache->Invalidate();
+                }
                 co_return net::Json(
                     ctx, status::ok,
                     {{"success", result->success}, {"deletedCount", result->deleted_count}});
@@ -364,7 +397,9 @@ void AddAlbumRoutes(net::Router& router, RouteDeps deps) {
     router.Add(
         verb::put, "/album/gallery/spot",
         RequireAdmin(
-            deps.sessions, [&albums = *deps.albums](net::Context& ctx, Principal) -> Awaitable {
+            deps.sessions,
+            [&albums = *deps.albums, cache = deps.album_cache](
+                net::Context& ctx, Principal) -> Awaitable {
                 auto body = FormOrJsonBody(ctx);
                 if (!body.ok()) {
                     co_return net::ErrorFromStatus(ctx, body.status());
@@ -392,6 +427,9 @@ void AddAlbumRoutes(net::Router& router, RouteDeps deps) {
                 }
                 absl::Status s = co_await albums.UpdateGallerySpot(
                     MetaOf(ctx), std::move(id), std::string(spot->get_string()));
+                if (cache != nullptr) {
+                    cache->Invalidate();  // also after a failure: part of it may have happened
+                }
                 if (!s.ok()) {
                     co_return net::ErrorFromStatus(ctx, s);
                 }

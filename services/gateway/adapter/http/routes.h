@@ -12,6 +12,7 @@
 #include "services/gateway/port/upload_queue.h"
 #include "services/gateway/port/user_client.h"
 #include "services/gateway/usecase/login_rate_limit.h"
+#include "services/gateway/usecase/response_cache.h"
 #include "services/gateway/usecase/sessions.h"
 #include "services/gateway/usecase/upload_session.h"
 
@@ -24,6 +25,7 @@ struct RouteDeps {
     std::string version = "0.1.0";
     LoginRateLimit* login_limit = nullptr;  // per-address rate of POST /auth/login; none: off
     AlbumClient* albums = nullptr;          // required by AddAlbumRoutes
+    ResponseCache* album_cache = nullptr;   // public album answers; none: every request asks
 };
 
 CallMeta MetaOf(const net::Context& ctx);
