@@ -2,21 +2,40 @@
 
 namespace hatongsu::gateway {
 
-std::shared_ptr<const std::string> ResponseCache::Get(const std::string& key) {
+ResponseCache::Lookup ResponseCache::Get(const std::string& key) {
     if (!Enabled()) {
-        return nullptr;
+        return {nullptr, false};
     }
     auto now = clock_.Now();
     std::lock_guard lock(mu_);
     auto it = entries_.find(key);
     if (it == entries_.end()) {
-        return nullptr;
+        return {nullptr, true};
     }
-    if (it->second.expires <= now) {
+    Entry& e = it->second;
+    if (now < e.expires) {
+        return {e.body, false};
+    }
+    // Stale: one caller refreshes; the rest answer with the stale body meanwhile. A refresh that
+    // never came back (its client went away) is taken over after a few TTLs, and an entry stale
+    // for that long is not served at all.
+    const auto give_up = settings_.ttl * 5;
+    if (now - e.expires > give_up) {
         EraseLocked(it);
-        return nullptr;
+        return {nullptr, true};
     }
-    return it->second.body;
+    if (e.refreshing == std::chrono::system_clock::time_point{} || now - e.refreshing > give_up) {
+        e.refreshing = now;
+        return {e.body, true};
+    }
+    return {e.body, false};
+}
+
+void ResponseCache::Abandon(const std::string& key) {
+    std::lock_guard lock(mu_);
+    if (auto it = entries_.find(key); it != entries_.end()) {
+        it->second.refreshing = {};
+    }
 }
 
 void ResponseCache::Put(const std::string& key, std::string body) {
@@ -34,7 +53,7 @@ void ResponseCache::Put(const std::string& key, std::string body) {
         EraseLocked(entries_.find(order_.front()));
     }
     order_.push_back(key);
-    entries_.emplace(key, Entry{std::move(shared), expires, std::prev(order_.end())});
+    entries_.emplace(key, Entry{std::move(shared), expires, {}, std::prev(order_.end())});
     bytes_ += size;
 }
 

@@ -1,8 +1,10 @@
 // A short-lived cache of public JSON answers (the album's home-page routes: every visitor asks the
-// same questions), keyed by the request target as sent. An entry lives `ttl` (so a change made
-// elsewhere, e.g. an upload finishing, shows within that), and Invalidate() drops everything at
-// once (this gateway deleted or moved something). Memory is bounded by `max_bytes` of bodies and
-// keys: past it the oldest entries go first. Thread-safe.
+// same questions), keyed by the request target as sent. An entry is fresh for `ttl` (so a change
+// made elsewhere, e.g. an upload finishing, shows within about that), and Invalidate() drops
+// everything at once (this gateway deleted or moved something). When an entry goes stale, the
+// first request asks upstream again while the others keep getting the stale answer until the new
+// one is in, so expiry never sends every waiting client upstream at once. Memory is bounded by
+// `max_bytes` of bodies and keys: past it the oldest entries go first. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -29,9 +31,14 @@ public:
         : clock_(clock), settings_(settings) {}
 
     bool Enabled() const { return settings_.ttl.count() > 0; }
-    // The body stored under `key`, if still fresh.
-    std::shared_ptr<const std::string> Get(const std::string& key);
+    struct Lookup {
+        std::shared_ptr<const std::string> body;  // null: nothing to answer with
+        bool refresh = false;  // this caller asks upstream, then Put()s or Abandon()s
+    };
+    Lookup Get(const std::string& key);
     void Put(const std::string& key, std::string body);
+    // The refresh this caller took on failed: the next request tries again.
+    void Abandon(const std::string& key);
     void Invalidate();
     std::size_t BytesForTest();
 
@@ -39,6 +46,8 @@ private:
     struct Entry {
         std::shared_ptr<const std::string> body;
         std::chrono::system_clock::time_point expires;
+        // A caller is asking upstream since then (stale entries only); epoch: nobody.
+        std::chrono::system_clock::time_point refreshing{};
         std::list<std::string>::iterator age;  // position in order_ (oldest first)
     };
     void EraseLocked(std::unordered_map<std::string, Entry>::iterator it);

@@ -173,16 +173,19 @@ net::Handler Cached(ResponseCache* cache, net::Handler handler) {
     }
     return [cache, handler = std::move(handler)](net::Context& ctx) -> Awaitable {
         std::string key(ctx.request.target());
-        if (auto hit = cache->Get(key)) {
+        ResponseCache::Lookup hit = cache->Get(key);
+        if (!hit.refresh && hit.body) {
             net::Response res{status::ok, ctx.request.version()};
             res.set(net::http::field::content_type, "application/json; charset=utf-8");
-            res.body() = *hit;
+            res.body() = *hit.body;
             res.prepare_payload();
             co_return res;
         }
         net::Response res = co_await handler(ctx);
         if (res.result() == status::ok) {
             cache->Put(key, res.body());
+        } else {
+            cache->Abandon(key);
         }
         co_return res;
     };
