@@ -11,6 +11,7 @@
 #include "hatongsu/pg/migrate.h"
 #include "hatongsu/storage/in_memory_object_store.h"
 #include "services/album/adapter/pg/pg_repositories.h"
+#include "services/album/testing/forwarding_repository.h"
 #include "services/album/testing/in_memory_repositories.h"
 #include "services/album/testing/repository_contract.h"
 #include "services/album/usecase/process_upload.h"
@@ -60,47 +61,12 @@ std::unique_ptr<hatongsu::pg::Pool> MigratedPool(const TestDatabase& db) {
 
 // Forwards to the PostgreSQL repository but fails the first InsertForUpload like a lost
 // connection.
-class FaultyInsert final : public AlbumImageRepository {
+class FaultyInsert final : public testing::ForwardingAlbumImageRepository {
 public:
-    explicit FaultyInsert(AlbumImageRepository& inner) : inner_(inner) {}
-    absl::StatusOr<ImagePage> List(const ImagePageQuery& q) override { return inner_.List(q); }
-    absl::StatusOr<std::vector<AlbumImage>> ListCaptureOrder(
-        const std::optional<CaptureKey>& after, int limit) override {
-        return inner_.ListCaptureOrder(after, limit);
-    }
-    absl::StatusOr<std::optional<CapturePosition>> CapturePositionOf(
-        const std::string& id) override {
-        return inner_.CapturePositionOf(id);
-    }
-    absl::StatusOr<std::optional<AlbumImage>> AtCapturePosition(int64_t p) override {
-        return inner_.AtCapturePosition(p);
-    }
-    absl::StatusOr<std::vector<DateCount>> CountByDate(LocalDateTime a, LocalDateTime b) override {
-        return inner_.CountByDate(a, b);
-    }
-    absl::StatusOr<std::optional<AlbumImage>> FindById(const std::string& id) override {
-        return inner_.FindById(id);
-    }
-    absl::StatusOr<std::optional<AlbumImage>> FindBySha256(const std::string& sha) override {
-        return inner_.FindBySha256(sha);
-    }
-    absl::StatusOr<std::vector<AlbumImage>> DeleteByIds(
-        const std::vector<std::string>& ids) override {
-        return inner_.DeleteByIds(ids);
-    }
-    absl::StatusOr<std::vector<AlbumImage>> GallerySpots() override {
-        return inner_.GallerySpots();
-    }
-    absl::Status SetGallerySpot(const std::string& id, SpotType s) override {
-        return inner_.SetGallerySpot(id, s);
-    }
-    absl::Status Insert(const AlbumImage& image) override { return inner_.Insert(image); }
+    explicit FaultyInsert(AlbumImageRepository& inner) : ForwardingAlbumImageRepository(inner) {}
     absl::Status InsertForUpload(const AlbumImage&, const UploadFileRef&) override {
         return absl::UnavailableError("database connection lost");
     }
-
-private:
-    AlbumImageRepository& inner_;
 };
 
 struct PgRepositories {

@@ -8,6 +8,7 @@
 #include "hatongsu/storage/in_memory_object_store.h"
 #include "hatongsu/testkit/fake_clock.h"
 #include "hatongsu/testkit/status_matchers.h"
+#include "services/album/testing/forwarding_repository.h"
 #include "services/album/testing/in_memory_repositories.h"
 
 namespace hatongsu::album {
@@ -202,49 +203,16 @@ TEST_F(ProcessUploadTest, TheSameBytesTwiceAreADuplicateOfTheFirst) {
 }
 
 // Forwards to the fake, but an identical upload "commits" just before our insert.
-class RacingRepository final : public AlbumImageRepository {
+class RacingRepository final : public testing::ForwardingAlbumImageRepository {
 public:
     RacingRepository(testing::InMemoryAlbumImageRepository& inner, AlbumImage winner)
-        : inner_(inner), winner_(std::move(winner)) {}
-    absl::StatusOr<ImagePage> List(const ImagePageQuery& q) override { return inner_.List(q); }
-    absl::StatusOr<std::vector<AlbumImage>> ListCaptureOrder(
-        const std::optional<CaptureKey>& after, int limit) override {
-        return inner_.ListCaptureOrder(after, limit);
-    }
-    absl::StatusOr<std::optional<CapturePosition>> CapturePositionOf(
-        const std::string& id) override {
-        return inner_.CapturePositionOf(id);
-    }
-    absl::StatusOr<std::optional<AlbumImage>> AtCapturePosition(int64_t p) override {
-        return inner_.AtCapturePosition(p);
-    }
-    absl::StatusOr<std::vector<DateCount>> CountByDate(LocalDateTime a, LocalDateTime b) override {
-        return inner_.CountByDate(a, b);
-    }
-    absl::StatusOr<std::optional<AlbumImage>> FindById(const std::string& id) override {
-        return inner_.FindById(id);
-    }
-    absl::StatusOr<std::optional<AlbumImage>> FindBySha256(const std::string& sha) override {
-        return inner_.FindBySha256(sha);
-    }
-    absl::StatusOr<std::vector<AlbumImage>> DeleteByIds(
-        const std::vector<std::string>& ids) override {
-        return inner_.DeleteByIds(ids);
-    }
-    absl::StatusOr<std::vector<AlbumImage>> GallerySpots() override {
-        return inner_.GallerySpots();
-    }
-    absl::Status SetGallerySpot(const std::string& id, SpotType s) override {
-        return inner_.SetGallerySpot(id, s);
-    }
-    absl::Status Insert(const AlbumImage& image) override { return inner_.Insert(image); }
+        : ForwardingAlbumImageRepository(inner), winner_(std::move(winner)) {}
     absl::Status InsertForUpload(const AlbumImage& image, const UploadFileRef& file) override {
         EXPECT_THAT(inner_.Insert(winner_), IsOk());
         return inner_.InsertForUpload(image, file);
     }
 
 private:
-    testing::InMemoryAlbumImageRepository& inner_;
     AlbumImage winner_;
 };
 
