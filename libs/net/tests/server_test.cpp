@@ -1,10 +1,12 @@
 #include "hatongsu/net/server.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include <boost/beast/ssl.hpp>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "hatongsu/net/json_body.h"
 #include "hatongsu/testkit/http_client.h"
@@ -193,7 +195,9 @@ TEST(ServerOptions, ForwardedForIsUsedOnlyWhenTrusted) {
 
 TEST(ServerOptions, ServesHttpsWhenGivenACertificateAndKey) {
     ServerOptions options;
-    auto pki = testkit::WriteTestPki(::testing::TempDir());
+    std::string dir = ::testing::TempDir() + "/net-tls-" + std::to_string(::getpid());
+    std::filesystem::create_directories(dir);
+    auto pki = testkit::WriteTestPki(dir);
     options.cert_file = pki.server_cert;
     options.key_file = pki.server_key;
     RunningServer tls(options);
@@ -216,6 +220,7 @@ TEST(ServerOptions, ServesHttpsWhenGivenACertificateAndKey) {
 
     // Plain HTTP to the TLS port gets no answer, only a closed connection.
     EXPECT_ANY_THROW(testkit::HttpCall(tls.server->Port(), http::verb::get, "/who"));
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 // Routing on the head: guards before any body byte is read, per-route limits, streamed bodies,
 // 100-continue, file replies (ETag, Range, 304, HEAD) and prefix routes, on a real server.
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "hatongsu/net/server.h"
 #include "hatongsu/testkit/raw_http.h"
@@ -47,7 +49,9 @@ bool IsSafeKey(std::string_view key) {
 class Streaming : public ::testing::Test {
 protected:
     void SetUp() override {
-        file_path_ = ::testing::TempDir() + "/streaming_test_data.bin";
+        // One file per process: ctest runs the tests of this fixture in parallel processes.
+        file_path_ =
+            ::testing::TempDir() + "/streaming_test_data-" + std::to_string(::getpid()) + ".bin";
         std::ofstream(file_path_, std::ios::binary) << kFileBytes;
 
         Guard guard = [this](Context& ctx) -> boost::asio::awaitable<std::optional<Response>> {
@@ -152,6 +156,7 @@ protected:
         for (auto& t : threads_) {
             t.join();
         }
+        std::remove(file_path_.c_str());
     }
     uint16_t Port() const { return server_->Port(); }
 

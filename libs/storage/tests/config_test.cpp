@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "hatongsu/testkit/status_matchers.h"
 
@@ -143,7 +144,8 @@ TEST(StorageConfig, RefusesMalformedValues) {
 }
 
 TEST(StorageConfig, OpenMakesTheDiskFolder) {
-    std::string dir = ::testing::TempDir() + "/hatongsu-storage-open-test";
+    std::string dir =
+        ::testing::TempDir() + "/hatongsu-storage-open-test-" + std::to_string(::getpid());
     std::filesystem::remove_all(dir);
     Config c;
     c.disk.root = dir;
