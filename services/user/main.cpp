@@ -85,11 +85,12 @@ int Run() {
     hu::grpc_adapter::UserService user_service(use_cases, pools, service_auth);
 
     int port = 0;
+    rpc::ServerCalls server_calls;  // outlives the server, whose interceptors count there
     std::unique_ptr<grpc::Server> server;
     try {
         server = rpc::StartServer(
             cfg->grpc_address, {&auth_service, &user_service},
-            rpc::MakeServerCredentials(cfg->grpc_tls), &port);
+            rpc::MakeServerCredentials(cfg->grpc_tls), &port, &server_calls);
     } catch (const std::exception& e) {
         log::Error("cannot start", {{"error", e.what()}});
         return 1;
@@ -101,7 +102,7 @@ int Run() {
                       {"mtls", !cfg->grpc_tls.client_ca_file.empty()},
                       {"service_secret", !cfg->service_secret.empty()}});
 
-    rt.DrainGrpcServer(*server);  // returns once every call has finished (or was cancelled)
+    rt.DrainGrpcServer(*server, server_calls);  // returns once every call has finished (or was cancelled)
     rt.DrainPool(io_pool);        // then no task can touch the use cases destroyed after Run()
     rt.OnDrain("hash pool", [&hash_pool](auto) { hash_pool.join(); });
     int code = rt.Run();

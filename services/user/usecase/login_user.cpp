@@ -21,7 +21,7 @@ absl::StatusOr<LoginTicket> LoginUser::Admit(
         .in_flight = std::move(decision.in_flight)};
 }
 
-absl::StatusOr<TokenPair> LoginUser::Complete(const LoginTicket& ticket) {
+absl::StatusOr<TokenPair> LoginUser::Complete(LoginTicket ticket) {
     auto user = users_.FindByEmail(ticket.account);
     if (user.status().code() == absl::StatusCode::kNotFound) {
         throttle_.RecordFailure(ticket.account, ticket.address, clock_.Now());

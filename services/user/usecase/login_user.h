@@ -52,8 +52,10 @@ public:
     // Parses the credentials, refuses a malformed e-mail before any lookup, asks the throttle.
     absl::StatusOr<LoginTicket> Admit(
         std::string_view credentials_header, const std::string& client_address);
-    // Looks the account up, checks the password and records the outcome with the throttle.
-    absl::StatusOr<TokenPair> Complete(const LoginTicket& ticket);
+    // Looks the account up, checks the password and records the outcome with the throttle. Takes
+    // the ticket over: the attempt stops counting as in flight when this returns, its outcome
+    // recorded, so a caller's next attempt never meets its own previous one still in flight.
+    absl::StatusOr<TokenPair> Complete(LoginTicket ticket);
 
 private:
     UserRepository& users_;  // all owned by main, outlive this object

@@ -145,8 +145,9 @@ grpc::ServerUnaryReactor* AuthService::LoginUser(
         return reactor;
     }
     std::chrono::milliseconds delay = ticket->delay;
-    auto work = [this, ctx, resp, ticket = *std::move(ticket)] {
-        auto pair = uc_.login_user.Complete(ticket);
+    auto work = [this, ctx, resp, ticket = *std::move(ticket)]() mutable {
+        // The ticket goes with the call: the attempt is no longer in flight once answered.
+        auto pair = uc_.login_user.Complete(std::move(ticket));
         if (pair.ok()) {
             SetTokens(*pair, resp->mutable_accesstoken(), resp->mutable_refreshtoken());
         }
