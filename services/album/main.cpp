@@ -124,10 +124,11 @@ int Run(const char* argv0) {
         io_pool, objects, service_auth);
 
     int port = 0;
+    rpc::ServerCalls server_calls;  // outlives the server, whose interceptors count there
     std::unique_ptr<grpc::Server> server;
     try {
         server = rpc::StartServer(
-            cfg->grpc_address, {&album_service}, rpc::MakeServerCredentials(cfg->grpc_tls), &port);
+            cfg->grpc_address, {&album_service}, rpc::MakeServerCredentials(cfg->grpc_tls), &port, &server_calls);
     } catch (const std::exception& e) {
         log::Error("cannot start", {{"error", e.what()}});
         return 1;
@@ -145,7 +146,7 @@ int Run(const char* argv0) {
     }
     // Drain: no new deliveries and the jobs in flight settled first, then the gRPC side.
     rt.OnDrain("upload consumer", [&consumer](auto deadline) { consumer.Stop(deadline); });
-    rt.DrainGrpcServer(*server);  // returns once every call has finished (or was cancelled)
+    rt.DrainGrpcServer(*server, server_calls);  // returns once every call has finished (or was cancelled)
     rt.DrainPool(io_pool);        // then no task can touch the use cases destroyed after Run()
     int code = rt.Run();
     log::Shutdown();

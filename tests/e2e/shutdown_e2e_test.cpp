@@ -3,6 +3,7 @@
 // every exit is 0 with no sanitizer report (this suite runs the ASan build).
 #include <future>
 
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
@@ -11,6 +12,7 @@
 #include "hatongsu/testkit/http_client.h"
 #include "hatongsu/testkit/process.h"
 #include "hatongsu/testkit/raw_http.h"
+#include "proto/health.grpc.pb.h"
 
 namespace hatongsu {
 namespace {
@@ -161,6 +163,24 @@ TEST_F(ShutdownE2E, SigtermWhileAGrpcCallHangsCancelsItAtTheDeadlineAndExitsZero
         // the connection may close without an answer: the call was cancelled
     }
     EXPECT_EQ(gateway->Log().find("AddressSanitizer"), std::string::npos) << gateway->Log();
+}
+
+// This process stays connected to the user service and, between calls, nothing in it reads that
+// connection (a sync client polls only on its 5 s backup timer): the service must not wait for it
+// to answer the GOAWAY before exiting.
+TEST_F(ShutdownE2E, AnIdleConnectedGrpcClientDoesNotDelayTheUserServicesExit) {
+    uint16_t user_port = testkit::FreePort();
+    auto user = StartUserService(user_port);
+    auto health = grpc::health::v1::Health::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(user_port), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + 10s);
+    grpc::health::v1::HealthCheckResponse resp;
+    ASSERT_TRUE(health->Check(&ctx, {}, &resp).ok());
+
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(user->Stop(), 0) << user->Log();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);  // the backup poll comes at 5 s
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 #include "hatongsu/rpc/server.h"
 
 #include <stdexcept>
+#include <thread>
 
+#include <grpc/grpc.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/support/server_interceptor.h>
 
 #include "hatongsu/rpc/service_auth.h"
 
@@ -17,22 +20,84 @@ std::string Metadata(const grpc::CallbackServerContext* ctx, const char* key) {
 
 }  // namespace
 
+// Made by gRPC for each call and destroyed with it: its lifetime is the call's.
+class CallCountingInterceptor final : public grpc::experimental::Interceptor {
+public:
+    explicit CallCountingInterceptor(ServerCalls& calls) : calls_(calls) {
+        calls_.in_flight_.fetch_add(1);
+    }
+    ~CallCountingInterceptor() override { calls_.in_flight_.fetch_sub(1); }
+    CallCountingInterceptor(const CallCountingInterceptor&) = delete;
+    CallCountingInterceptor& operator=(const CallCountingInterceptor&) = delete;
+
+    void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+        methods->Proceed();
+    }
+
+private:
+    ServerCalls& calls_;
+};
+
+namespace {
+
+class CallCountingFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
+public:
+    explicit CallCountingFactory(ServerCalls& calls) : calls_(calls) {}
+    grpc::experimental::Interceptor* CreateServerInterceptor(
+        grpc::experimental::ServerRpcInfo*) override {
+        return new CallCountingInterceptor(calls_);  // owned and deleted by gRPC
+    }
+
+private:
+    ServerCalls& calls_;
+};
+
+}  // namespace
+
 std::unique_ptr<grpc::Server> StartServer(
     const std::string& address,
     const std::vector<grpc::Service*>& services,
     std::shared_ptr<grpc::ServerCredentials> credentials,
-    int* bound_port) {
+    int* bound_port,
+    ServerCalls* calls) {
     grpc::EnableDefaultHealthCheckService(true);
     grpc::ServerBuilder builder;
     builder.AddListeningPort(address, std::move(credentials), bound_port);
     for (grpc::Service* service : services) {
         builder.RegisterService(service);
     }
+    if (calls != nullptr) {
+        std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> counting;
+        counting.push_back(std::make_unique<CallCountingFactory>(*calls));
+        builder.experimental().SetInterceptorCreators(std::move(counting));
+    }
     std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
     if (!server || (bound_port != nullptr && *bound_port == 0)) {
         throw std::runtime_error("cannot listen for gRPC on " + address);
     }
     return server;
+}
+
+void ShutdownServer(
+    grpc::Server& server, const ServerCalls& calls, std::chrono::system_clock::time_point deadline) {
+    // Shutdown() blocks until the calls are done and every connection is gone (cancelling the
+    // calls at the deadline). Beside it: once no call is left, the connections are closed here,
+    // repeatedly, since the first try may come before Shutdown() has begun.
+    std::atomic<bool> begun{false};
+    std::atomic<bool> done{false};
+    std::thread shutdown([&] {
+        begun.store(true);
+        server.Shutdown(deadline);
+        done.store(true);
+    });
+    while (!done.load()) {
+        bool idle = calls.InFlight() == 0 || std::chrono::system_clock::now() >= deadline;
+        if (begun.load() && idle) {
+            grpc_server_cancel_all_calls(server.c_server());
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    shutdown.join();
 }
 
 std::string RequestIdOf(const grpc::CallbackServerContext* ctx) {

@@ -61,15 +61,15 @@ void Runtime::DrainHttp(net::Server& server) {
     });
 }
 
-void Runtime::DrainGrpcServer(grpc::Server& server) {
-    OnDrain("grpc server", [&server](Clock::time_point deadline) {
+void Runtime::DrainGrpcServer(grpc::Server& server, const rpc::ServerCalls& calls) {
+    OnDrain("grpc server", [&server, &calls](Clock::time_point deadline) {
         if (auto* health = server.GetHealthCheckService(); health != nullptr) {
             health->SetServingStatus(false);
         }
         // Refuses new calls, waits for the running ones (their reactors finished), cancels what is
         // left at the deadline, and returns only when every callback has completed.
         auto system_deadline = std::chrono::system_clock::now() + (deadline - Clock::now());
-        server.Shutdown(system_deadline);
+        rpc::ShutdownServer(server, calls, system_deadline);
     });
 }
 

@@ -1,5 +1,6 @@
-// gRPC server glue: start a server with the standard health service on, and run a unary call's
-// work on a bounded thread pool (a reaction must never block; a full queue is RESOURCE_EXHAUSTED).
+// gRPC server glue: start a server with the standard health service on, stop it without waiting
+// on idle clients, and run a unary call's work on a bounded thread pool (a reaction must never
+// block; a full queue is RESOURCE_EXHAUSTED).
 #pragma once
 
 #include <atomic>
@@ -18,14 +19,35 @@
 
 namespace hatongsu::rpc {
 
+// The calls a server has in flight: one is counted from the moment a call is matched to a method
+// until the call object is gone (its reactor done). Thread-safe.
+class ServerCalls final {
+public:
+    std::size_t InFlight() const { return in_flight_.load(); }
+
+private:
+    friend class CallCountingInterceptor;
+    std::atomic<std::size_t> in_flight_{0};
+};
+
 // Binds `address` ("host:port"; port 0 picks a free one, read back from *bound_port) with
-// `credentials` (see tls.h) and starts, with the standard health service on.
+// `credentials` (see tls.h) and starts, with the standard health service on. With `calls`, every
+// call is counted there (ShutdownServer needs it); `calls` must outlive the server.
 // Throws std::runtime_error when the address cannot be bound (a start-up error).
 std::unique_ptr<grpc::Server> StartServer(
     const std::string& address,
     const std::vector<grpc::Service*>& services,
     std::shared_ptr<grpc::ServerCredentials> credentials,
-    int* bound_port);
+    int* bound_port,
+    ServerCalls* calls = nullptr);
+
+// The drain of a server started with `calls`: refuses new calls, lets the calls in flight finish
+// until `deadline` and cancels what is left then, and closes the client connections as soon as no
+// call is left. grpc::Server::Shutdown alone also waits for every client to hang up after its
+// GOAWAY, which an idle client with no thread polling its channel does only on its 5 s backup
+// poll. Returns when every callback has completed.
+void ShutdownServer(
+    grpc::Server& server, const ServerCalls& calls, std::chrono::system_clock::time_point deadline);
 
 // The x-request-id metadata of a call, or "".
 std::string RequestIdOf(const grpc::CallbackServerContext* ctx);

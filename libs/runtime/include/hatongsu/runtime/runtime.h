@@ -34,6 +34,7 @@ class Server;
 
 namespace hatongsu::rpc {
 class CallTracker;
+class ServerCalls;
 class WorkPool;
 }  // namespace hatongsu::rpc
 
@@ -61,7 +62,8 @@ public:
 
     // The usual steps.
     void DrainHttp(net::Server& server);         // Shutdown(), wait for no open connection, Abort()
-    void DrainGrpcServer(grpc::Server& server);  // health NOT_SERVING, Shutdown(deadline)
+    // Health NOT_SERVING, then rpc::ShutdownServer (calls: what StartServer counted).
+    void DrainGrpcServer(grpc::Server& server, const rpc::ServerCalls& calls);
     void DrainCalls(rpc::CallTracker& calls);    // outgoing gRPC calls
     void DrainPool(rpc::WorkPool& pool);         // waits for its tasks (after the server's drain)
 
