@@ -80,9 +80,11 @@ std::unique_ptr<grpc::Server> StartServer(
 
 void ShutdownServer(
     grpc::Server& server, const ServerCalls& calls, std::chrono::system_clock::time_point deadline) {
-    // Shutdown() blocks until the calls are done and every connection is gone (cancelling the
-    // calls at the deadline). Beside it: once no call is left, the connections are closed here,
-    // repeatedly, since the first try may come before Shutdown() has begun.
+    // Shutdown() sends GOAWAY, lets the calls finish (cancelling them at the deadline) and blocks
+    // until every connection is gone. Beside it: once no call has been in flight for a short grace
+    // (long enough for a call already on the wire to arrive and be counted), the connections are
+    // closed from this side, repeatedly, since a first try may come before Shutdown() has begun.
+    constexpr auto kIdleGrace = std::chrono::milliseconds(300);
     std::atomic<bool> begun{false};
     std::atomic<bool> done{false};
     std::thread shutdown([&] {
@@ -90,9 +92,14 @@ void ShutdownServer(
         server.Shutdown(deadline);
         done.store(true);
     });
+    auto idle_since = std::chrono::steady_clock::now();
     while (!done.load()) {
-        bool idle = calls.InFlight() == 0 || std::chrono::system_clock::now() >= deadline;
-        if (begun.load() && idle) {
+        auto now = std::chrono::steady_clock::now();
+        if (calls.InFlight() > 0) {
+            idle_since = now;
+        }
+        bool idle = now - idle_since >= kIdleGrace;
+        if (begun.load() && (idle || std::chrono::system_clock::now() >= deadline)) {
             grpc_server_cancel_all_calls(server.c_server());
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));

@@ -42,10 +42,10 @@ std::unique_ptr<grpc::Server> StartServer(
     ServerCalls* calls = nullptr);
 
 // The drain of a server started with `calls`: refuses new calls, lets the calls in flight finish
-// until `deadline` and cancels what is left then, and closes the client connections as soon as no
-// call is left. grpc::Server::Shutdown alone also waits for every client to hang up after its
-// GOAWAY, which an idle client with no thread polling its channel does only on its 5 s backup
-// poll. Returns when every callback has completed.
+// until `deadline` and cancels what is left then, and closes the client connections once no call
+// has been in flight for a short grace (0.3 s). grpc::Server::Shutdown alone also waits for every
+// client to hang up after its GOAWAY, which an idle client with no thread polling its channel does
+// only on its 5 s backup poll. Returns when every callback has completed.
 void ShutdownServer(
     grpc::Server& server, const ServerCalls& calls, std::chrono::system_clock::time_point deadline);
 
