@@ -54,6 +54,8 @@ absl::StatusOr<GatewayConfig> LoadConfig(config::Env& env) {
     c.amqp_url = amqp::LoadUrl(
         env, {"GATEWAY_AMQP_URL", "ALBUM_RABBITMQ_URL"}, "amqp://guest:guest@127.0.0.1:5672/");
     c.upload_queue = env.String({"GATEWAY_UPLOAD_QUEUE"}, "album_queue");
+    c.web_dir = env.String({"GATEWAY_WEB_DIR"}, "");
+    c.google_client_id = env.String({"GOOGLE_CLIENT_ID"}, "");
     c.publish_timeout = env.Duration({"GATEWAY_PUBLISH_TIMEOUT_MS"}, 10s);
     c.upload_limits.max_files = env.Int({"GATEWAY_UPLOAD_MAX_FILES"}, 100, 1, 100);
     c.upload_limits.max_file_bytes =

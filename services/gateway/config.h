@@ -36,6 +36,8 @@ struct GatewayConfig {
     std::chrono::milliseconds publish_timeout;
     UploadLimits upload_limits;
     int blocking_threads;  // store writes and publishing (blocking I/O)
+    std::string web_dir;           // the built web client served at "/"; empty: none
+    std::string google_client_id;  // shown to the web client (its Google button)
     std::string log_level;
     std::string log_format;
 };

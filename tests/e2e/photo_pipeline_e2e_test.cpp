@@ -793,6 +793,15 @@ TEST_F(PhotoPipelineE2E, FileKeysThatEscapeTheStoreAre404) {
         EXPECT_NE(r.body, "outside the store") << target;
         EXPECT_NE(r.body, "not published") << target;
     }
+    // An object named like a page or a script is never rendered by a browser.
+    for (std::string name : {"page.html", "drawing.svg", "code.js"}) {
+        std::ofstream(fs::path(store_) / name) << "<script>alert(1)</script>";
+        auto r = Call(verb::get, "/files/" + name);
+        EXPECT_EQ(r.status, 200) << name;
+        EXPECT_EQ(r.Header("content-type"), "application/octet-stream") << name;
+        EXPECT_EQ(r.Header("x-content-type-options"), "nosniff") << name;
+        fs::remove(fs::path(store_) / name);
+    }
     fs::remove(fs::path(store_) / "staging" / "pending.jpg");
     fs::remove(fs::path(store_) / "visible.jpg");
 }

@@ -99,6 +99,44 @@ absl::StatusOr<FileReply> OpenFile(const std::string& path) {
     return reply;
 }
 
+std::string ContentTypeFor(std::string_view name) {
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 22> kTypes{{
+        {"html", "text/html; charset=utf-8"},
+        {"js", "text/javascript; charset=utf-8"},
+        {"mjs", "text/javascript; charset=utf-8"},
+        {"css", "text/css; charset=utf-8"},
+        {"json", "application/json"},
+        {"map", "application/json"},
+        {"txt", "text/plain; charset=utf-8"},
+        {"svg", "image/svg+xml"},
+        {"png", "image/png"},
+        {"jpg", "image/jpeg"},
+        {"jpeg", "image/jpeg"},
+        {"webp", "image/webp"},
+        {"gif", "image/gif"},
+        {"heic", "image/heic"},
+        {"avif", "image/avif"},
+        {"ico", "image/x-icon"},
+        {"woff2", "font/woff2"},
+        {"woff", "font/woff"},
+        {"ttf", "font/ttf"},
+        {"wasm", "application/wasm"},
+        {"glb", "model/gltf-binary"},
+        {"gltf", "model/gltf+json"},
+    }};
+    auto dot = name.rfind('.');
+    if (dot == std::string_view::npos || name.find('/', dot) != std::string_view::npos) {
+        return "application/octet-stream";
+    }
+    std::string ext = core::AsciiLower(name.substr(dot + 1));
+    for (const auto& [known, type] : kTypes) {
+        if (ext == known) {
+            return std::string(type);
+        }
+    }
+    return "application/octet-stream";
+}
+
 std::string DefaultETag(std::uint64_t size, std::chrono::system_clock::time_point modified) {
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(modified.time_since_epoch());
     std::array<char, 64> buf{};

@@ -143,4 +143,11 @@ Response ErrorFromStatus(const Context& ctx, const absl::Status& status) {
     return JsonError(ctx, code, message);
 }
 
+Response NoRoute(const Context& ctx) {
+    const Request& req = ctx.request;
+    return JsonError(
+        ctx, http::status::not_found,
+        "Cannot " + std::string(req.method_string()) + " " + std::string(req.target()));
+}
+
 }  // namespace hatongsu::net

@@ -291,6 +291,8 @@ void Decorate(
     const Shared& shared, const Context& ctx, http::response<Body>& res, bool keep_alive) {
     AddCors(shared.options, ctx.request, res.base());
     res.set("X-Request-Id", ctx.request_id);
+    // Every answer is what its Content-Type says: never sniffed into HTML or script.
+    res.set("X-Content-Type-Options", "nosniff");
     res.keep_alive(ctx.request.keep_alive() && keep_alive && !shared.draining.load());
 }
 
@@ -582,9 +584,7 @@ asio::awaitable<Next> Exchange(
     } else {
         route = shared.router->Match(req.method(), ctx.path, ctx);
         if (route == nullptr) {
-            std::string message =
-                "Cannot " + std::string(req.method_string()) + " " + std::string(req.target());
-            reply.emplace(JsonError(ctx, http::status::not_found, message));
+            reply.emplace(NoRoute(ctx));
         }
     }
     if (route != nullptr && route->options.guard) {

@@ -63,4 +63,12 @@ struct UploadDeps {
 };
 void AddUploadRoutes(net::Router& router, RouteDeps deps, UploadDeps& uploads);
 
+// The built web client (web_routes.cpp); owned by main.
+struct WebDeps {
+    std::string root;              // index.html and assets/; empty: no web client is served
+    std::string google_client_id;  // written into index.html's hatongsu-google-client-id meta
+};
+// Add last: "/" and the catch-all prefix route that falls back to index.html.
+void AddWebRoutes(net::Router& router, const WebDeps& web);
+
 }  // namespace hatongsu::gateway::http

@@ -22,24 +22,6 @@ using net::http::verb;
 constexpr std::size_t kReadPiece = 256 * 1024;
 constexpr std::size_t kMaxFieldBytes = 64 * 1024;  // a text part (the timestamps list)
 
-std::string ContentTypeOf(std::string_view key) {
-    auto dot = key.rfind('.');
-    std::string ext = dot == std::string_view::npos ? "" : core::AsciiLower(key.substr(dot + 1));
-    if (ext == "jpg" || ext == "jpeg") {
-        return "image/jpeg";
-    }
-    if (ext == "png") {
-        return "image/png";
-    }
-    if (ext == "webp") {
-        return "image/webp";
-    }
-    if (ext == "heic") {
-        return "image/heic";
-    }
-    return "application/octet-stream";
-}
-
 net::Response StatusResponse(const net::Context& ctx, const absl::Status& s) {
     if (s.code() == absl::StatusCode::kResourceExhausted) {
         return net::JsonError(ctx, status::payload_too_large, std::string(s.message()));
@@ -190,7 +172,10 @@ void AddUploadRoutes(net::Router& router, RouteDeps deps, UploadDeps& uploads) {
             if (!file.ok()) {
                 co_return net::Reply{net::JsonError(ctx, status::not_found, "FILE_NOT_FOUND")};
             }
-            file->content_type = ContentTypeOf(key);
+            // Raster images only: whatever else a key might name is never rendered by a browser.
+            std::string type = net::ContentTypeFor(key);
+            bool raster = type.starts_with("image/") && type != "image/svg+xml";
+            file->content_type = raster ? type : "application/octet-stream";
             // Keys are never reused (<uuid>.<ext>), so a browser may keep a file forever.
             file->cache_control = "public, max-age=31536000, immutable";
             co_return net::Reply{std::move(*file)};

@@ -36,6 +36,10 @@ struct FileReply {
 // Errors: NotFound (absent, or not a regular file), PermissionDenied, Internal.
 absl::StatusOr<FileReply> OpenFile(const std::string& path);
 
+// The media type for a file name's extension (case-insensitive), with charset=utf-8 for text
+// types; application/octet-stream when unknown.
+std::string ContentTypeFor(std::string_view name);
+
 // `"<size hex>-<mtime ns hex>"`: changes whenever the file is replaced or rewritten.
 std::string DefaultETag(std::uint64_t size, std::chrono::system_clock::time_point modified);
 // IMF-fixdate (RFC 9110 5.6.7), e.g. "Sun, 06 Nov 1994 08:49:37 GMT".

@@ -113,6 +113,8 @@ Response JsonError(
     std::string_view message,
     const boost::json::object* errors = nullptr);
 Response ErrorFromStatus(const Context& ctx, const absl::Status& status);
+// 404 "Cannot GET /x": the answer when no route matches (also for handlers that decline).
+Response NoRoute(const Context& ctx);
 
 Response Json(const Context& ctx, http::status status, const boost::json::value& body);
 Response Text(const Context& ctx, http::status status, std::string body);

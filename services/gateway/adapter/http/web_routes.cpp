@@ -1,0 +1,123 @@
+// The web client (web/dist) at "/": hashed assets under /assets/ kept by browsers for a year, the
+// other files of the build's top folder revalidated on each use, and index.html (no-cache) for "/"
+// and for every other GET that accepts HTML and that no API route answers, so that the client's
+// own routes (/dashboard/album, ...) survive a reload. API routes keep their paths: they are
+// exact or longer prefix routes, which the router tries first.
+#include <optional>
+
+#include "hatongsu/core/file.h"
+#include "hatongsu/core/sha256.h"
+#include "hatongsu/core/text.h"
+#include "hatongsu/net/file_reply.h"
+#include "hatongsu/storage/object_store.h"
+#include "services/gateway/adapter/http/routes.h"
+
+namespace hatongsu::gateway::http {
+namespace {
+
+using status = boost::beast::http::status;
+using boost::beast::http::field;
+using boost::beast::http::verb;
+
+constexpr std::string_view kGoogleMeta = R"(<meta name="hatongsu-google-client-id" content="">)";
+
+// What the page may load: its own scripts and styles only; images from anywhere (object stores
+// hand out their own URLs); the gallery's servers on other ports; Google's sign-in when set up.
+constexpr std::string_view kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self' https://accounts.google.com; "
+    "style-src 'self' 'unsafe-inline' https://accounts.google.com; img-src 'self' data: blob: "
+    "http: https:; connect-src 'self' http: https: ws: wss:; frame-src "
+    "https://accounts.google.com; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
+
+bool AcceptsHtml(const net::Request& req) {
+    auto it = req.find(field::accept);
+    return it != req.end() && core::AsciiLower(it->value()).find("text/html") != std::string::npos;
+}
+
+std::string HtmlAttribute(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '"': out += "&quot;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+// index.html, read at each request (a few KiB: a rebuild shows at once), with the Google client
+// id written into its meta tag.
+net::Response Index(const net::Context& ctx, const WebDeps& web) {
+    auto html = core::ReadFile(web.root + "/index.html");
+    if (!html.ok()) {
+        return net::JsonError(ctx, status::not_found, "The web client is not built (make build)");
+    }
+    if (auto at = html->find(kGoogleMeta); at != std::string::npos) {
+        html->replace(
+            at, kGoogleMeta.size(),
+            R"(<meta name="hatongsu-google-client-id" content=")" +
+                HtmlAttribute(web.google_client_id) + "\">");
+    }
+    std::string etag = "\"" + core::Sha256Hex(*html).substr(0, 32) + "\"";
+    auto match = ctx.request.find(field::if_none_match);
+    bool fresh = match != ctx.request.end() && net::IfNoneMatchMatches(match->value(), etag);
+    net::Response res = net::Text(ctx, fresh ? status::not_modified : status::ok, "");
+    if (fresh) {
+        res.erase(field::content_length);
+    } else {
+        res.body() = std::move(*html);
+        res.prepare_payload();
+    }
+    res.set(field::etag, etag);
+    res.set(field::cache_control, "no-cache");
+    res.set("Content-Security-Policy", kContentSecurityPolicy);
+    res.set("Referrer-Policy", "same-origin");
+    return res;
+}
+
+// A file of the build, or nullopt when `rest` (the path after "/", as sent) names none.
+std::optional<net::Reply> BuildFile(const WebDeps& web, std::string_view rest) {
+    bool asset = rest.starts_with("assets/");
+    // Other than assets, only the top folder's files (favicon, robots.txt); never index.html,
+    // which Index() answers with its headers.
+    bool top_file = rest.find('/') == std::string_view::npos && rest != "index.html";
+    if ((!asset && !top_file) || !storage::ValidateKey(rest).ok()) {
+        return std::nullopt;
+    }
+    auto file = net::OpenFile(web.root + "/" + std::string(rest));
+    if (!file.ok()) {
+        return std::nullopt;
+    }
+    file->content_type = net::ContentTypeFor(rest);
+    // Asset names carry a hash of their content: a new build makes new names.
+    file->cache_control = asset ? "public, max-age=31536000, immutable" : "no-cache";
+    return net::Reply{std::move(*file)};
+}
+
+}  // namespace
+
+void AddWebRoutes(net::Router& router, const WebDeps& web) {
+    if (web.root.empty()) {
+        return;
+    }
+    router.Add(verb::get, "/", [&web](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
+        co_return Index(ctx, web);
+    });
+    // The shortest prefix: tried after every exact route and every longer prefix.
+    router.AddPrefix(
+        verb::get, "/", [&web](net::Context& ctx) -> boost::asio::awaitable<net::Reply> {
+            const std::string& rest = ctx.params["*"];
+            if (auto file = BuildFile(web, rest)) {
+                co_return std::move(*file);
+            }
+            if (!rest.starts_with("assets/") && AcceptsHtml(ctx.request)) {
+                co_return net::Reply{Index(ctx, web)};
+            }
+            co_return net::Reply{net::NoRoute(ctx)};
+        });
+}
+
+}  // namespace hatongsu::gateway::http
