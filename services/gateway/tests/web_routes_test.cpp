@@ -23,7 +23,7 @@ using testkit::HttpCall;
 
 constexpr std::string_view kIndex =
     "<!doctype html><html><head>"
-    R"(<meta name="hatongsu-google-client-id" content="">)"
+    R"(<meta name="hatongsu-google-client-id" content="" />)"
     "</head><body><div id=app></div></body></html>";
 
 void Write(const fs::path& path, std::string_view text) {

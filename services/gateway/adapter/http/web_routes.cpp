@@ -19,7 +19,7 @@ using status = boost::beast::http::status;
 using boost::beast::http::field;
 using boost::beast::http::verb;
 
-constexpr std::string_view kGoogleMeta = R"(<meta name="hatongsu-google-client-id" content="">)";
+constexpr std::string_view kGoogleMeta = R"(name="hatongsu-google-client-id" content="")";
 
 // What the page may load: its own scripts and styles only; images from anywhere (object stores
 // hand out their own URLs); the gallery's servers on other ports; Google's sign-in when set up.
@@ -58,8 +58,8 @@ net::Response Index(const net::Context& ctx, const WebDeps& web) {
     if (auto at = html->find(kGoogleMeta); at != std::string::npos) {
         html->replace(
             at, kGoogleMeta.size(),
-            R"(<meta name="hatongsu-google-client-id" content=")" +
-                HtmlAttribute(web.google_client_id) + "\">");
+            R"(name="hatongsu-google-client-id" content=")" + HtmlAttribute(web.google_client_id) +
+                "\"");
     }
     std::string etag = "\"" + core::Sha256Hex(*html).substr(0, 32) + "\"";
     auto match = ctx.request.find(field::if_none_match);
