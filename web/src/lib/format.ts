@@ -1,0 +1,55 @@
+// Display helpers. Capture times are the camera's wall clock with a `Z` appended (docs/api.md),
+// so they are shown in UTC to keep the clock the camera showed.
+
+const wallClock = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+const local = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const day = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+export function captureTime(iso: string | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '—' : wallClock.format(date);
+}
+
+export function instant(iso: string | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '—' : local.format(date);
+}
+
+export function shortDay(isoDate: string): string {
+  return day.format(new Date(`${isoDate}T00:00:00Z`));
+}
+
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
+}
+
+/** A local calendar date as YYYY-MM-DD. */
+export function isoDay(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+export function daysAgo(n: number): Date {
+  const date = new Date();
+  date.setDate(date.getDate() - n);
+  return date;
+}
+
+/** Marks the first photo on screen once, for the bench (bench/web-bench.mjs). */
+let firstPhotoMarked = false;
+export function markFirstPhoto(img: HTMLImageElement) {
+  if (firstPhotoMarked) return;
+  img.decode().then(
+    () => {
+      if (firstPhotoMarked) return;
+      firstPhotoMarked = true;
+      performance.mark('hatongsu:first-photo');
+    },
+    () => {},
+  );
+}
