@@ -53,3 +53,10 @@ export function markFirstPhoto(img: HTMLImageElement) {
     () => {},
   );
 }
+
+const localDayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+/** The local calendar day of an instant, e.g. "Nov 30". */
+export function localDay(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '—' : localDayFormat.format(date);
+}
