@@ -162,6 +162,46 @@ describe('hatongsu web client', { timeout: 170_000 }, () => {
     await screenshot(page, 'stats-desktop');
   });
 
+  test('an expiring access token is refreshed once, even with requests in parallel', async () => {
+    const { page } = admin;
+    // An access token whose exp has passed: the client must trade the refresh token before the
+    // overview's parallel requests go out, and only once (a second trade would end the session).
+    const before = await page.evaluate(() => {
+      const expired = `${btoa('{"alg":"none"}')}.${btoa(JSON.stringify({ exp: 1 }))}.x`;
+      localStorage.setItem('hatongsu.accessToken', expired);
+      return localStorage.getItem('hatongsu.refreshToken');
+    });
+    await page.goto('/dashboard');
+    await page.getByTestId('stat-users').locator('strong').waitFor();
+    await page.getByTestId('stat-photos').locator('strong').waitFor();
+    const after = await page.evaluate(() => localStorage.getItem('hatongsu.refreshToken'));
+    assert.notEqual(after, before, 'the refresh token was rotated');
+    assert.equal(new URL(page.url()).pathname, '/dashboard');
+    // The new pair works on a fresh load.
+    await page.reload();
+    await page.getByTestId('stat-users').locator('strong').waitFor();
+  });
+
+  test('a session the server refuses leads to sign-in and back', async () => {
+    const { context, page } = await newPage(browser);
+    await page.goto('/');
+    await page.evaluate(() => {
+      const forged = `${btoa('{"alg":"none"}')}.${btoa(JSON.stringify({ exp: 4102444800 }))}.x`;
+      localStorage.setItem('hatongsu.accessToken', forged);
+      localStorage.setItem('hatongsu.refreshToken', forged);
+    });
+    await page.goto('/dashboard/stats');
+    await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('next') === '/dashboard/stats');
+    await page.getByTestId('notice').filter({ hasText: 'sign in' }).waitFor();
+    assert.equal(await page.evaluate(() => localStorage.getItem('hatongsu.refreshToken')), null, 'tokens cleared');
+    await page.getByTestId('email-input').fill(env.adminEmail);
+    await page.getByTestId('password-input').fill(env.adminPassword);
+    await page.getByTestId('auth-submit').click();
+    await page.waitForURL((url) => url.pathname === '/dashboard/stats');
+    await page.getByTestId('stats-total').waitFor();
+    await context.close();
+  });
+
   test('the home grid shows thumbnails and loads more on scroll', async () => {
     const { page } = admin;
     // One grid page is 24 photos: make sure the album holds more than that.

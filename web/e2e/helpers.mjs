@@ -68,6 +68,10 @@ export async function screenshot(page, name) {
   await page
     .waitForFunction(() => [...document.images].every((img) => img.complete), null, { timeout: 10_000 })
     .catch(() => {});
+  // ...and their fade-in transitions end.
+  await page
+    .waitForFunction(() => document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running'), null, { timeout: 5_000 })
+    .catch(() => {});
   await page.screenshot({ path: join(env.screenshots, `${name}.png`) });
 }
 
