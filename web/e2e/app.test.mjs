@@ -123,11 +123,13 @@ describe('hatongsu web client', { timeout: 170_000 }, () => {
     const { page } = admin;
     const row = page.locator(`[data-testid="album-row"][data-filename="${run}-a-2.jpg"]`);
     const id = await row.getAttribute('data-id');
-    await row.getByTestId('spot-select').selectOption('spot1');
+    await row.getByTestId('spot-button').click();
+    await page.getByTestId('spot-dialog').waitFor();
+    await page.getByTestId('spot-option-spot1').click();
     await page.getByTestId('notice').filter({ hasText: 'Spot 1' }).waitFor();
     await page.reload();
     await page.locator(`[data-testid="spot-slot-spot1"][data-image-id="${id}"]`).waitFor();
-    assert.equal(await row.getByTestId('spot-select').inputValue(), 'spot1');
+    assert.equal(await row.getByTestId('spot-button').getAttribute('data-spot'), 'spot1');
     await screenshot(page, 'album-desktop');
   });
 
@@ -211,8 +213,10 @@ describe('hatongsu web client', { timeout: 170_000 }, () => {
     await page.goto('/');
     await page.getByTestId('grid-photo').first().waitFor();
     await page.waitForFunction(() => document.querySelector('[data-testid="grid-photo"]')?.naturalWidth > 0, null, { timeout: WAIT });
+    // The first page is in, and the end of the grid is out of reach: no second page yet.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="grid-item"]').length >= 24 && !document.querySelector('.skeleton'));
     const first = await page.getByTestId('grid-item').count();
-    assert.equal(first, 24, 'one page of thumbnails');
+    assert.equal(first, 24, 'one page of thumbnails before scrolling');
     await page.getByTestId('grid-item').last().scrollIntoViewIfNeeded();
     await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="grid-item"]').length > n, first, { timeout: WAIT });

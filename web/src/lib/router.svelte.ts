@@ -38,12 +38,16 @@ export function safeReturn(value: string | null): string {
   return value && value.startsWith('/') && !value.startsWith('//') ? value : '/';
 }
 
+// Paths the gateway answers itself (the API, probes, built assets): links there leave the app.
+const SERVER_PATHS = /^\/(auth|user|album|file|files|health|livez|readyz|version|assets)(\/|$)/i;
+
 export function startRouter() {
   window.addEventListener('popstate', sync);
   document.addEventListener('click', (event) => {
     if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     const link = (event.target as Element).closest?.('a');
     if (!link || link.target || link.hasAttribute('download') || link.origin !== window.location.origin) return;
+    if (SERVER_PATHS.test(link.pathname)) return;
     event.preventDefault();
     navigate(link.pathname + link.search);
   });

@@ -1,6 +1,6 @@
 // Who is signed in, shared by the header, the pages and the dashboard guard.
 import * as api from './api';
-import { navigate, here } from './router.svelte';
+import { navigate, here, location } from './router.svelte';
 
 export const session = $state<{ user: api.User | null; ready: boolean }>({ user: null, ready: false });
 
@@ -47,11 +47,13 @@ export function signOut() {
   showNotice('You are signed out.');
 }
 
-/** Sends the user to sign in and back to where they were. */
+/**
+ * Sends the user to sign in and back to where they were. On a public page (home, gallery) the
+ * visitor just continues signed out: nothing there needs the account.
+ */
 export function requireSignIn(message = 'Please sign in to continue.') {
   session.user = null;
-  const back = here();
-  if (!back.startsWith('/login') && !back.startsWith('/signup')) navigate(`/login?next=${encodeURIComponent(back)}`);
+  if (location.path.startsWith('/dashboard')) navigate(`/login?next=${encodeURIComponent(here())}`);
   showNotice(message);
 }
 
