@@ -24,8 +24,9 @@ export function shortDay(isoDate: string): string {
 export function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
-  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
+  // One decimal, dropped when it is zero: 1.5 MB, 64 MB.
+  if (n < 1024 * 1024 * 1024) return `${Number((n / 1024 / 1024).toFixed(1))} MB`;
+  return `${Number((n / 1024 / 1024 / 1024).toFixed(2))} GB`;
 }
 
 /** A local calendar date as YYYY-MM-DD. */
