@@ -275,7 +275,8 @@ function url(path: string, query?: RequestOptions['query']): string {
 
 async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const send = async () => {
-    const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+    // No Accept header: every answer is JSON, and a plain GET can reuse index.html's preloads.
+    const headers: Record<string, string> = { ...options.headers };
     if (options.auth) headers.Authorization = `Bearer ${await accessToken()}`;
     if (options.body !== undefined) headers['Content-Type'] = 'application/json';
     try {

@@ -1,24 +1,30 @@
 // Display helpers. Capture times are the camera's wall clock with a `Z` appended (docs/api.md),
 // so they are shown in UTC to keep the clock the camera showed.
 
-const wallClock = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-const local = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const day = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+// Formatters are made on first use: building one costs time the home page's first paint can't spare.
+function lazy(options: Intl.DateTimeFormatOptions): () => Intl.DateTimeFormat {
+  let made: Intl.DateTimeFormat | undefined;
+  return () => (made ??= new Intl.DateTimeFormat(undefined, options));
+}
+const wallClock = lazy({ dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+const local = lazy({ dateStyle: 'medium', timeStyle: 'short' });
+const day = lazy({ month: 'short', day: 'numeric', timeZone: 'UTC' });
+const localDayFormat = lazy({ month: 'short', day: 'numeric' });
 
 export function captureTime(iso: string | undefined): string {
   if (!iso) return '—';
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? '—' : wallClock.format(date);
+  return Number.isNaN(date.getTime()) ? '—' : wallClock().format(date);
 }
 
 export function instant(iso: string | undefined): string {
   if (!iso) return '—';
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? '—' : local.format(date);
+  return Number.isNaN(date.getTime()) ? '—' : local().format(date);
 }
 
 export function shortDay(isoDate: string): string {
-  return day.format(new Date(`${isoDate}T00:00:00Z`));
+  return day().format(new Date(`${isoDate}T00:00:00Z`));
 }
 
 export function bytes(n: number): string {
@@ -55,9 +61,8 @@ export function markFirstPhoto(img: HTMLImageElement) {
   );
 }
 
-const localDayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
 /** The local calendar day of an instant, e.g. "Nov 30". */
 export function localDay(iso: string): string {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? '—' : localDayFormat.format(date);
+  return Number.isNaN(date.getTime()) ? '—' : localDayFormat().format(date);
 }
