@@ -65,6 +65,9 @@ describe('hatongsu web client', { timeout: 170_000 }, () => {
     await page.getByTestId('email-input').fill(user.email);
     await page.getByTestId('password-input').fill(user.password);
     await page.getByTestId('auth-submit').click();
+    // Either the header greets the new user or the form says why not: fail at once with its words.
+    await page.getByTestId('nickname').filter({ hasText: user.nickname }).or(page.getByTestId('auth-error')).waitFor();
+    assert.equal(await page.getByTestId('auth-error').count(), 0, await page.getByTestId('auth-error').textContent().catch(() => ''));
     await page.getByTestId('nickname').filter({ hasText: user.nickname }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/');
 

@@ -58,7 +58,9 @@ export async function signIn(page, email, password) {
   await page.getByTestId('email-input').fill(email);
   await page.getByTestId('password-input').fill(password);
   await page.getByTestId('auth-submit').click();
-  await page.getByTestId('sign-out').waitFor();
+  await page.getByTestId('sign-out').or(page.getByTestId('auth-error')).waitFor();
+  const refused = page.getByTestId('auth-error');
+  if (await refused.count()) throw new Error(`sign-in as ${email} refused: ${await refused.textContent()}`);
 }
 
 export async function screenshot(page, name) {

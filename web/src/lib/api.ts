@@ -78,6 +78,7 @@ const WORDS: Record<string, string> = {
   USER_ALREADY_EXISTS: 'An account with this e-mail address already exists.',
   EMAIL_REGISTERED_WITH_PASSWORD: 'This address signs in with a password, not with Google.',
   TOO_MANY_LOGIN_ATTEMPTS: 'Too many failed sign-in attempts. Please wait a few minutes and try again.',
+  TOO_MANY_REGISTRATION_ATTEMPTS: 'Too many sign-ups from this address. Please wait a while and try again.',
   MISSING_TOKEN: 'Please sign in to continue.',
   INVALID_TOKEN: 'Your session has ended. Please sign in again.',
   REFRESH_TOKEN_REUSED: 'Your session has ended. Please sign in again.',
@@ -137,6 +138,7 @@ function toError(status: number, body: ErrorBody | null): ApiError {
     const field = firstFieldError(body?.errors);
     words = field ? field.charAt(0).toUpperCase() + field.slice(1) + '.' : 'Some fields are not valid.';
   }
+  if (!words && status === 429) words = 'Too many requests. Please wait a moment and try again.';
   // Messages that are not identifiers are already plain English (docs/api.md, Errors).
   if (!words) words = code && !/^[A-Z_]+$/.test(code) ? code : `The request failed (HTTP ${status}).`;
   if (status >= 500 && body?.requestId) words += ` (request id ${body.requestId})`;
