@@ -57,15 +57,18 @@ async function firstPhoto(browser) {
 async function albumPage(browser) {
   const { context, page } = await newPage(browser);
   await signIn(page, env.adminEmail, env.adminPassword);
-  const times = [];
+  const dom = [];
+  const painted = [];
   for (let i = 0; i < RUNS; i++) {
     await page.goto('/dashboard/album?size=100');
     await page.waitForFunction(() => performance.getEntriesByName('hatongsu:album-page').length > 0, null, { timeout: 30_000 });
-    times.push(await page.evaluate(() => performance.getEntriesByName('hatongsu:album-page').at(-1).duration));
+    dom.push(await page.evaluate(() => performance.getEntriesByName('hatongsu:album-dom').at(-1).duration));
+    painted.push(await page.evaluate(() => performance.getEntriesByName('hatongsu:album-page').at(-1).duration));
   }
   const rows = await page.getByTestId('album-row').count();
   await context.close();
-  report('album-page', `GET /album?limit=100 fetch start to ${rows} rows painted (performance measure hatongsu:album-page), page reloaded each run`, times, 'ms', 200);
+  report('album-page', `GET /album?limit=100 fetch start to ${rows} rows in the DOM, at the next frame (performance measure hatongsu:album-dom), page reloaded each run`, dom, 'ms', 200);
+  report('album-page-painted', 'the same, up to the end of that frame\'s layout and paint (performance measure hatongsu:album-page)', painted, 'ms', 200);
   if (rows < 100) console.log(`  note: the album holds only ${rows} photos, fewer than the 100 rows asked for`);
 }
 
