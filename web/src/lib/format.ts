@@ -47,20 +47,6 @@ export function daysAgo(n: number): Date {
   return date;
 }
 
-/** Marks the first photo on screen once, for the bench (bench/web-bench.mjs). */
-let firstPhotoMarked = false;
-export function markFirstPhoto(img: HTMLImageElement) {
-  if (firstPhotoMarked) return;
-  img.decode().then(
-    () => {
-      if (firstPhotoMarked) return;
-      firstPhotoMarked = true;
-      performance.mark('hatongsu:first-photo');
-    },
-    () => {},
-  );
-}
-
 /** The local calendar day of an instant, e.g. "Nov 30". */
 export function localDay(iso: string): string {
   const date = new Date(iso);
