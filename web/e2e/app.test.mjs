@@ -161,6 +161,51 @@ describe('hatongsu web client', { timeout: 170_000 }, () => {
     assert.equal(await row.count(), 0, 'the deleted row stays gone');
   });
 
+  test('the album table sorts and pages', async () => {
+    const { page } = admin;
+    await page.goto('/dashboard/album?size=10');
+    await page.getByTestId('album-row').first().waitFor();
+    await page.getByTestId('sort-filename').click();
+    await page.waitForURL((url) => url.searchParams.get('sort') === 'filename.asc');
+    // The rows are the server's first ten by file name, in its order (its collation decides).
+    const expected = await page.evaluate(async () => {
+      const sort = encodeURIComponent(JSON.stringify([{ orderBy: 'filename', order: 'asc' }]));
+      const res = await fetch(`/album?page=1&limit=10&sort=${sort}`, {
+        headers: { Authorization: `Bearer ${localStorage.getItem('hatongsu.accessToken')}` },
+      });
+      return (await res.json()).albumImages.map((image) => image.id);
+    });
+    await page.waitForFunction(
+      (ids) => [...document.querySelectorAll('[data-testid="album-row"]')].map((row) => row.dataset.id).join() === ids.join(),
+      expected,
+    );
+    const firstPage = await page.getByTestId('album-row').first().getAttribute('data-id');
+    await page.getByTestId('page-next').click();
+    await page.waitForURL((url) => url.searchParams.get('page') === '2');
+    await page.waitForFunction((id) => {
+      const rows = document.querySelectorAll('[data-testid="album-row"]');
+      return rows.length > 0 && ![...rows].some((row) => row.dataset.id === id);
+    }, firstPage);
+  });
+
+  test('dropped files are listed, and non-images are refused before sending', async () => {
+    const { page } = admin;
+    await page.goto('/dashboard/upload');
+    await page.getByTestId('drop-zone').waitFor();
+    await page.evaluate(async () => {
+      const canvas = Object.assign(document.createElement('canvas'), { width: 64, height: 64 });
+      canvas.getContext('2d').fillRect(0, 0, 64, 64);
+      const jpeg = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg'));
+      const data = new DataTransfer();
+      data.items.add(new File([jpeg], 'dropped.jpg', { type: 'image/jpeg' }));
+      data.items.add(new File(['just text'], 'notes.txt', { type: 'text/plain' }));
+      document.querySelector('[data-testid="drop-zone"]').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    await page.locator('[data-testid="upload-item"][data-filename="dropped.jpg"][data-status="ready"]').waitFor();
+    const refused = page.locator('[data-testid="upload-item"][data-filename="notes.txt"][data-status="rejected"]');
+    await refused.filter({ hasText: 'Not a JPEG, PNG, WebP or HEIC file' }).waitFor();
+  });
+
   test('the dashboard overview shows the numbers', async () => {
     const { page } = admin;
     await page.goto('/dashboard');
