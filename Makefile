@@ -17,9 +17,10 @@ build:
 	scripts/setup
 	cmake --preset release
 	cmake --build --preset release
+	scripts/web.sh build
 
 format:
 	find libs services tests bench fuzz -name '*.cpp' -o -name '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf build
+	rm -rf build web/dist

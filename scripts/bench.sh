@@ -5,7 +5,8 @@
 #   POST /auth/login, 8 connections (Argon2id-bound), next to the measured hash time.
 #   GET /user/me, 64 connections, while 64 more hammer POST /auth/login with wrong passwords.
 #   The album: upload-to-visible throughput and peak RSS, album routes over 10,000 rows
-#   (scripts/bench_album.sh). Then every fuzz target for longer than in make test.
+#   (scripts/bench_album.sh), with the web client's initial JavaScript, time to first photos and
+#   album page render in Chromium (web/bench). Then every fuzz target for longer than in make test.
 # Every number is printed with the command that produced it. Bounded: each run lasts DURATION.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ DURATION=${DURATION:-10s}
 scripts/setup
 cmake --preset release >/dev/null
 cmake --build --preset release
+scripts/web.sh build
 
 work=$(mktemp -d /tmp/hatongsu-bench.XXXXXX)
 pids=()

@@ -13,7 +13,7 @@ album_env=(ALBUM_GRPC_ADDR=127.0.0.1:24002 ALBUM_QUEUE=bench_album STORAGE_DIR="
   STORAGE_PUBLIC_URL=http://127.0.0.1:24020 ALBUM_AMQP_URL="$HATONGSU_AMQP_URL")
 gateway_env=(ALBUM_GRPC_URL=127.0.0.1:24002 GATEWAY_UPLOAD_QUEUE=bench_album
   STORAGE_DIR="$work/objects" STORAGE_PUBLIC_URL=http://127.0.0.1:24020
-  GATEWAY_AMQP_URL="$HATONGSU_AMQP_URL")
+  GATEWAY_AMQP_URL="$HATONGSU_AMQP_URL" GATEWAY_WEB_DIR="$(pwd)/web/dist")
 
 peak_rss() {  # peak_rss PID: VmHWM in MiB
   awk '/VmHWM/ {printf "%.1f MiB", $2 / 1024}' "/proc/$1/status"
@@ -61,6 +61,14 @@ done
 awk -v n="$done_count" -v a="$t0" -v b="$t1" \
   'BEGIN {printf "  %d images done in %.1f s: %.1f images/s (upload, queue, decode, thumbnail + preview, store, commit)\n", n, b - a, n / (b - a)}'
 echo "  peak RSS: gateway $(peak_rss "$upload_gateway"), album service $(peak_rss "$album_pid")"
+
+# The web client over the 200 real photos (before the synthetic rows, which have no files).
+echo
+echo "== the web client in Chromium (web/bench/web-bench.mjs), 200 photos in the album"
+echo "\$ node web/bench/web-bench.mjs"
+HATONGSU_E2E_URL=http://127.0.0.1:24020 HATONGSU_E2E_ADMIN_EMAIL="$HATONGSU_ADMIN_EMAIL" \
+  HATONGSU_E2E_ADMIN_PASSWORD="$HATONGSU_ADMIN_PASSWORD" HATONGSU_E2E_CHROMIUM=/usr/bin/chromium \
+  node web/bench/web-bench.mjs
 
 echo
 echo "== gateway peak RSS while 100 files of 10 MiB stream in (one request, 1000 MiB)"

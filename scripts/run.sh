@@ -11,6 +11,7 @@ root=$(pwd)
 scripts/setup
 cmake --preset release >/dev/null
 cmake --build --preset release
+scripts/web.sh build
 
 # Data under ./var, unless the database's own user cannot reach this clone (as root in a private
 # folder such as /root): then under /var/lib/hatongsu, with ./var a link to it.
@@ -49,27 +50,18 @@ export ALBUM_AMQP_URL=${ALBUM_AMQP_URL:-$HATONGSU_AMQP_URL}
 export GATEWAY_AMQP_URL=${GATEWAY_AMQP_URL:-$HATONGSU_AMQP_URL}
 export GATEWAY_HTTP_PORT=${GATEWAY_HTTP_PORT:-4000}
 export STORAGE_DIR=${STORAGE_DIR:-$var/objects}
+export GATEWAY_WEB_DIR=${GATEWAY_WEB_DIR:-$root/web/dist}
 export STORAGE_PUBLIC_URL=${STORAGE_PUBLIC_URL:-http://localhost:$GATEWAY_HTTP_PORT}
 export LOG_FORMAT=${LOG_FORMAT:-text}
 
-pids=()
+source scripts/services.sh
 stop_all() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  stop_services
   scripts/deps.sh stop "$var"
 }
 trap stop_all INT TERM EXIT
-
-build/release/services/user/hatongsu-user &
-pids+=($!)
-for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/${USER_GRPC_ADDR##*:}") 2>/dev/null && break; sleep 0.1; done
-build/release/services/album/hatongsu-album &
-pids+=($!)
-for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/${ALBUM_GRPC_ADDR##*:}") 2>/dev/null && break; sleep 0.1; done
-build/release/services/gateway/hatongsu-gateway &
-pids+=($!)
-for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$GATEWAY_HTTP_PORT") 2>/dev/null && break; sleep 0.1; done
+start_services build/release
 
 cat <<MSG
 
@@ -79,5 +71,5 @@ cat <<MSG
   Data lives in $var (PostgreSQL on 127.0.0.1:$PG_PORT, RabbitMQ on 127.0.0.1:$AMQP_PORT). Ctrl-C stops.
 
 MSG
-wait -n "${pids[@]}" || true
+wait -n "${service_pids[@]}" || true
 echo "run: a service stopped; shutting down" >&2

@@ -12,6 +12,7 @@ preset=${HATONGSU_PRESET:-debug}
 scripts/setup
 cmake --preset "$preset" -DHATONGSU_WERROR=ON >/dev/null
 cmake --build --preset "$preset"
+scripts/web.sh build  # the browser tests (ctest WebE2E) drive the built client
 
 deps_dir=$(mktemp -d /tmp/hatongsu-test.XXXXXX)
 cleanup() {
@@ -21,18 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {  # a random loopback port nobody listens on (and, for RabbitMQ, the next two too)
-  local p busy
-  while :; do
-    p=$(shuf -i 20000-32000 -n 1)  # below the ephemeral range (32768+), where outgoing connections take local ports
-    busy=0
-    for q in "$p" $((p + 1)) $((p + 2)); do
-      (exec 3<>"/dev/tcp/127.0.0.1/$q") 2>/dev/null && busy=1
-    done
-    [ "$busy" -eq 0 ] && break
-  done
-  echo "$p"
-}
+source scripts/services.sh  # free_port
 pg_port=$(free_port)
 amqp_port=$(free_port)
 echo "test: PostgreSQL on $pg_port, RabbitMQ on $amqp_port ($deps_dir)"
