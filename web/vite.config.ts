@@ -3,7 +3,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 // In production the gateway serves dist/ on the API's origin. In development the dev and preview
 // servers forward the API paths to a running gateway so the client can keep using relative URLs.
-const api = process.env.HATONGSU_API ?? 'http://127.0.0.1:24900';
+const api = process.env.HATONGSU_API ?? 'http://127.0.0.1:4000'; // make run's gateway
 const proxy = Object.fromEntries(
   ['/auth', '/user', '/album', '/file', '/files', '/health'].map((path) => [
     `^${path}(/|\\?|$)`,
