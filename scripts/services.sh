@@ -56,17 +56,4 @@ stop_services() {  # SIGTERM to each, then wait for their exit
   for pid in "${service_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${service_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   service_pids=()
-
-free_port() {  # a random loopback port nobody listens on (and, for RabbitMQ, the next two too)
-  local p busy
-  while :; do
-    p=$(shuf -i 20000-32000 -n 1)  # below the ephemeral range (32768+), where outgoing connections take local ports
-    busy=0
-    for q in "$p" $((p + 1)) $((p + 2)); do
-      (exec 3<>"/dev/tcp/127.0.0.1/$q") 2>/dev/null && busy=1
-    done
-    [ "$busy" -eq 0 ] && break
-  done
-  echo "$p"
-}
 }

@@ -47,6 +47,8 @@ export USER_GRPC_ADDR=127.0.0.1:$(free_port) ALBUM_GRPC_ADDR=127.0.0.1:$(free_po
 export USER_GRPC_URL=$USER_GRPC_ADDR ALBUM_GRPC_URL=$ALBUM_GRPC_ADDR
 export ALBUM_AMQP_URL=$HATONGSU_AMQP_URL GATEWAY_AMQP_URL=$HATONGSU_AMQP_URL
 export ALBUM_QUEUE=$tag GATEWAY_UPLOAD_QUEUE=$tag
+# Below the default, so the tests see the upload page learn the limit from the gateway.
+export GATEWAY_UPLOAD_MAX_FILE_MB=2
 export GATEWAY_HTTP_PORT=$gateway_port GATEWAY_WEB_DIR=$root/web/dist
 export STORAGE_DIR=$work/objects STORAGE_PUBLIC_URL=http://127.0.0.1:$gateway_port
 export FRONTEND_URL=http://127.0.0.1:$gateway_port

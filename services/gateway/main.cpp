@@ -1,6 +1,5 @@
 // Composition root of the gateway: config -> gRPC client -> sessions -> routes -> HTTP server, run
 // by the service runtime (libs/runtime), which owns start-up, signals and the drain.
-#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -69,10 +68,7 @@ int Run() {
         uploads.files_root = disk->Root().string();
     }
     gateway::http::AddUploadRoutes(router, deps, uploads);
-    gateway::http::WebDeps web{cfg->web_dir, cfg->google_client_id};
-    if (!web.root.empty() && !std::filesystem::exists(web.root + "/index.html")) {
-        log::Warn("the web client is not built: / answers 404", {{"GATEWAY_WEB_DIR", web.root}});
-    }
+    gateway::http::WebDeps web{cfg->web_dir, cfg->google_client_id, cfg->upload_limits};
     gateway::http::AddWebRoutes(router, web);
 
     net::Server server(rt.Io(), cfg->http, router);

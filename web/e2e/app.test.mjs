@@ -104,6 +104,40 @@ describe('hatongsu web client', { timeout: 170_000 }, () => {
     await context.close();
   });
 
+  test('a return path that leads off the site is not followed after signing in', async () => {
+    const { context, page } = await newPage(browser);
+    // "/\\evil.example" is another host to the browser's URL parser.
+    await page.goto(`/login?next=${encodeURIComponent('/\\evil.example')}`);
+    await page.getByTestId('email-input').fill(user.email);
+    await page.getByTestId('password-input').fill(user.password);
+    await page.getByTestId('auth-submit').click();
+    await page.waitForURL((url) => url.pathname === '/');
+    assert.equal(new URL(page.url()).host, new URL(env.url).host);
+    await page.getByTestId('sign-out').waitFor();
+    await context.close();
+  });
+
+  test('a browser whose clock runs 14 minutes fast does not refresh at every request', async () => {
+    const { context, page } = await newPage(browser);
+    await context.addInitScript(() => {
+      const skew = 14 * 60 * 1000;
+      const now = Date.now.bind(Date);
+      Date.now = () => now() + skew;
+    });
+    let refreshes = 0;
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/auth/refresh') refreshes += 1;
+    });
+    await signIn(page, env.adminEmail, env.adminPassword);
+    for (const path of ['/dashboard', '/dashboard/album', '/dashboard/users', '/dashboard/stats', '/dashboard']) {
+      await page.goto(path);
+      await page.getByTestId('nav-dashboard').waitFor();
+      await page.waitForLoadState('networkidle');
+    }
+    assert.equal(refreshes, 0, 'the token lifetime is counted on the browser clock, from when it arrived');
+    await context.close();
+  });
+
   test('signing in from a protected page comes back to it', async () => {
     admin = await newPage(browser);
     const { page } = admin;
@@ -206,6 +240,20 @@ describe('hatongsu web client', { timeout: 170_000 }, () => {
     await page.locator('[data-testid="upload-item"][data-filename="dropped.jpg"][data-status="ready"]').waitFor();
     const refused = page.locator('[data-testid="upload-item"][data-filename="notes.txt"][data-status="rejected"]');
     await refused.filter({ hasText: 'Not a JPEG, PNG, WebP or HEIC file' }).waitFor();
+  });
+
+  test("a file over the gateway's own size limit is refused before sending", async () => {
+    // The harness starts the gateway with GATEWAY_UPLOAD_MAX_FILE_MB=2; the page learns it from
+    // index.html, so a 3 MB file never leaves the browser.
+    const { page } = admin;
+    await page.goto('/dashboard/upload');
+    await page.getByTestId('upload-input').setInputFiles([
+      { name: 'large.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(3 * 1024 * 1024, 0xff) },
+    ]);
+    await page
+      .locator('[data-testid="upload-item"][data-filename="large.jpg"][data-status="rejected"]')
+      .filter({ hasText: 'Larger than 2' })
+      .waitFor();
   });
 
   test('the dashboard overview shows the numbers', async () => {

@@ -346,6 +346,7 @@ asio::awaitable<void> WriteRefusal(
     Response res = JsonError(ctx, refused.status, refused.message);
     AddCors(shared.options, partial, res.base());
     res.set("X-Request-Id", ctx.request_id);
+    res.set("X-Content-Type-Options", "nosniff");
     res.keep_alive(false);
     beast::get_lowest_layer(stream).expires_after(shared.options.idle_timeout);
     co_await http::async_write(stream, res, kUse);
@@ -361,7 +362,8 @@ asio::awaitable<bool> WriteResponse(
     bool keep_alive,
     std::chrono::steady_clock::time_point start) {
     Decorate(shared, ctx, res, keep_alive);
-    if (ctx.request.method() == http::verb::head) {
+    // HEAD: the length a GET would have; a 304 says none (it is the cached answer's).
+    if (ctx.request.method() == http::verb::head && res.result() != http::status::not_modified) {
         auto length = res.body().size();
         res.body().clear();
         res.content_length(length);

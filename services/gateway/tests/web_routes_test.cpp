@@ -24,6 +24,7 @@ using testkit::HttpCall;
 constexpr std::string_view kIndex =
     "<!doctype html><html><head>"
     R"(<meta name="hatongsu-google-client-id" content="" />)"
+    R"(<meta name="hatongsu-upload-limits" content="">)"
     "</head><body><div id=app></div></body></html>";
 
 void Write(const fs::path& path, std::string_view text) {
@@ -41,7 +42,9 @@ protected:
         Write(dir_ / "dist" / "assets" / "index-77aa01.css", "body{}");
         Write(dir_ / "dist" / "favicon.svg", "<svg/>");
         Write(dir_ / "secret.txt", "outside the build");
-        web_ = {(dir_ / "dist").string(), "1234-abc.apps.googleusercontent.com\"><script>"};
+        web_ = {
+            (dir_ / "dist").string(), "1234-abc.apps.googleusercontent.com\"><script>",
+            {.max_files = 7, .max_file_bytes = 1000, .max_total_bytes = 5000}};
 
         router_.Add(verb::get, "/album", [](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
             co_return net::Json(ctx, net::http::status::ok, {{"api", true}});
@@ -96,6 +99,15 @@ TEST_F(WebRoutesTest, TheGoogleClientIdIsWrittenIntoTheMetaTagEscaped) {
     EXPECT_EQ(r.body.find("<script>"), std::string::npos);
 }
 
+TEST_F(WebRoutesTest, TheUploadLimitsAreWrittenIntoTheirMetaTag) {
+    auto r = Get("/dashboard/upload");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_NE(
+        r.body.find(R"(<meta name="hatongsu-upload-limits" content="7 1000 5000">)"),
+        std::string::npos)
+        << r.body;
+}
+
 TEST_F(WebRoutesTest, IndexHtmlAnswersIfNoneMatchWith304) {
     auto first = Get("/");
     std::string etag = first.Header("etag");
@@ -104,6 +116,14 @@ TEST_F(WebRoutesTest, IndexHtmlAnswersIfNoneMatchWith304) {
         server_->Port(), verb::get, "/dashboard", {{"Accept", "text/html"}, {"If-None-Match", etag}});
     EXPECT_EQ(again.status, 304);
     EXPECT_EQ(again.body, "");
+    EXPECT_EQ(again.Header("content-length"), "");  // a 304 has no length of its own
+    auto head = HttpCall(
+        server_->Port(), verb::head, "/", {{"Accept", "text/html"}, {"If-None-Match", etag}});
+    EXPECT_EQ(head.status, 304);
+    EXPECT_EQ(head.Header("content-length"), "");
+    auto head_full = HttpCall(server_->Port(), verb::head, "/", {{"Accept", "text/html"}});
+    EXPECT_EQ(head_full.status, 200);
+    EXPECT_EQ(head_full.Header("content-length"), first.Header("content-length"));
     // A rebuild changes the page, its tag, and the answer.
     Write(dir_ / "dist" / "index.html", std::string(kIndex) + "<!-- new build -->");
     auto rebuilt = HttpCall(
@@ -162,7 +182,7 @@ TEST_F(WebRoutesTest, NothingOutsideTheBuildFolderIsReachable) {
 }
 
 TEST(WebRoutes, WithoutABuildTheRootSaysSo) {
-    WebDeps web{::testing::TempDir() + "/no-such-web-build", ""};
+    WebDeps web{::testing::TempDir() + "/no-such-web-build", "", {}};
     net::Router router;
     AddWebRoutes(router, web);
     boost::asio::io_context io;

@@ -51,8 +51,18 @@ export interface Batch {
 
 export const SPOTS = ['spot1', 'spot2', 'spot3', 'spot4', 'spot5', 'spot6', 'spot7', 'spot8', 'spot9', 'spot10'];
 
-// Upload limits: the gateway's defaults (GATEWAY_UPLOAD_MAX_*), checked before sending.
-export const UPLOAD_LIMITS = { maxFiles: 100, maxFileBytes: 64 * 1024 * 1024, maxTotalBytes: 1024 * 1024 * 1024 };
+// Upload limits, checked before sending: the gateway's own (GATEWAY_UPLOAD_MAX_*), which it writes
+// into index.html as "<files> <bytes per file> <bytes per request>"; its defaults otherwise.
+function uploadLimits() {
+  const limits = { maxFiles: 100, maxFileBytes: 64 * 1024 * 1024, maxTotalBytes: 1024 * 1024 * 1024 };
+  const text = document.querySelector<HTMLMetaElement>('meta[name="hatongsu-upload-limits"]')?.content ?? '';
+  const numbers = text.trim().split(/\s+/).map(Number);
+  if (numbers.length === 3 && numbers.every((n) => Number.isSafeInteger(n) && n > 0)) {
+    [limits.maxFiles, limits.maxFileBytes, limits.maxTotalBytes] = numbers;
+  }
+  return limits;
+}
+export const UPLOAD_LIMITS = uploadLimits();
 
 /** A failed call: `status` is the HTTP status (0 when the server could not be reached). */
 export class ApiError extends Error {
@@ -152,8 +162,15 @@ const offline = () => new ApiError(0, 'NETWORK', 'Cannot reach the server. Check
 
 const ACCESS = 'hatongsu.accessToken';
 const REFRESH = 'hatongsu.refreshToken';
-// Refresh this long before the access token expires, so a request never leaves with a dying one.
+// When the access token stops being good, on this browser's clock (see storeTokens).
+const ACCESS_UNTIL = 'hatongsu.accessUntil';
+// Refresh this long before the access token expires, so a request never leaves with a dying one:
+// a minute, or a quarter of the token's lifetime when that is shorter.
 const REFRESH_MARGIN_MS = 60_000;
+// A refresh another tab is making, where the browser has no Web Locks (plain HTTP off localhost).
+const REFRESH_LEASE = 'hatongsu.refreshLease';
+const LEASE_MS = 10_000;
+const TAB = Math.random().toString(36).slice(2);
 
 interface TokenPair {
   accessToken: string;
@@ -163,25 +180,67 @@ interface TokenPair {
 function storeTokens(pair: TokenPair) {
   localStorage.setItem(REFRESH, pair.refreshToken);
   localStorage.setItem(ACCESS, pair.accessToken);
+  // The token's lifetime comes from the server's clock (exp - iat); counted from now on ours, a
+  // browser whose clock is off neither refreshes at every request nor sends expired tokens.
+  const { iat, exp } = claims(pair.accessToken);
+  const lifetime = exp > iat ? (exp - iat) * 1000 : 0;
+  localStorage.setItem(ACCESS_UNTIL, `${Date.now() + lifetime} ${exp}`);
 }
 
 export function clearTokens() {
   localStorage.removeItem(ACCESS);
   localStorage.removeItem(REFRESH);
+  localStorage.removeItem(ACCESS_UNTIL);
 }
 
 export function hasSession(): boolean {
   return localStorage.getItem(REFRESH) !== null || localStorage.getItem(ACCESS) !== null;
 }
 
-/** The `exp` claim in milliseconds, or 0 when the token cannot be read. */
-function expiresAt(token: string): number {
+/** The `iat` and `exp` claims in seconds (0 when the token cannot be read). */
+function claims(token: string): { iat: number; exp: number } {
   try {
-    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    const exp = JSON.parse(atob(payload)).exp;
-    return typeof exp === 'number' ? exp * 1000 : 0;
+    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    const seconds = (value: unknown) => (typeof value === 'number' ? value : 0);
+    return { iat: seconds(payload.iat), exp: seconds(payload.exp) };
   } catch {
-    return 0;
+    return { iat: 0, exp: 0 };
+  }
+}
+
+/** True when the stored access token is good for more than the refresh margin. */
+function accessIsFresh(): boolean {
+  const token = localStorage.getItem(ACCESS);
+  if (!token) return false;
+  const { iat, exp } = claims(token);
+  const [until, forExp] = (localStorage.getItem(ACCESS_UNTIL) ?? '').split(' ').map(Number);
+  // A token stored some other way (an older version of this client) is judged by its exp alone.
+  const deadline = forExp === exp && until > 0 ? until : exp * 1000;
+  const margin = Math.min(REFRESH_MARGIN_MS, (Math.max(0, exp - iat) * 1000) / 4);
+  return deadline - Date.now() > margin;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `work` while holding a lease in localStorage, for browsers without Web Locks: a tab that
+ * finds another tab's live lease waits until it is released or has lapsed. Not atomic like a real
+ * lock (two tabs may write at the same instant), so the second write is read back before going on.
+ */
+async function withLease(work: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + LEASE_MS;
+  for (;;) {
+    const [owner, until] = (localStorage.getItem(REFRESH_LEASE) ?? '').split(' ');
+    if (!owner || owner === TAB || Number(until) < Date.now() || Date.now() > deadline) break;
+    await sleep(50);
+  }
+  localStorage.setItem(REFRESH_LEASE, `${TAB} ${Date.now() + LEASE_MS}`);
+  await sleep(20);
+  if (!localStorage.getItem(REFRESH_LEASE)?.startsWith(`${TAB} `)) return withLease(work);
+  try {
+    await work();
+  } finally {
+    if (localStorage.getItem(REFRESH_LEASE)?.startsWith(`${TAB} `)) localStorage.removeItem(REFRESH_LEASE);
   }
 }
 
@@ -224,17 +283,19 @@ async function postRefresh(refreshToken: string): Promise<TokenPair> {
 // Serializes refreshes: a refresh token works once, so two in flight would end the session.
 let refreshing: Promise<void> | null = null;
 
+/** `used`: the refresh token in store when the caller found the access token wanting. */
 async function refreshNow(used: string | null): Promise<void> {
   const run = async () => {
     const current = localStorage.getItem(REFRESH);
     if (!current) endSession();
     // Another tab (or an earlier call here) already traded the token we saw: use its result.
-    if (used !== null && current !== used && expiresAt(localStorage.getItem(ACCESS) ?? '') > Date.now() + REFRESH_MARGIN_MS) return;
+    if (used !== null && current !== used && accessIsFresh()) return;
     storeTokens(await postRefresh(current));
   };
   if (refreshing) return refreshing;
-  // Across tabs too, where the browser offers Web Locks: the second tab then finds a new token.
-  const locked = navigator.locks ? navigator.locks.request('hatongsu-refresh', run) : run();
+  // Across tabs too: with Web Locks where the browser offers them (secure contexts), else with a
+  // lease in localStorage; the second tab then finds a new token and does not spend the old one.
+  const locked = navigator.locks ? navigator.locks.request('hatongsu-refresh', run) : withLease(run);
   const pending = (async () => {
     try {
       await locked;
@@ -250,7 +311,7 @@ async function refreshNow(used: string | null): Promise<void> {
 async function accessToken(): Promise<string> {
   if (refreshing) await refreshing;
   const token = localStorage.getItem(ACCESS);
-  if (token && expiresAt(token) > Date.now() + REFRESH_MARGIN_MS) return token;
+  if (token && accessIsFresh()) return token;
   if (!localStorage.getItem(REFRESH)) endSession();
   await refreshNow(localStorage.getItem(REFRESH));
   return localStorage.getItem(ACCESS) ?? endSession();
@@ -276,7 +337,9 @@ function url(path: string, query?: RequestOptions['query']): string {
 }
 
 async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  let sentWith: string | null = null; // the refresh token in store when the request left
   const send = async () => {
+    sentWith = localStorage.getItem(REFRESH);
     // No Accept header: every answer is JSON, and a plain GET can reuse index.html's preloads.
     const headers: Record<string, string> = { ...options.headers };
     if (options.auth) headers.Authorization = `Bearer ${await accessToken()}`;
@@ -296,8 +359,9 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
   let res = await send();
   if (res.status === 401 && options.auth) {
     // The token was refused although its clock said it was fine (e.g. the server restarted with
-    // other state): one refresh, one retry, then sign in again.
-    await refreshNow(null);
+    // other state): one refresh (unless another tab made one meanwhile), one retry, then sign in
+    // again.
+    await refreshNow(sentWith);
     res = await send();
     if (res.status === 401) endSession();
   }

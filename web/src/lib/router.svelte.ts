@@ -33,9 +33,20 @@ export function here(): string {
   return location.path + location.search;
 }
 
-/** A return path from the URL, accepted only when it stays on this site. */
+/**
+ * A return path from the URL, accepted only when it stays on this site: resolved the way the
+ * browser would (so `/\evil.example` or `/<tab>/evil.example` count as the other site they are),
+ * and refused outright when it holds a backslash or a control character.
+ */
 export function safeReturn(value: string | null): string {
-  return value && value.startsWith('/') && !value.startsWith('//') ? value : '/';
+  if (!value || !value.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(value)) return '/';
+  try {
+    const target = new URL(value, window.location.origin);
+    if (target.origin !== window.location.origin) return '/';
+    return target.pathname + target.search + target.hash;
+  } catch {
+    return '/';
+  }
 }
 
 // Paths the gateway answers itself (the API, probes, built assets): links there leave the app.

@@ -67,6 +67,7 @@ void AddUploadRoutes(net::Router& router, RouteDeps deps, UploadDeps& uploads);
 struct WebDeps {
     std::string root;              // index.html and assets/; empty: no web client is served
     std::string google_client_id;  // written into index.html's hatongsu-google-client-id meta
+    UploadLimits upload_limits;    // written into its hatongsu-upload-limits meta
 };
 // Add last: "/" and the catch-all prefix route that falls back to index.html.
 void AddWebRoutes(net::Router& router, const WebDeps& web);

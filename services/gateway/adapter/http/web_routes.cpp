@@ -8,6 +8,7 @@
 #include "hatongsu/core/file.h"
 #include "hatongsu/core/sha256.h"
 #include "hatongsu/core/text.h"
+#include "hatongsu/log/log.h"
 #include "hatongsu/net/file_reply.h"
 #include "hatongsu/storage/object_store.h"
 #include "services/gateway/adapter/http/routes.h"
@@ -19,7 +20,9 @@ using status = boost::beast::http::status;
 using boost::beast::http::field;
 using boost::beast::http::verb;
 
-constexpr std::string_view kGoogleMeta = R"(name="hatongsu-google-client-id" content="")";
+// index.html's settings for the client, filled in at each request: <meta name="..." content="">.
+constexpr std::string_view kGoogleMeta = "hatongsu-google-client-id";
+constexpr std::string_view kUploadLimitsMeta = "hatongsu-upload-limits";
 
 // What the page may load: its own scripts and styles only; images from anywhere (object stores
 // hand out their own URLs); the gallery's servers on other ports; Google's sign-in when set up.
@@ -48,19 +51,37 @@ std::string HtmlAttribute(std::string_view text) {
     return out;
 }
 
-// index.html, read at each request (a few KiB: a rebuild shows at once), with the Google client
-// id written into its meta tag.
+std::string EmptyMeta(std::string_view name) {
+    return "name=\"" + std::string(name) + "\" content=\"\"";
+}
+
+// Writes `value` into the empty content of index.html's meta tag `name`; false when there is none.
+bool FillMeta(std::string& html, std::string_view name, std::string_view value) {
+    std::string empty = EmptyMeta(name);
+    auto at = html.find(empty);
+    if (at == std::string::npos) {
+        return false;
+    }
+    html.replace(
+        at, empty.size(), "name=\"" + std::string(name) + "\" content=\"" + HtmlAttribute(value) + "\"");
+    return true;
+}
+
+// "<files> <bytes per file> <bytes per request>": the limits the upload page checks before sending.
+std::string UploadLimitsText(const UploadLimits& limits) {
+    return std::to_string(limits.max_files) + " " + std::to_string(limits.max_file_bytes) + " " +
+           std::to_string(limits.max_total_bytes);
+}
+
+// index.html, read at each request (a few KiB: a rebuild shows at once), with the client's
+// settings written into its meta tags.
 net::Response Index(const net::Context& ctx, const WebDeps& web) {
     auto html = core::ReadFile(web.root + "/index.html");
     if (!html.ok()) {
         return net::JsonError(ctx, status::not_found, "The web client is not built (make build)");
     }
-    if (auto at = html->find(kGoogleMeta); at != std::string::npos) {
-        html->replace(
-            at, kGoogleMeta.size(),
-            R"(name="hatongsu-google-client-id" content=")" + HtmlAttribute(web.google_client_id) +
-                "\"");
-    }
+    FillMeta(*html, kGoogleMeta, web.google_client_id);
+    FillMeta(*html, kUploadLimitsMeta, UploadLimitsText(web.upload_limits));
     std::string etag = "\"" + core::Sha256Hex(*html).substr(0, 32) + "\"";
     auto match = ctx.request.find(field::if_none_match);
     bool fresh = match != ctx.request.end() && net::IfNoneMatchMatches(match->value(), etag);
@@ -74,7 +95,8 @@ net::Response Index(const net::Context& ctx, const WebDeps& web) {
     res.set(field::etag, etag);
     res.set(field::cache_control, "no-cache");
     res.set("Content-Security-Policy", kContentSecurityPolicy);
-    res.set("Referrer-Policy", "same-origin");
+    // The browsers' default; Google's sign-in checks the page's origin in the Referer it gets.
+    res.set("Referrer-Policy", "strict-origin-when-cross-origin");
     return res;
 }
 
@@ -102,6 +124,16 @@ std::optional<net::Reply> BuildFile(const WebDeps& web, std::string_view rest) {
 void AddWebRoutes(net::Router& router, const WebDeps& web) {
     if (web.root.empty()) {
         return;
+    }
+    // What a deployment would otherwise only notice as a missing page or a missing button.
+    if (auto html = core::ReadFile(web.root + "/index.html"); !html.ok()) {
+        log::Warn("the web client is not built: / answers 404", {{"GATEWAY_WEB_DIR", web.root}});
+    } else if (
+        !web.google_client_id.empty() && html->find(EmptyMeta(kGoogleMeta)) == std::string::npos) {
+        log::Warn(
+            "GOOGLE_CLIENT_ID is set but index.html has no empty hatongsu-google-client-id meta "
+            "tag: the web client shows no Google button",
+            {{"GATEWAY_WEB_DIR", web.root}});
     }
     router.Add(verb::get, "/", [&web](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
         co_return Index(ctx, web);
