@@ -71,6 +71,10 @@ build/release/services/gateway/hatongsu-gateway &
 pids+=($!)
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$GATEWAY_HTTP_PORT") 2>/dev/null && break; sleep 0.1; done
 
+# The event server (gallery chat, colyseus 0.15 on 127.0.0.1:${EVENT_HTTP_PORT:-2567}).
+build/release/services/event/hatongsu-event &
+pids+=($!)
+
 cat <<MSG
 
   Hatongsu is running: http://localhost:$GATEWAY_HTTP_PORT  (curl localhost:$GATEWAY_HTTP_PORT/health)
