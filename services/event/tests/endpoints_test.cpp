@@ -398,12 +398,16 @@ TEST_F(EndpointsTest, AdminKicksWithAnAccessToken) {
     EXPECT_EQ(kick(Token("admin")), 404);
 }
 
-TEST_F(EndpointsTest, CloseAllSends4000ToEveryone) {
+TEST_F(EndpointsTest, ShutdownSends4000ToEveryoneAndRefusesMatchmaking) {
     auto a = Joined("player-a", "Alice");
     auto b = Joined("player-b", "Bob");
+    endpoints_.Stop();  // what main's drain step does
     gallery_.CloseAll();
     EXPECT_EQ(CloseCode(*a), 4000);
     EXPECT_EQ(CloseCode(*b), 4000);
+    auto late = Post("/matchmake/join/gallery_room", R"({"playerId":"p","nickname":"n"})");
+    EXPECT_EQ(late.status, 503);
+    EXPECT_TRUE(late.body.empty());
 }
 
 TEST_F(EndpointsTest, ThousandJoinLeaveCyclesLeaveNothingBehind) {

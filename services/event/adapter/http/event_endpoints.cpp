@@ -210,6 +210,11 @@ void EventEndpoints::Register(net::Router& router) {
 }
 
 asio::awaitable<net::Response> EventEndpoints::Matchmake(net::Context& ctx) {
+    if (stopped_.load()) {  // shutting down: 503 with an empty body, as the original
+        net::Response res{status::service_unavailable, ctx.request.version()};
+        res.content_length(0);
+        co_return res;
+    }
     const RoomSettings& settings = gallery_.Settings();
     std::vector<std::string_view> tokens = Tokens(ctx.request.target());
     std::string method;

@@ -57,6 +57,7 @@ public:
     // The patch tick, every patch_interval until Stop() (which it notices within one interval);
     // co_spawn it on the io_context.
     boost::asio::awaitable<void> RunTicker();
+    // Shutdown: stops the ticker, and matchmaking answers 503 from now on.
     void Stop();
 
 private:
