@@ -226,6 +226,15 @@ TEST(ColyseusCodec, BadInputIsMalformedNeverACrash) {
     }
 }
 
+TEST(ColyseusCodec, StateAndErrorDecodersRefuseNumbersOutOfRange) {
+    // Found by fuzz/colyseus_frame_fuzz.cpp: a negative map index was cast to unsigned.
+    EXPECT_FALSE(DecodeState(FromHex("0fff0140f5")).ok());
+    EXPECT_FALSE(DecodeState(FromHex("0fff0140cb000000000000f07f")).ok());        // +infinity
+    EXPECT_FALSE(DecodeState(FromHex("0fff0180cb000000000000e03fa16102")).ok());  // 0.5
+    EXPECT_FALSE(DecodeError(FromHex("0bcb000000000000f07fa0")).ok());
+    EXPECT_TRUE(DecodeState(FromHex("0fff014001")).ok());
+}
+
 TEST(ColyseusCodec, SchemaNumbersAtTheBoundaries) {
     auto encode = [](double v) {
         std::string out;

@@ -339,6 +339,15 @@ std::string NumberText(double v) {
     return buffer;
 }
 
+// A map index or refId: a whole number in 0..2^32-1 (anything else is a malformed frame).
+std::optional<uint32_t> ReadSchemaId(Reader& r) {
+    auto v = ReadSchemaNumber(r);
+    if (!v || !(*v >= 0 && *v <= 4294967295.0) || std::floor(*v) != *v) {
+        return std::nullopt;
+    }
+    return static_cast<uint32_t>(*v);
+}
+
 void PutPlayerFields(std::string& out, const Player& p) {
     PutByte(out, 0xff);
     PutSchemaNumber(out, p.ref_id);
@@ -622,11 +631,11 @@ absl::StatusOr<DecodedState> DecodeState(std::string_view frame) {
     }
     while (!r.Done() && r.Peek() != 0xff) {
         auto op = r.Byte();
-        auto index = ReadSchemaNumber(r);
+        auto index = ReadSchemaId(r);
         if (!index) {
             return Malformed("index");
         }
-        MapOp m{MapOpKind::kDelete, static_cast<uint32_t>(*index), {}};
+        MapOp m{MapOpKind::kDelete, *index, {}};
         if (op == 0x40) {
             out.ops.push_back(m);
             continue;
@@ -636,13 +645,13 @@ absl::StatusOr<DecodedState> DecodeState(std::string_view frame) {
         }
         m.kind = op == 0x80 ? MapOpKind::kAdd : MapOpKind::kDeleteAndAdd;
         auto key = ReadSchemaString(r);
-        auto ref = ReadSchemaNumber(r);
+        auto ref = ReadSchemaId(r);
         if (!key || !ref) {
             return Malformed("map add");
         }
         m.player.index = m.index;
         m.player.session_id = std::string(*key);
-        m.player.ref_id = static_cast<uint32_t>(*ref);
+        m.player.ref_id = *ref;
         out.ops.push_back(m);
     }
     for (MapOp& m : out.ops) {
@@ -652,8 +661,8 @@ absl::StatusOr<DecodedState> DecodeState(std::string_view frame) {
         if (r.Byte() != 0xff) {
             return Malformed("switch to a player");
         }
-        auto ref = ReadSchemaNumber(r);
-        if (!ref || static_cast<uint32_t>(*ref) != m.player.ref_id || r.Byte() != 0x80) {
+        auto ref = ReadSchemaId(r);
+        if (!ref || *ref != m.player.ref_id || r.Byte() != 0x80) {
             return Malformed("player refId");
         }
         auto player_id = ReadSchemaString(r);
@@ -754,7 +763,7 @@ absl::StatusOr<std::pair<int, std::string>> DecodeError(std::string_view frame) 
     }
     auto code = ReadSchemaNumber(r);
     auto message = ReadSchemaString(r);
-    if (!code || !message || !r.Done()) {
+    if (!code || !message || !r.Done() || !(*code >= -2147483648.0 && *code <= 2147483647.0)) {
         return Malformed("error");
     }
     return std::make_pair(static_cast<int>(*code), std::string(*message));
