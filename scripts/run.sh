@@ -66,6 +66,7 @@ start_services build/release
 cat <<MSG
 
   Hatongsu is running: http://localhost:$GATEWAY_HTTP_PORT  (curl localhost:$GATEWAY_HTTP_PORT/health)
+    gallery chat:    ws://localhost:${EVENT_HTTP_PORT:-2567} (the event server)
     admin e-mail:    $HATONGSU_ADMIN_EMAIL
     admin password:  $HATONGSU_ADMIN_PASSWORD
   Data lives in $var (PostgreSQL on 127.0.0.1:$PG_PORT, RabbitMQ on 127.0.0.1:$AMQP_PORT). Ctrl-C stops.

@@ -30,6 +30,11 @@ scripts/deps.sh start "$deps_dir" "$pg_port" "$amqp_port"
 eval "$(scripts/deps.sh env "$deps_dir")"
 export HATONGSU_PG_BASE HATONGSU_AMQP_URL
 
+# colyseus.js (npm, pinned in tests/event-client) for the event server's end-to-end test.
+if [ ! -d tests/event-client/node_modules ]; then
+  (cd tests/event-client && npm ci --no-audit --no-fund >/dev/null)
+fi
+
 # s3rver (npm, pinned in tests/s3rver) for the S3 object store's integration tests. Node's OpenSSL 3
 # keeps DES in its legacy provider, and s3rver makes its list continuation tokens with DES.
 if [ ! -d tests/s3rver/node_modules ]; then

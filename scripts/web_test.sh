@@ -26,7 +26,7 @@ cleanup() {
     psql -q "$HATONGSU_PG_BASE/postgres" -c "DROP DATABASE IF EXISTS ${tag}_$db WITH (FORCE)" || true
   done
   if [ "$code" -ne 0 ]; then
-    for name in user album gateway; do
+    for name in user album gateway event; do
       echo "---- $name.log (last lines)" >&2
       tail -30 "$work/$name.log" >&2 2>/dev/null || true
     done
@@ -49,7 +49,7 @@ export ALBUM_AMQP_URL=$HATONGSU_AMQP_URL GATEWAY_AMQP_URL=$HATONGSU_AMQP_URL
 export ALBUM_QUEUE=$tag GATEWAY_UPLOAD_QUEUE=$tag
 # Below the default, so the tests see the upload page learn the limit from the gateway.
 export GATEWAY_UPLOAD_MAX_FILE_MB=2
-export GATEWAY_HTTP_PORT=$gateway_port GATEWAY_WEB_DIR=$root/web/dist
+export GATEWAY_HTTP_PORT=$gateway_port GATEWAY_WEB_DIR=$root/web/dist EVENT_HTTP_PORT=$(free_port)
 export STORAGE_DIR=$work/objects STORAGE_PUBLIC_URL=http://127.0.0.1:$gateway_port
 export FRONTEND_URL=http://127.0.0.1:$gateway_port
 # The tests sign in a handful of times: cheaper password hashing keeps ASan builds quick.

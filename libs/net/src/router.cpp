@@ -1,6 +1,8 @@
 #include "hatongsu/net/router.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include "hatongsu/core/text.h"
 
@@ -27,7 +29,55 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
     return out;
 }
 
+std::vector<std::string> PatternSegments(std::string_view pattern) {
+    std::vector<std::string> out;
+    for (std::string_view seg : SplitPath(pattern)) {
+        out.push_back(seg.starts_with(':') ? std::string(seg) : core::AsciiLower(seg));
+    }
+    return out;
+}
+
+// The captures when `segs` match the pattern `want`, else nullopt.
+std::optional<std::map<std::string, std::string>> MatchSegments(
+    const std::vector<std::string>& want, const std::vector<std::string_view>& segs) {
+    if (want.size() != segs.size()) {
+        return std::nullopt;
+    }
+    std::map<std::string, std::string> params;
+    for (std::size_t i = 0; i < segs.size(); ++i) {
+        if (want[i].starts_with(':')) {
+            if (segs[i].empty()) {
+                return std::nullopt;
+            }
+            params[want[i].substr(1)] = std::string(segs[i]);
+        } else if (!core::EqualsIgnoreCase(want[i], segs[i])) {
+            return std::nullopt;
+        }
+    }
+    return params;
+}
+
 }  // namespace
+
+void Router::AddWebSocket(
+    std::string_view pattern, WebSocketHandler handler, WebSocketOptions options) {
+    websocket_routes_.push_back(
+        WebSocketRoute{PatternSegments(pattern), std::move(handler), std::move(options)});
+}
+
+const Router::WebSocketRoute* Router::MatchWebSocket(std::string_view path, Context& ctx) const {
+    if (path.empty() || path.front() != '/') {
+        return nullptr;
+    }
+    std::vector<std::string_view> segs = SplitPath(path);
+    for (const WebSocketRoute& route : websocket_routes_) {
+        if (auto params = MatchSegments(route.segments, segs)) {
+            ctx.params = std::move(*params);
+            return &route;
+        }
+    }
+    return nullptr;
+}
 
 void Router::Add(
     http::verb method, std::string_view pattern, Handler handler, RouteOptions options) {
@@ -54,11 +104,8 @@ void Router::AddExact(
     std::string_view pattern,
     std::variant<Handler, ReplyHandler> handler,
     RouteOptions options) {
-    Route route{method, {}, {}, std::move(handler), std::move(options)};
-    for (std::string_view seg : SplitPath(pattern)) {
-        route.segments.push_back(seg.starts_with(':') ? std::string(seg) : core::AsciiLower(seg));
-    }
-    routes_.push_back(std::move(route));
+    routes_.push_back(
+        Route{method, PatternSegments(pattern), {}, std::move(handler), std::move(options)});
 }
 
 void Router::AddPrefixRoute(
@@ -80,22 +127,11 @@ const Router::Route* Router::Match(http::verb method, std::string_view path, Con
     }
     std::vector<std::string_view> segs = SplitPath(path);
     for (const Route& route : routes_) {
-        if (route.method != wanted || route.segments.size() != segs.size()) {
+        if (route.method != wanted) {
             continue;
         }
-        std::map<std::string, std::string> params;
-        bool ok = true;
-        for (std::size_t i = 0; i < segs.size() && ok; ++i) {
-            const std::string& want = route.segments[i];
-            if (want.starts_with(':')) {
-                ok = !segs[i].empty();
-                params[want.substr(1)] = std::string(segs[i]);
-            } else {
-                ok = core::EqualsIgnoreCase(want, segs[i]);
-            }
-        }
-        if (ok) {
-            ctx.params = std::move(params);
+        if (auto params = MatchSegments(route.segments, segs)) {
+            ctx.params = std::move(*params);
             return &route;
         }
     }

@@ -21,6 +21,7 @@
 #include "hatongsu/core/random.h"
 #include "hatongsu/core/text.h"
 #include "hatongsu/log/log.h"
+#include "websocket_session.h"
 
 namespace hatongsu::net {
 
@@ -708,6 +709,17 @@ asio::awaitable<Next> Serve(
         }
         if (hec) {
             co_return Next::kClose;  // closed by the peer, timed out, or reset: nothing to answer
+        }
+        if (boost::beast::websocket::is_upgrade(head.get())) {
+            Request req(head.get().base());
+            Context ctx = MakeContext(*shared, req, remote_ip);
+            const Router::WebSocketRoute* route =
+                HasCleanTarget(ctx) ? shared->router->MatchWebSocket(ctx.path, ctx) : nullptr;
+            if (route != nullptr && !shared->draining.load()) {
+                AccessLog(*shared, ctx, 101, 0);
+                co_await detail::ServeWebSocket(stream, req, ctx, *route);
+                co_return Next::kClose;
+            }
         }
         Next next = co_await Exchange(stream, buffer, head, *shared, remote_ip);
         if (next != Next::kKeepAlive) {

@@ -7,6 +7,7 @@
 //   router.Add(verb::post, "/file/uploads", UploadHandler,
 //              {.guard = AdminGuard, .body = net::BodyMode::kStreamed, .body_limit = 2ull << 30});
 //   router.AddPrefix(verb::get, "/files/", FilesHandler);  // ctx.params["*"]: "a%2Fb.jpg" as sent
+//   router.AddWebSocket("/:process/:room", RoomSocket, {.max_message_size = 4096});  // websocket.h
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "hatongsu/net/http.h"
+#include "hatongsu/net/websocket.h"
 
 namespace hatongsu::net {
 
@@ -43,6 +45,11 @@ public:
         std::variant<Handler, ReplyHandler> handler;
         RouteOptions options;
     };
+    struct WebSocketRoute {
+        std::vector<std::string> segments;  // as Route::segments
+        WebSocketHandler handler;
+        WebSocketOptions options;
+    };
 
     void Add(
         http::verb method, std::string_view pattern, Handler handler, RouteOptions options = {});
@@ -61,9 +68,16 @@ public:
         ReplyHandler handler,
         RouteOptions options = {});
 
+    // A WebSocket endpoint: a GET with `Upgrade: websocket` on a matching path is upgraded and
+    // handed to `handler` (websocket.h). The same path without the upgrade goes to the HTTP routes.
+    void AddWebSocket(
+        std::string_view pattern, WebSocketHandler handler, WebSocketOptions options = {});
+
     // The route for the request, or nullptr (then the server answers 404 "Cannot GET /x"). `path`
     // is the decoded path; prefix routes look at ctx.raw_path.
     const Route* Match(http::verb method, std::string_view path, Context& ctx) const;
+    // The WebSocket route for an upgrade request's decoded path, or nullptr.
+    const WebSocketRoute* MatchWebSocket(std::string_view path, Context& ctx) const;
 
 private:
     void AddExact(
@@ -79,6 +93,7 @@ private:
 
     std::vector<Route> routes_;
     std::vector<Route> prefix_routes_;  // longest prefix first
+    std::vector<WebSocketRoute> websocket_routes_;
 };
 
 }  // namespace hatongsu::net

@@ -1,0 +1,330 @@
+#include "services/event/adapter/http/event_endpoints.h"
+
+#include <cctype>
+#include <ctime>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "hatongsu/log/log.h"
+#include "services/event/adapter/colyseus/codec.h"
+
+namespace hatongsu::event::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using net::http::status;
+
+// Every run of [A-Za-z0-9_-] in the request target (spec 2.1).
+std::vector<std::string_view> Tokens(std::string_view target) {
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    auto word = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+    };
+    while (i < target.size()) {
+        while (i < target.size() && !word(target[i])) {
+            ++i;
+        }
+        std::size_t start = i;
+        while (i < target.size() && word(target[i])) {
+            ++i;
+        }
+        if (i > start) {
+            out.push_back(target.substr(start, i - start));
+        }
+    }
+    return out;
+}
+
+std::string IsoMillis(TimePoint t) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+    std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char buffer[96];
+    std::snprintf(
+        buffer, sizeof(buffer), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+    return buffer;
+}
+
+json::object RoomListing(const RoomSettings& s, std::size_t clients) {
+    json::object room;
+    room["clients"] = clients;
+    room["locked"] = false;
+    room["private"] = false;
+    room["maxClients"] = nullptr;
+    room["unlisted"] = false;
+    room["createdAt"] = IsoMillis(s.created_at);
+    room["name"] = s.name;
+    room["processId"] = s.process_id;
+    room["roomId"] = s.room_id;
+    return room;
+}
+
+// Matchmaking answers are always 200 with JSON (errors too), as the original's.
+net::Response MatchmakeJson(const net::Context& ctx, const json::value& body) {
+    net::Response res = net::Json(ctx, status::ok, body);
+    res.set(net::http::field::content_type, "application/json");
+    return res;
+}
+
+net::Response MatchmakeError(const net::Context& ctx, int code, std::string message) {
+    return MatchmakeJson(ctx, json::object{{"code", code}, {"error", std::move(message)}});
+}
+
+std::string StringOption(const json::object& options, const char* name) {
+    const json::value* v = options.if_contains(name);
+    return v != nullptr && v->is_string() ? std::string(v->get_string()) : "";
+}
+
+std::string BearerToken(const net::Context& ctx) {
+    auto it = ctx.request.find(net::http::field::authorization);
+    if (it == ctx.request.end()) {
+        return "";
+    }
+    std::string_view v = it->value();
+    if (v.size() > 7 && (v.substr(0, 7) == "Bearer " || v.substr(0, 7) == "bearer ")) {
+        return std::string(v.substr(7));
+    }
+    return "";
+}
+
+}  // namespace
+
+void SocketConnections::Add(ConnectionId conn, std::shared_ptr<net::WebSocket> socket) {
+    absl::MutexLock lock(&mu_);
+    sockets_[conn] = std::move(socket);
+}
+
+void SocketConnections::Remove(ConnectionId conn) {
+    absl::MutexLock lock(&mu_);
+    sockets_.erase(conn);
+}
+
+std::size_t SocketConnections::Size() {
+    absl::MutexLock lock(&mu_);
+    return sockets_.size();
+}
+
+std::shared_ptr<net::WebSocket> SocketConnections::Find(ConnectionId conn) {
+    auto it = sockets_.find(conn);
+    return it == sockets_.end() ? nullptr : it->second;
+}
+
+void SocketConnections::Apply(const Effects& effects) {
+    absl::ReaderMutexLock lock(&mu_);
+    auto send = [this](ConnectionId to, std::shared_ptr<const std::string> frame) {
+        if (auto ws = Find(to)) {
+            ws->Send(std::move(frame));
+        }
+    };
+    for (const Effect& effect : effects) {
+        if (const auto* join = std::get_if<SendJoinRoom>(&effect)) {
+            send(
+                join->to, std::make_shared<const std::string>(
+                              colyseus::EncodeJoinRoom(join->reconnection_token)));
+        } else if (const auto* state = std::get_if<SendFullState>(&effect)) {
+            send(
+                state->to,
+                std::make_shared<const std::string>(colyseus::EncodeFullState(state->players)));
+        } else if (const auto* types = std::get_if<SendMessageTypes>(&effect)) {
+            send(types->to, std::make_shared<const std::string>(colyseus::EncodeMessageTypes()));
+        } else if (const auto* chat = std::get_if<SendChat>(&effect)) {
+            auto frame = std::make_shared<const std::string>(colyseus::EncodeChat(chat->chat));
+            for (ConnectionId to : chat->to) {
+                send(to, frame);
+            }
+        } else if (const auto* patch = std::get_if<SendPatch>(&effect)) {
+            auto frame = std::make_shared<const std::string>(colyseus::EncodePatch(patch->ops));
+            for (ConnectionId to : patch->to) {
+                send(to, frame);
+            }
+        } else if (const auto* error = std::get_if<SendError>(&effect)) {
+            send(
+                error->to, std::make_shared<const std::string>(
+                               colyseus::EncodeError(error->code, error->message)));
+        } else if (const auto* close = std::get_if<CloseConnection>(&effect)) {
+            if (auto ws = Find(close->to)) {
+                ws->Close(close->code, close->reason);
+            }
+        }
+    }
+}
+
+void EventEndpoints::Register(net::Router& router) {
+    using net::http::verb;
+    const net::RouteOptions small_body{.body_limit = 16 * 1024};
+    auto matchmake = [this](net::Context& ctx) {
+        return Matchmake(ctx);
+    };
+    auto listing = [this](net::Context& ctx) {
+        return Listing(ctx);
+    };
+    router.AddPrefix(verb::post, "/matchmake/", matchmake, small_body);
+    router.Add(verb::get, "/matchmake", listing);
+    router.AddPrefix(verb::get, "/matchmake/", listing);
+    router.Add(verb::get, "/health", [this](net::Context& ctx) -> asio::awaitable<net::Response> {
+        RoomStats stats = gallery_.Stats();
+        co_return net::Json(
+            ctx, status::ok,
+            json::object{
+                {"status", "ok"},
+                {"clients", gallery_.Clients()},
+                {"sockets", sockets_.Size()},
+                {"chats", stats.chats},
+                {"droppedRateLimited", stats.dropped_rate_limited},
+                {"droppedTooLong", stats.dropped_too_long},
+                {"droppedInvalid", stats.dropped_invalid},
+                {"droppedMuted", stats.dropped_muted},
+                {"droppedNoPlayer", stats.dropped_no_player},
+                {"malformedFrames", stats.malformed_frames}});
+    });
+    auto moderate = [this](std::string action) {
+        return [this, action](net::Context& ctx) -> asio::awaitable<net::Response> {
+            std::string token = BearerToken(ctx);
+            const std::string& session = ctx.params.at("sessionId");
+            absl::Status s = action == "kick" ? gallery_.Kick(token, session)
+                                              : gallery_.Mute(token, session, action == "mute");
+            if (!s.ok()) {
+                co_return net::ErrorFromStatus(ctx, s);
+            }
+            co_return net::Json(ctx, status::ok, json::object{{"ok", true}});
+        };
+    };
+    router.Add(verb::post, "/admin/sessions/:sessionId/kick", moderate("kick"), small_body);
+    router.Add(verb::post, "/admin/sessions/:sessionId/mute", moderate("mute"), small_body);
+    router.Add(verb::post, "/admin/sessions/:sessionId/unmute", moderate("unmute"), small_body);
+    router.AddWebSocket(
+        "/:processId/:roomId",
+        [this](net::Context& ctx, std::shared_ptr<net::WebSocket> ws) {
+            return Socket(ctx, std::move(ws));
+        },
+        options_.websocket);
+}
+
+asio::awaitable<net::Response> EventEndpoints::Matchmake(net::Context& ctx) {
+    if (stopped_.load()) {  // shutting down: 503 with an empty body, as the original
+        net::Response res{status::service_unavailable, ctx.request.version()};
+        res.content_length(0);
+        co_return res;
+    }
+    const RoomSettings& settings = gallery_.Settings();
+    std::vector<std::string_view> tokens = Tokens(ctx.request.target());
+    std::string method;
+    std::string name;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        if (tokens[i] == "matchmake") {
+            method = i + 1 < tokens.size() ? std::string(tokens[i + 1]) : "";
+            name = i + 2 < tokens.size() ? std::string(tokens[i + 2]) : "";
+            break;
+        }
+    }
+    boost::system::error_code ec;
+    const std::string& text = ctx.request.body();
+    json::value body = text.empty() ? json::value(json::object{}) : json::parse(text, ec);
+    if (ec) {
+        co_return MatchmakeJson(ctx, json::object{{"error", "Unexpected token in JSON"}});
+    }
+    json::object options = body.is_object() ? body.get_object() : json::object{};
+
+    absl::StatusOr<Seat> seat;
+    if (method == "join" || method == "joinOrCreate" || method == "create" ||
+        method == "joinById") {
+        if (method == "joinById" && name != settings.room_id) {
+            co_return MatchmakeError(
+                ctx, kMatchmakeInvalidRoomId, "room \"" + name + "\" not found");
+        }
+        if (method != "joinById" && name != settings.name) {
+            co_return MatchmakeError(
+                ctx, kMatchmakeNoHandler, "provided room name \"" + name + "\" not defined");
+        }
+        JoinOptions join{StringOption(options, "playerId"), StringOption(options, "nickname"), ""};
+        std::string token = StringOption(options, "token");
+        seat = gallery_.Join(std::move(join), token.empty() ? std::nullopt : std::optional(token));
+        if (seat.status().code() == absl::StatusCode::kUnauthenticated) {
+            co_return MatchmakeError(ctx, kAuthFailed, std::string(seat.status().message()));
+        }
+        if (seat.status().code() == absl::StatusCode::kResourceExhausted) {
+            co_return MatchmakeError(
+                ctx, kMatchmakeInvalidCriteria, "no rooms found with provided criteria");
+        }
+    } else if (method == "reconnect") {
+        if (name != settings.room_id) {
+            co_return MatchmakeError(
+                ctx, kMatchmakeInvalidRoomId, "room \"" + name + "\" has been disposed.");
+        }
+        seat = gallery_.Reconnect(StringOption(options, "reconnectionToken"));
+        if (!seat.ok()) {
+            co_return MatchmakeError(
+                ctx, kMatchmakeExpired, "reconnection token invalid or expired.");
+        }
+    } else {
+        co_return MatchmakeError(ctx, kMatchmakeNoHandler, "invalid method \"" + method + "\"");
+    }
+    if (!seat.ok()) {
+        co_return MatchmakeError(ctx, kMatchmakeNoHandler, std::string(seat.status().message()));
+    }
+    co_return MatchmakeJson(
+        ctx, json::object{
+                 {"room", RoomListing(settings, seat->clients)}, {"sessionId", seat->session_id}});
+}
+
+asio::awaitable<net::Response> EventEndpoints::Listing(net::Context& ctx) {
+    const RoomSettings& settings = gallery_.Settings();
+    std::vector<std::string_view> tokens = Tokens(ctx.raw_path);
+    std::string name;
+    for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
+        if (tokens[i] == "matchmake") {
+            name = std::string(tokens[i + 1]);
+        }
+    }
+    json::array rooms;
+    if (name.empty() || name == settings.name) {
+        rooms.push_back(RoomListing(settings, gallery_.Clients()));
+    }
+    co_return MatchmakeJson(ctx, rooms);
+}
+
+asio::awaitable<void> EventEndpoints::Socket(
+    net::Context& ctx, std::shared_ptr<net::WebSocket> ws) {
+    const ConnectionId conn = next_conn_.fetch_add(1);
+    std::string room_id = ctx.params.at("roomId");
+    std::string session_id = ctx.query.Get("sessionId").value_or("");
+    std::optional<std::string> token = ctx.query.Get("reconnectionToken");
+    sockets_.Add(conn, ws);
+    gallery_.Connect(
+        conn, room_id, session_id, token ? std::optional<std::string_view>(*token) : std::nullopt);
+    for (;;) {
+        auto message = co_await ws->Read();
+        if (!message.ok()) {
+            break;
+        }
+        gallery_.Frame(conn, colyseus::DecodeClientFrame(*message));
+    }
+    sockets_.Remove(conn);
+    gallery_.Disconnect(conn);
+}
+
+asio::awaitable<void> EventEndpoints::RunTicker() {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    while (!stopped_.load()) {
+        timer.expires_after(options_.patch_interval);
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (!stopped_.load()) {
+            gallery_.Tick();
+        }
+    }
+}
+
+void EventEndpoints::Stop() {
+    stopped_.store(true);
+}
+
+}  // namespace hatongsu::event::http

@@ -1,0 +1,32 @@
+// The event server's settings, read from the environment (README lists every variable).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <absl/status/statusor.h>
+
+#include "hatongsu/config/env.h"
+#include "services/event/adapter/http/event_endpoints.h"
+#include "services/event/domain/room.h"
+
+namespace hatongsu::event {
+
+struct EventConfig {
+    std::string address;
+    uint16_t port;
+    int io_threads;
+    std::vector<std::string> cors_origins;  // FRONTEND_URL
+    std::chrono::milliseconds drain_timeout;
+    RoomSettings room;  // ids and creation time are filled in by main
+    http::EndpointOptions endpoints;
+    bool require_auth;
+    std::string access_secret;  // ACCESS_TOKEN_SECRET: join tokens and the admin routes
+    std::string log_level;
+    std::string log_format;
+};
+
+absl::StatusOr<EventConfig> LoadConfig(config::Env& env);
+
+}  // namespace hatongsu::event
