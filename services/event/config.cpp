@@ -16,6 +16,11 @@ absl::StatusOr<EventConfig> LoadConfig(config::Env& env) {
     c.room.seat_reservation = env.Duration({"EVENT_SEAT_RESERVATION_MS"}, 15s);
     c.room.reconnect_grace = env.Duration({"EVENT_RECONNECT_GRACE_MS"}, 10s);
     c.room.capacity = static_cast<std::size_t>(env.Int({"EVENT_CAPACITY"}, 1000, 1, 1000000));
+    c.room.max_pending_seats =
+        static_cast<std::size_t>(env.Int({"EVENT_MAX_PENDING_SEATS"}, 100, 1, 1000000));
+    c.room.max_pending_seats_per_client =
+        static_cast<std::size_t>(env.Int({"EVENT_MAX_PENDING_SEATS_PER_IP"}, 10, 1, 1000000));
+    c.trust_forwarded_for = env.Bool({"EVENT_TRUST_FORWARDED_FOR"}, false);
     c.room.history = static_cast<std::size_t>(env.Int({"EVENT_HISTORY"}, 50, 0, 10000));
     c.room.max_message_chars =
         static_cast<std::size_t>(env.Int({"EVENT_MAX_MESSAGE_CHARS"}, 500, 1, 100000));

@@ -91,6 +91,16 @@ absl::StatusOr<Seat> Room::ReserveSeat(
     if (Clients() >= settings_.capacity) {
         return absl::ResourceExhaustedError("room is full");
     }
+    if (reserved_ >= settings_.max_pending_seats) {
+        return absl::UnavailableError(
+            "too many seats are waiting for their connection; try again in a few seconds");
+    }
+    auto by_client = reserved_by_client_.find(options.client);
+    if (by_client != reserved_by_client_.end() &&
+        by_client->second >= settings_.max_pending_seats_per_client) {
+        return absl::UnavailableError(
+            "too many seats from this address are waiting for their connection; connect or wait");
+    }
     if (sessions_.contains(session_id)) {
         return absl::AlreadyExistsError("session id in use");  // a broken id generator only
     }
@@ -99,6 +109,7 @@ absl::StatusOr<Seat> Room::ReserveSeat(
     s.token = std::move(reconnection_token);
     s.options = std::move(options);
     s.deadline = now + settings_.seat_reservation;
+    ++reserved_by_client_[s.options.client];
     sessions_.emplace(session_id, std::move(s));
     ++reserved_;
     return Seat{std::move(session_id), Clients()};
@@ -134,7 +145,7 @@ Effects Room::Connect(
     }
     Session& s = it->second;
     if (!s.has_player) {
-        --reserved_;
+        Unreserve(s);
         if (!ValidField(s.options.player_id, settings_.max_field_bytes) ||
             !ValidField(s.options.nickname, settings_.max_field_bytes)) {
             Forget(s.id);
@@ -267,7 +278,7 @@ Effects Room::Tick(TimePoint now) {
     for (const std::string& id : expired) {
         Session& s = sessions_.at(id);
         if (s.state == State::kReserved && !s.has_player) {
-            --reserved_;
+            Unreserve(s);
         }
         RemovePlayer(s);
         Forget(id);
@@ -315,6 +326,7 @@ Effects Room::CloseAll() {
     players_.clear();
     pending_.clear();
     reserved_ = 0;
+    reserved_by_client_.clear();
     return out;
 }
 
@@ -348,6 +360,14 @@ void Room::RemovePlayer(Session& s) {
         }
     }
     pending_.push_back(MapOp{MapOpKind::kDelete, s.player.index, {}});
+}
+
+void Room::Unreserve(const Session& s) {
+    --reserved_;
+    auto it = reserved_by_client_.find(s.options.client);
+    if (it != reserved_by_client_.end() && --it->second == 0) {
+        reserved_by_client_.erase(it);
+    }
 }
 
 void Room::Forget(std::string session_id) {

@@ -105,7 +105,11 @@ struct RoomSettings {
     std::chrono::milliseconds seat_reservation{15000};
     std::chrono::milliseconds reconnect_grace{10000};  // 0: a lost socket removes the player
     std::size_t capacity = 1000;                       // players plus reserved seats
-    std::size_t history = 50;                          // chat messages replayed to a joiner
+    // Seats reserved and not yet connected (a matchmaking request costs nothing to send): in all,
+    // and per client network (core::ClientNetwork of the address).
+    std::size_t max_pending_seats = 100;
+    std::size_t max_pending_seats_per_client = 10;
+    std::size_t history = 50;  // chat messages replayed to a joiner
     std::size_t max_message_chars = 500;
     std::size_t max_field_bytes = 1024;  // playerId, nickname
     TokenBucket::Limits chat_rate{.per_second = 5, .burst = 10};
@@ -117,6 +121,7 @@ struct JoinOptions {
     std::string player_id;
     std::string nickname;
     std::string user_id;  // subject of a verified access token, if any
+    std::string client;   // the client's network (core::ClientNetwork), for the pending limits
 };
 
 struct Seat {
@@ -157,7 +162,9 @@ public:
     const RoomStats& Stats() const { return stats_; }
     std::vector<Player> Players() const;  // in map order
 
-    // Matchmaking `join`: reserves a seat for `seat_reservation`. ResourceExhausted when full.
+    // Matchmaking `join`: reserves a seat for `seat_reservation`. ResourceExhausted when full;
+    // Unavailable when max_pending_seats seats (or max_pending_seats_per_client for this client)
+    // are reserved and not yet connected.
     absl::StatusOr<Seat> ReserveSeat(
         JoinOptions options, std::string session_id, std::string reconnection_token, TimePoint now);
     // Matchmaking `reconnect`: a session whose socket was lost within the grace window gets a seat
@@ -203,6 +210,7 @@ private:
     void AddPlayer(Session& s);
     void RemovePlayer(Session& s);
     void Forget(std::string session_id);
+    void Unreserve(const Session& s);  // a kReserved session without a player leaves that state
     std::vector<ConnectionId> JoinedConnections() const;
     void Chat(Session& s, const ClientChat& chat, TimePoint now, Effects& out);
 
@@ -210,7 +218,8 @@ private:
     std::unordered_map<std::string, Session> sessions_;
     std::unordered_map<ConnectionId, std::string> by_conn_;
     std::map<uint32_t, std::string> players_;  // map index -> session id (map order)
-    std::size_t reserved_ = 0;                 // sessions in kReserved
+    std::size_t reserved_ = 0;                 // sessions in kReserved without a player
+    std::unordered_map<std::string, std::size_t> reserved_by_client_;  // of reserved_
     uint32_t next_index_ = 0;
     uint32_t next_ref_id_ = 2;  // 0: root, 1: the players map
     std::vector<MapOp> pending_;

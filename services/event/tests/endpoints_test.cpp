@@ -193,6 +193,19 @@ protected:
     std::thread thread_;
 };
 
+TEST_F(EndpointsTest, SeatsWaitingForTheirSocketAreLimitedPerAddress) {
+    for (int i = 0; i < 10; ++i) {  // EVENT_MAX_PENDING_SEATS_PER_IP
+        Seat(R"({"playerId":"p","nickname":"n"})");
+    }
+    auto res = Post("/matchmake/join/gallery_room", R"({"playerId":"p","nickname":"n"})");
+    EXPECT_EQ(res.status, 200);
+    EXPECT_EQ(res.Json().at("code").as_int64(), 4211);
+    EXPECT_NE(
+        std::string(res.Json().at("error").as_string()).find("from this address"),
+        std::string::npos);
+    EXPECT_FALSE(res.Json().as_object().contains("sessionId"));
+}
+
 TEST_F(EndpointsTest, MatchmakingAnswersAsTheOriginal) {
     auto res = Post("/matchmake/join/gallery_room", R"({"playerId":"player-a","nickname":"A"})");
     EXPECT_EQ(res.status, 200);

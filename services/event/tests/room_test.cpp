@@ -138,7 +138,7 @@ TEST_F(RoomTest, BadChatsAreDroppedAndCounted) {
     EXPECT_TRUE(Chat(1, std::string("\xff\xfe", 2)).empty());  // invalid UTF-8
     EXPECT_TRUE(Chat(1, std::string("\xc0\xaf", 2)).empty());  // overlong
     EXPECT_TRUE(Chat(1, "12345678901").empty());               // 11 characters > 10
-    EXPECT_FALSE(Chat(1, "하통수하통수하통수하").empty());   // 10 characters, 30 bytes
+    EXPECT_FALSE(Chat(1, "하통수하통수하통수하").empty());     // 10 characters, 30 bytes
     EXPECT_EQ(room_.Stats().dropped_invalid, 3u);
     EXPECT_EQ(room_.Stats().dropped_too_long, 1u);
     EXPECT_EQ(room_.Stats().chats, 1u);
@@ -256,6 +256,35 @@ TEST_F(RoomTest, CapacityCountsPlayersAndSeats) {
     EXPECT_THAT(
         room_.ReserveSeat({"p", "n", ""}, "s9", "t", now_),
         StatusIs(absl::StatusCode::kResourceExhausted));
+}
+
+// 1,010 matchmaking requests used to hold every seat for 15 s, again and again.
+TEST_F(RoomTest, SeatsWaitingForTheirSocketAreCappedInAllAndPerClient) {
+    RoomSettings settings = Settings();
+    settings.capacity = 1000;
+    settings.max_pending_seats = 4;
+    settings.max_pending_seats_per_client = 2;
+    Room room(settings);
+    auto reserve = [&](const std::string& client, const std::string& id) {
+        return room.ReserveSeat({"p", "n", "", client}, id, "t" + id, now_);
+    };
+    ASSERT_TRUE(reserve("10.0.0.1", "a1").ok());
+    ASSERT_TRUE(reserve("10.0.0.1", "a2").ok());
+    EXPECT_THAT(reserve("10.0.0.1", "a3"), StatusIs(absl::StatusCode::kUnavailable));
+    ASSERT_TRUE(reserve("10.0.0.2", "b1").ok());
+    ASSERT_TRUE(reserve("10.0.0.3", "c1").ok());
+    EXPECT_THAT(reserve("10.0.0.4", "d1"), StatusIs(absl::StatusCode::kUnavailable));
+    // A seat connected is a player, no longer pending: room for one more, from that client too.
+    room.Connect(1, "room1", "a1", std::nullopt, now_);
+    EXPECT_TRUE(reserve("10.0.0.1", "a3").ok());
+    EXPECT_THAT(reserve("10.0.0.4", "d1"), StatusIs(absl::StatusCode::kUnavailable));
+    // Expired seats free their places.
+    now_ += 15s;
+    room.Tick(now_);
+    EXPECT_TRUE(reserve("10.0.0.1", "a4").ok());
+    EXPECT_TRUE(reserve("10.0.0.1", "a5").ok());
+    EXPECT_TRUE(reserve("10.0.0.4", "d1").ok());
+    EXPECT_EQ(room.Clients(), 4u);  // the player and three seats
 }
 
 TEST_F(RoomTest, KickMuteAndCloseAll) {

@@ -10,6 +10,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "hatongsu/core/client_network.h"
 #include "hatongsu/log/log.h"
 #include "services/event/adapter/colyseus/codec.h"
 
@@ -245,7 +246,9 @@ asio::awaitable<net::Response> EventEndpoints::Matchmake(net::Context& ctx) {
             co_return MatchmakeError(
                 ctx, kMatchmakeNoHandler, "provided room name \"" + name + "\" not defined");
         }
-        JoinOptions join{StringOption(options, "playerId"), StringOption(options, "nickname"), ""};
+        JoinOptions join{
+            StringOption(options, "playerId"), StringOption(options, "nickname"), "",
+            core::ClientNetwork(ctx.remote_ip)};
         std::string token = StringOption(options, "token");
         seat = gallery_.Join(std::move(join), token.empty() ? std::nullopt : std::optional(token));
         if (seat.status().code() == absl::StatusCode::kUnauthenticated) {
@@ -254,6 +257,10 @@ asio::awaitable<net::Response> EventEndpoints::Matchmake(net::Context& ctx) {
         if (seat.status().code() == absl::StatusCode::kResourceExhausted) {
             co_return MatchmakeError(
                 ctx, kMatchmakeInvalidCriteria, "no rooms found with provided criteria");
+        }
+        if (seat.status().code() == absl::StatusCode::kUnavailable) {  // too many pending seats
+            co_return MatchmakeError(
+                ctx, kMatchmakeInvalidCriteria, std::string(seat.status().message()));
         }
     } else if (method == "reconnect") {
         if (name != settings.room_id) {
