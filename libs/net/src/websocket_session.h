@@ -183,7 +183,8 @@ private:
         if (finished_ || broken_ || close_ || message == nullptr) {
             return;
         }
-        if (queued_bytes_ + message->size() > options_.send_queue_limit) {
+        // One message larger than the limit is still sent when nothing else waits (a big state).
+        if (!queue_.empty() && queued_bytes_ + message->size() > options_.send_queue_limit) {
             log::Warn(
                 "websocket send queue full, disconnecting",
                 {{"queued_bytes", queued_bytes_}, {"limit", options_.send_queue_limit}});

@@ -52,7 +52,7 @@ protected:
         options.max_message_size = 1024;
         options.send_queue_limit = 256 * 1024;
         // "close:<code>" closes with that code; "flood" queues far more than the send queue
-        // holds; anything else is echoed.
+        // holds; "big" sends one message larger than it; anything else is echoed.
         router_.AddWebSocket(
             "/echo/:room",
             [this](Context& ctx, std::shared_ptr<WebSocket> ws) -> asio::awaitable<void> {
@@ -65,6 +65,8 @@ protected:
                     }
                     if (message->starts_with("close:")) {
                         ws->Close(static_cast<uint16_t>(std::stoi(message->substr(6))));
+                    } else if (*message == "big") {  // one message over the queue limit
+                        ws->Send(std::make_shared<const std::string>(300 * 1024, 'b'));
                     } else if (*message == "flood") {
                         auto chunk = std::make_shared<const std::string>(64 * 1024, 'x');
                         for (int i = 0; i < 1000; ++i) {
@@ -224,6 +226,14 @@ TEST_F(WebSocketTest, SlowReaderIsDroppedAndOthersAreNotSlowed) {
         received += buffer.size();
     }
     EXPECT_LT(received, 64u * 1024 * 1000);
+}
+
+TEST_F(WebSocketTest, OneMessageLargerThanTheQueueLimitIsSentWhenNothingElseWaits) {
+    auto client = Connect("/echo/a");
+    client->write(asio::buffer(std::string("big")));
+    EXPECT_EQ(ReadText(*client), std::string(300 * 1024, 'b'));
+    client->write(asio::buffer(std::string("after")));
+    EXPECT_EQ(ReadText(*client), "a:after");
 }
 
 TEST_F(WebSocketTest, PingsAreSentAndAnsweredPeersStay) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "hatongsu/core/display_name.h"
+
 namespace hatongsu::event {
 namespace {
 
@@ -12,8 +14,9 @@ int64_t EpochMillis(TimePoint t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-bool ValidField(const std::string& value, std::size_t max_bytes) {
-    return !value.empty() && value.size() <= max_bytes && Utf8Length(value).has_value();
+bool ValidPlayerId(std::string_view id, std::size_t max_bytes) {
+    return !id.empty() && id.size() <= max_bytes &&
+           std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
 }
 
 // `onMessage for "<type>" not registered.`, cut to fit a close frame at a character boundary.
@@ -146,8 +149,8 @@ Effects Room::Connect(
     Session& s = it->second;
     if (!s.has_player) {
         Unreserve(s);
-        if (!ValidField(s.options.player_id, settings_.max_field_bytes) ||
-            !ValidField(s.options.nickname, settings_.max_field_bytes)) {
+        if (!ValidPlayerId(s.options.player_id, settings_.max_player_id_bytes) ||
+            !core::IsDisplayName(s.options.nickname, settings_.max_nickname_chars)) {
             Forget(s.id);
             return {CloseConnection{conn, kCloseNoStatus, ""}};  // as the original: no JOIN_ROOM
         }

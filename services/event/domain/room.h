@@ -111,7 +111,9 @@ struct RoomSettings {
     std::size_t max_pending_seats_per_client = 10;
     std::size_t history = 50;  // chat messages replayed to a joiner
     std::size_t max_message_chars = 500;
-    std::size_t max_field_bytes = 1024;  // playerId, nickname
+    // Every player's fields are in every joiner's full state: they are kept small.
+    std::size_t max_nickname_chars = 100;  // and no controls, invisible or bidi characters
+    std::size_t max_player_id_bytes = 64;  // printable ASCII
     TokenBucket::Limits chat_rate{.per_second = 5, .burst = 10};
 };
 

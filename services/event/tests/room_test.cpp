@@ -198,6 +198,34 @@ TEST_F(RoomTest, JoinWithoutNicknameOrWithNonStringsIsClosedWithoutStatus) {
     EXPECT_TRUE(room_.Tick(now_).empty());  // nobody ever appeared
 }
 
+// Every player's fields go into every joiner's full state: ~500 players with 1 KiB fields made it
+// larger than a send queue, and every new joiner was dropped.
+TEST_F(RoomTest, OversizedOrDisguisingPlayerFieldsAreRefusedAsAMissingNickname) {
+    std::string hundred;
+    for (int i = 0; i < 100; ++i) {
+        hundred += "한";
+    }
+    int n = 0;
+    auto connect = [&](std::string player, std::string nick) {
+        ++n;
+        std::string id = "f" + std::to_string(n);
+        EXPECT_TRUE(room_.ReserveSeat({player, nick, ""}, id, "t" + id, now_).ok());
+        Effects effects = room_.Connect(100 + n, "room1", id, std::nullopt, now_);
+        EXPECT_EQ(effects.size(), 1u);
+        return !effects.empty() && std::holds_alternative<SendJoinRoom>(effects[0]);
+    };
+    EXPECT_TRUE(connect(std::string(64, 'p'), hundred));  // 64 bytes, 100 characters
+    EXPECT_FALSE(connect(std::string(65, 'p'), "Alice"));
+    EXPECT_FALSE(connect("player-a", hundred + "x"));  // 101 characters
+    EXPECT_FALSE(connect("player-é", "Alice"));        // not ASCII
+    EXPECT_FALSE(connect("player\x01", "Alice"));      // control
+    EXPECT_FALSE(connect("player-a", "nimda\u202e"));  // right-to-left override
+    EXPECT_FALSE(connect("player-a", "Al\u200bice"));  // zero-width space
+    EXPECT_FALSE(connect("player-a", "Al\nice"));      // control
+    EXPECT_FALSE(connect("player-a", "   "));          // blank
+    EXPECT_EQ(room_.Players().size(), 1u);
+}
+
 TEST_F(RoomTest, UnknownTypeClosesWith4002AndTheReason) {
     Join(1, "player-a", "Alice");
     auto closes = All<CloseConnection>(room_.OnFrame(1, ClientUnknownType{"noSuchType"}, now_));
