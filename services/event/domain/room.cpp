@@ -193,6 +193,10 @@ Effects Room::OnFrame(ConnectionId conn, const ClientFrame& frame, TimePoint now
         if (s == nullptr || !s->has_player ||
             (s->state != State::kJoined && s->state != State::kJoining)) {
             ++stats_.dropped_no_player;  // the original crashed here (spec 7.2)
+        } else if (s->state == State::kJoining) {
+            // Not acknowledged: it has been sent nothing yet (not even the state), so it could
+            // chat without ever paying for the downloads.
+            ++stats_.dropped_before_join;
         } else {
             Chat(*s, *chat, now, out);
         }
@@ -220,7 +224,8 @@ void Room::Chat(Session& s, const ClientChat& chat, TimePoint now, Effects& out)
         return;
     }
     std::optional<std::size_t> chars = Utf8Length(*chat.text);
-    if (!chars) {
+    bool blank = chat.text->find_first_not_of(" \t\r\n") == std::string::npos;
+    if (!chars || blank) {
         ++stats_.dropped_invalid;
         return;
     }

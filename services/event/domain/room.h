@@ -136,9 +136,10 @@ struct RoomStats {
     uint64_t chats = 0;
     uint64_t dropped_rate_limited = 0;
     uint64_t dropped_too_long = 0;
-    uint64_t dropped_invalid = 0;  // not a string, invalid UTF-8
+    uint64_t dropped_invalid = 0;  // not a string, invalid UTF-8, blank
     uint64_t dropped_muted = 0;
     uint64_t dropped_no_player = 0;
+    uint64_t dropped_before_join = 0;  // before the JOIN_ROOM acknowledgement
     uint64_t malformed_frames = 0;
 };
 

@@ -300,11 +300,12 @@ TEST_F(EndpointsTest, BadFramesAreIgnoredAndTheConnectionStays) {
                 "\xa2\xff\xfe",
                 22));                             // bad UTF-8
     Write(*a, ChatFrame(std::string(501, 'x')));  // too long
+    Write(*a, ChatFrame(""));                     // empty
     Write(*a, ChatFrame("still here"));
     EXPECT_EQ(ReadChat(*a).message_msgpack, "\xaastill here");
     auto health = HttpCall(server_->Port(), net::http::verb::get, "/health").Json();
     EXPECT_EQ(health.at("malformedFrames"), 3);
-    EXPECT_EQ(health.at("droppedInvalid"), 2);
+    EXPECT_EQ(health.at("droppedInvalid"), 3);
     EXPECT_EQ(health.at("droppedTooLong"), 1);
 }
 

@@ -139,9 +139,23 @@ TEST_F(RoomTest, BadChatsAreDroppedAndCounted) {
     EXPECT_TRUE(Chat(1, std::string("\xc0\xaf", 2)).empty());  // overlong
     EXPECT_TRUE(Chat(1, "12345678901").empty());               // 11 characters > 10
     EXPECT_FALSE(Chat(1, "하통수하통수하통수하").empty());     // 10 characters, 30 bytes
-    EXPECT_EQ(room_.Stats().dropped_invalid, 3u);
+    EXPECT_TRUE(Chat(1, "").empty());                          // empty
+    EXPECT_TRUE(Chat(1, " \n\t").empty());                     // blank
+    EXPECT_EQ(room_.Stats().dropped_invalid, 5u);
     EXPECT_EQ(room_.Stats().dropped_too_long, 1u);
     EXPECT_EQ(room_.Stats().chats, 1u);
+}
+
+// A session that has not acknowledged JOIN_ROOM has been sent nothing; it may not chat.
+TEST_F(RoomTest, ChatBeforeTheJoinAcknowledgementIsDroppedAndCounted) {
+    Join(1, "player-a", "Alice");
+    ASSERT_TRUE(room_.ReserveSeat({"player-b", "Bob", ""}, "sb", "tb", now_).ok());
+    ASSERT_EQ(room_.Connect(2, "room1", "sb", std::nullopt, now_).size(), 1u);
+    EXPECT_TRUE(Chat(2, "free ride").empty());
+    EXPECT_EQ(room_.Stats().dropped_before_join, 1u);
+    EXPECT_EQ(room_.Stats().chats, 0u);
+    room_.OnFrame(2, ClientAck{}, now_);
+    EXPECT_EQ(All<SendChat>(Chat(2, "now ok")).size(), 1u);
 }
 
 TEST_F(RoomTest, RateLimitAllowsABurstThenDrops) {

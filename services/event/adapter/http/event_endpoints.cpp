@@ -185,6 +185,7 @@ void EventEndpoints::Register(net::Router& router) {
                 {"droppedInvalid", stats.dropped_invalid},
                 {"droppedMuted", stats.dropped_muted},
                 {"droppedNoPlayer", stats.dropped_no_player},
+                {"droppedBeforeJoin", stats.dropped_before_join},
                 {"malformedFrames", stats.malformed_frames}});
     });
     auto moderate = [this](std::string action) {
