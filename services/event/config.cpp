@@ -32,6 +32,7 @@ absl::StatusOr<EventConfig> LoadConfig(config::Env& env) {
         static_cast<std::size_t>(env.Int({"EVENT_SEND_QUEUE_KB"}, 1024, 1, 1 << 20)) * 1024;
     c.endpoints.websocket.ping_interval = env.Duration({"EVENT_PING_INTERVAL_MS"}, 3s);
     c.endpoints.websocket.max_missed_pongs = env.Int({"EVENT_MAX_MISSED_PONGS"}, 2, 1, 100);
+    c.endpoints.websocket.write_timeout = env.Duration({"EVENT_WRITE_TIMEOUT_MS"}, 15s);
     c.endpoints.patch_interval = env.Duration({"EVENT_PATCH_INTERVAL_MS"}, 50ms);
     if (c.endpoints.patch_interval.count() <= 0) {
         env.AddError("EVENT_PATCH_INTERVAL_MS must be positive");
