@@ -10,6 +10,11 @@ namespace {
 constexpr std::string_view kSeatExpired = "seat reservation expired.";
 constexpr std::size_t kMaxCloseReason = 123;  // RFC 6455 5.5: control payload 125 bytes
 
+// Who moderation acts on: the verified user, else the client's network.
+std::string UserKey(const JoinOptions& options) {
+    return options.user_id.empty() ? "net:" + options.client : "user:" + options.user_id;
+}
+
 int64_t EpochMillis(TimePoint t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
@@ -103,6 +108,13 @@ absl::StatusOr<Seat> Room::ReserveSeat(
         by_client->second >= settings_.max_pending_seats_per_client) {
         return absl::UnavailableError(
             "too many seats from this address are waiting for their connection; connect or wait");
+    }
+    if (auto ban = banned_.find(UserKey(options)); ban != banned_.end()) {
+        if (now < ban->second) {
+            ++stats_.refused_banned;
+            return absl::PermissionDeniedError("you were removed from this room; try again later");
+        }
+        banned_.erase(ban);
     }
     if (sessions_.contains(session_id)) {
         return absl::AlreadyExistsError("session id in use");  // a broken id generator only
@@ -233,7 +245,7 @@ void Room::Chat(Session& s, const ClientChat& chat, TimePoint now, Effects& out)
         ++stats_.dropped_too_long;
         return;
     }
-    if (s.muted) {
+    if (muted_.contains(UserKey(s.options))) {
         ++stats_.dropped_muted;
         return;
     }
@@ -276,6 +288,7 @@ Effects Room::OnDisconnect(ConnectionId conn, TimePoint now) {
 }
 
 Effects Room::Tick(TimePoint now) {
+    std::erase_if(banned_, [now](const auto& ban) { return now >= ban.second; });
     std::vector<std::string> expired;
     for (auto& [id, s] : sessions_) {
         bool waiting = s.state == State::kReserved || s.state == State::kDisconnected;
@@ -299,13 +312,16 @@ Effects Room::Tick(TimePoint now) {
     return out;
 }
 
-absl::StatusOr<Effects> Room::Kick(std::string_view session_id) {
+absl::StatusOr<Effects> Room::Kick(std::string_view session_id, TimePoint now) {
     auto it = sessions_.find(std::string(session_id));
     if (it == sessions_.end() || !it->second.has_player) {
         return absl::NotFoundError("no such session");
     }
     Effects out;
     Session& s = it->second;
+    if (settings_.kick_ban.count() > 0) {
+        banned_[UserKey(s.options)] = now + settings_.kick_ban;
+    }
     if (s.conn) {
         out.push_back(CloseConnection{*s.conn, kCloseConsented, ""});
         by_conn_.erase(*s.conn);
@@ -320,7 +336,12 @@ absl::Status Room::Mute(std::string_view session_id, bool muted) {
     if (it == sessions_.end() || !it->second.has_player) {
         return absl::NotFoundError("no such session");
     }
-    it->second.muted = muted;
+    std::string key = UserKey(it->second.options);
+    if (muted) {
+        muted_.insert(std::move(key));
+    } else {
+        muted_.erase(key);
+    }
     return absl::OkStatus();
 }
 

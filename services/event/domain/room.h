@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -115,6 +116,9 @@ struct RoomSettings {
     std::size_t max_nickname_chars = 100;  // and no controls, invisible or bidi characters
     std::size_t max_player_id_bytes = 64;  // printable ASCII
     TokenBucket::Limits chat_rate{.per_second = 5, .burst = 10};
+    // A kicked user (user_id when the join's token was verified, else the client network) may
+    // not take a seat again for this long.
+    std::chrono::milliseconds kick_ban{600000};
 };
 
 // What a join asked for, as the matchmaking route read it. A field that was absent, empty or not a
@@ -141,6 +145,7 @@ struct RoomStats {
     uint64_t dropped_no_player = 0;
     uint64_t dropped_before_join = 0;  // before the JOIN_ROOM acknowledgement
     uint64_t malformed_frames = 0;
+    uint64_t refused_banned = 0;  // seats asked for by a kicked user within the ban
 };
 
 // A client frame, decoded by the adapter.
@@ -167,7 +172,8 @@ public:
 
     // Matchmaking `join`: reserves a seat for `seat_reservation`. ResourceExhausted when full;
     // Unavailable when max_pending_seats seats (or max_pending_seats_per_client for this client)
-    // are reserved and not yet connected.
+    // are reserved and not yet connected; PermissionDenied when the user was kicked within
+    // kick_ban.
     absl::StatusOr<Seat> ReserveSeat(
         JoinOptions options, std::string session_id, std::string reconnection_token, TimePoint now);
     // Matchmaking `reconnect`: a session whose socket was lost within the grace window gets a seat
@@ -187,8 +193,10 @@ public:
     // Every patch interval: expired seats and grace windows, then the patch.
     Effects Tick(TimePoint now);
 
-    // Moderation. NotFound when no such session.
-    absl::StatusOr<Effects> Kick(std::string_view session_id);
+    // Moderation, of the user behind a session (user_id when its token was verified, else its
+    // client network): a kick closes the session and bans the user for kick_ban; a mute holds
+    // for every session of the user until unmuted. NotFound when no such session.
+    absl::StatusOr<Effects> Kick(std::string_view session_id, TimePoint now);
     absl::Status Mute(std::string_view session_id, bool muted);
     // Shutdown: closes every socket with 4000 and forgets every session.
     Effects CloseAll();
@@ -205,7 +213,6 @@ private:
         std::optional<ConnectionId> conn;
         TimePoint deadline{};  // seat expiry (kReserved) or end of the grace window
         TokenBucket bucket;
-        bool muted = false;
         uint64_t delivered_seq = 0;  // last chat this session has been sent
     };
 
@@ -233,6 +240,8 @@ private:
     std::deque<HistoryEntry> history_;
     uint64_t chat_seq_ = 0;
     RoomStats stats_;
+    std::unordered_map<std::string, TimePoint> banned_;  // user key -> end of the ban
+    std::unordered_set<std::string> muted_;              // user keys
 };
 
 // Characters (code points) of valid UTF-8 text; nullopt when it is not valid UTF-8.

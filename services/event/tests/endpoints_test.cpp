@@ -410,6 +410,10 @@ TEST_F(EndpointsTest, AdminKicksWithAnAccessToken) {
     EXPECT_EQ(kick(Token("admin")), 200);
     EXPECT_EQ(CloseCode(*a), 4000);
     EXPECT_EQ(kick(Token("admin")), 404);
+    // The kicked client's address may not come back for EVENT_KICK_BAN_MS.
+    auto again = Post("/matchmake/join/gallery_room", R"({"playerId":"player-a","nickname":"A"})");
+    EXPECT_EQ(again.Json().at("code").as_int64(), 4215);
+    EXPECT_FALSE(again.Json().as_object().contains("sessionId"));
 }
 
 TEST_F(EndpointsTest, ShutdownSends4000ToEveryoneAndRefusesMatchmaking) {

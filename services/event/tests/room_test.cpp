@@ -329,16 +329,62 @@ TEST_F(RoomTest, SeatsWaitingForTheirSocketAreCappedInAllAndPerClient) {
     EXPECT_EQ(room.Clients(), 4u);  // the player and three seats
 }
 
+// A kicked client used to rejoin at once, and a muted one to come back unmuted in a new session.
+TEST_F(RoomTest, KickBansTheUserAndMuteFollowsTheUser) {
+    RoomSettings settings = Settings();
+    settings.kick_ban = 10min;
+    Room room(settings);
+    int n = 0;
+    auto join = [&](JoinOptions options) -> absl::StatusOr<std::string> {
+        ++n;
+        std::string id = "k" + std::to_string(n);
+        auto seat = room.ReserveSeat(options, id, "t" + id, now_);
+        if (!seat.ok()) {
+            return seat.status();
+        }
+        room.Connect(n, "room1", id, std::nullopt, now_);
+        room.OnFrame(n, ClientAck{}, now_);
+        return id;
+    };
+    JoinOptions verified{"u1", "Mallory", "u1", "10.0.0.1"};
+    JoinOptions anonymous{"p2", "Eve", "", "10.0.0.2"};
+    auto m1 = join(verified);
+    auto e1 = join(anonymous);
+    ASSERT_TRUE(m1.ok() && e1.ok());
+    // Muted in one session, still muted in the next one.
+    ASSERT_TRUE(room.Mute(*e1, true).ok());
+    ASSERT_TRUE(room.OnFrame(n, ClientLeave{}, now_).size() == 1u);
+    auto e2 = join(anonymous);
+    ASSERT_TRUE(e2.ok());
+    EXPECT_TRUE(room.OnFrame(n, ClientChat{"back"}, now_).empty());
+    EXPECT_EQ(room.Stats().dropped_muted, 1u);
+    ASSERT_TRUE(room.Mute(*e2, false).ok());
+    EXPECT_FALSE(room.OnFrame(n, ClientChat{"unmuted"}, now_).empty());
+    // Kicked: the verified user by id (from any address), the anonymous one by address.
+    ASSERT_TRUE(room.Kick(*m1, now_).ok());
+    ASSERT_TRUE(room.Kick(*e2, now_).ok());
+    EXPECT_THAT(join(verified), StatusIs(absl::StatusCode::kPermissionDenied));
+    EXPECT_THAT(
+        join({"u1", "Mallory", "u1", "10.9.9.9"}), StatusIs(absl::StatusCode::kPermissionDenied));
+    EXPECT_THAT(join(anonymous), StatusIs(absl::StatusCode::kPermissionDenied));
+    EXPECT_TRUE(join({"p3", "Carol", "", "10.0.0.3"}).ok());  // others are not affected
+    EXPECT_EQ(room.Stats().refused_banned, 3u);
+    now_ += 10min;
+    room.Tick(now_);
+    EXPECT_TRUE(join(verified).ok());
+    EXPECT_TRUE(join(anonymous).ok());
+}
+
 TEST_F(RoomTest, KickMuteAndCloseAll) {
     std::string a = Join(1, "player-a", "Alice");
     std::string b = Join(2, "player-b", "Bob");
     ASSERT_TRUE(room_.Mute(b, true).ok());
     EXPECT_TRUE(Chat(2, "shh").empty());
     EXPECT_EQ(room_.Stats().dropped_muted, 1u);
-    auto kicked = room_.Kick(a);
+    auto kicked = room_.Kick(a, now_);
     ASSERT_TRUE(kicked.ok());
     EXPECT_EQ(std::get<CloseConnection>((*kicked)[0]).to, 1u);
-    EXPECT_THAT(room_.Kick(a), StatusIs(absl::StatusCode::kNotFound));
+    EXPECT_THAT(room_.Kick(a, now_), StatusIs(absl::StatusCode::kNotFound));
     Effects all = room_.CloseAll();
     ASSERT_EQ(all.size(), 1u);
     EXPECT_EQ(std::get<CloseConnection>(all[0]).code, kCloseConsented);

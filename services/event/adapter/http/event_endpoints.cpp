@@ -186,7 +186,8 @@ void EventEndpoints::Register(net::Router& router) {
                 {"droppedMuted", stats.dropped_muted},
                 {"droppedNoPlayer", stats.dropped_no_player},
                 {"droppedBeforeJoin", stats.dropped_before_join},
-                {"malformedFrames", stats.malformed_frames}});
+                {"malformedFrames", stats.malformed_frames},
+                {"refusedBanned", stats.refused_banned}});
     });
     auto moderate = [this](std::string action) {
         return [this, action](net::Context& ctx) -> asio::awaitable<net::Response> {
@@ -252,7 +253,8 @@ asio::awaitable<net::Response> EventEndpoints::Matchmake(net::Context& ctx) {
             core::ClientNetwork(ctx.remote_ip)};
         std::string token = StringOption(options, "token");
         seat = gallery_.Join(std::move(join), token.empty() ? std::nullopt : std::optional(token));
-        if (seat.status().code() == absl::StatusCode::kUnauthenticated) {
+        if (seat.status().code() == absl::StatusCode::kUnauthenticated ||
+            seat.status().code() == absl::StatusCode::kPermissionDenied) {  // bad token, kicked
             co_return MatchmakeError(ctx, kAuthFailed, std::string(seat.status().message()));
         }
         if (seat.status().code() == absl::StatusCode::kResourceExhausted) {
