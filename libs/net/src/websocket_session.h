@@ -195,8 +195,11 @@ private:
         if (finished_ || broken_ || close_ || message == nullptr) {
             return;
         }
-        // One message larger than the limit is still sent when nothing else waits (a big state).
-        if (!queue_.empty() && queued_bytes_ + message->size() > options_.send_queue_limit) {
+        // The limit holds the bytes waiting behind the head of the queue: one message larger than
+        // the limit (a big state) is still sent when it arrives at an empty queue, and what
+        // follows it (up to the limit) still queues behind it.
+        std::size_t behind_head = queue_.empty() ? 0 : queued_bytes_ - queue_.front()->size();
+        if (!queue_.empty() && behind_head + message->size() > options_.send_queue_limit) {
             log::Warn(
                 "websocket send queue full, disconnecting",
                 {{"queued_bytes", queued_bytes_}, {"limit", options_.send_queue_limit}});

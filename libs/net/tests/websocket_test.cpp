@@ -67,6 +67,7 @@ protected:
                         ws->Close(static_cast<uint16_t>(std::stoi(message->substr(6))));
                     } else if (*message == "big") {  // one message over the queue limit
                         ws->Send(std::make_shared<const std::string>(300 * 1024, 'b'));
+                        ws->Send(std::make_shared<const std::string>("behind it"));
                     } else if (*message == "flood") {
                         auto chunk = std::make_shared<const std::string>(64 * 1024, 'x');
                         for (int i = 0; i < 1000; ++i) {
@@ -252,6 +253,7 @@ TEST_F(WebSocketTest, OneMessageLargerThanTheQueueLimitIsSentWhenNothingElseWait
     auto client = Connect("/echo/a");
     client->write(asio::buffer(std::string("big")));
     EXPECT_EQ(ReadText(*client), std::string(300 * 1024, 'b'));
+    EXPECT_EQ(ReadText(*client), "behind it");  // queued while the big one waited
     client->write(asio::buffer(std::string("after")));
     EXPECT_EQ(ReadText(*client), "a:after");
 }

@@ -35,8 +35,9 @@ struct Context;
 
 struct WebSocketOptions {
     std::size_t max_message_size = 64 * 1024;  // bigger incoming message: close 1009
-    // Bytes queued for sending and not yet written; past it the socket is dropped. A message
-    // queued when nothing else is queued is accepted whatever its size.
+    // Bytes queued for sending behind the message being sent (the head of the queue); past it
+    // the socket is dropped. A message queued when nothing else is, is accepted whatever its
+    // size.
     std::size_t send_queue_limit = 1024 * 1024;
     // 0: no pings. Otherwise a ping every interval; a socket with `max_missed_pongs` pings
     // unanswered at a tick is dropped (TCP closed without a close frame). Each ping carries a
