@@ -29,7 +29,7 @@ protected:
     // Reserves a seat, connects `conn` and acknowledges; returns the session id.
     std::string Join(ConnectionId conn, std::string player, std::string nick) {
         auto seat = room_.ReserveSeat(
-            {player, nick, ""}, "s" + std::to_string(conn), "t" + std::to_string(conn), now_);
+            {player, nick, "", ""}, "s" + std::to_string(conn), "t" + std::to_string(conn), now_);
         EXPECT_TRUE(seat.ok());
         room_.Connect(conn, "room1", seat->session_id, std::nullopt, now_);
         last_ = room_.OnFrame(conn, ClientAck{}, now_);
@@ -57,7 +57,7 @@ protected:
 };
 
 TEST_F(RoomTest, JoinSendsJoinRoomThenStateOnAck) {
-    auto seat = room_.ReserveSeat({"player-a", "Alice", ""}, "sa", "ta", now_);
+    auto seat = room_.ReserveSeat({"player-a", "Alice", "", ""}, "sa", "ta", now_);
     ASSERT_TRUE(seat.ok());
     EXPECT_EQ(seat->clients, 1u);
     Effects connect = room_.Connect(1, "room1", "sa", std::nullopt, now_);
@@ -149,7 +149,7 @@ TEST_F(RoomTest, BadChatsAreDroppedAndCounted) {
 // A session that has not acknowledged JOIN_ROOM has been sent nothing; it may not chat.
 TEST_F(RoomTest, ChatBeforeTheJoinAcknowledgementIsDroppedAndCounted) {
     Join(1, "player-a", "Alice");
-    ASSERT_TRUE(room_.ReserveSeat({"player-b", "Bob", ""}, "sb", "tb", now_).ok());
+    ASSERT_TRUE(room_.ReserveSeat({"player-b", "Bob", "", ""}, "sb", "tb", now_).ok());
     ASSERT_EQ(room_.Connect(2, "room1", "sb", std::nullopt, now_).size(), 1u);
     EXPECT_TRUE(Chat(2, "free ride").empty());
     EXPECT_EQ(room_.Stats().dropped_before_join, 1u);
@@ -182,11 +182,11 @@ TEST_F(RoomTest, SeatProblemsGetTheErrorAndClose4002) {
         EXPECT_EQ(std::get<CloseConnection>(effects[1]).code, kCloseWithError);
     };
     check(room_.Connect(1, "room1", "nobody", std::nullopt, now_));  // wrong seat
-    ASSERT_TRUE(room_.ReserveSeat({"p", "n", ""}, "sx", "tx", now_).ok());
+    ASSERT_TRUE(room_.ReserveSeat({"p", "n", "", ""}, "sx", "tx", now_).ok());
     check(room_.Connect(2, "other-room", "sx", std::nullopt, now_));  // unknown room
     room_.Connect(3, "room1", "sx", std::nullopt, now_);
     check(room_.Connect(4, "room1", "sx", std::nullopt, now_));  // reused seat
-    ASSERT_TRUE(room_.ReserveSeat({"p", "n", ""}, "sy", "ty", now_).ok());
+    ASSERT_TRUE(room_.ReserveSeat({"p", "n", "", ""}, "sy", "ty", now_).ok());
     now_ += 15s;
     room_.Tick(now_);
     check(room_.Connect(5, "room1", "sy", std::nullopt, now_));  // expired
@@ -195,10 +195,10 @@ TEST_F(RoomTest, SeatProblemsGetTheErrorAndClose4002) {
 
 TEST_F(RoomTest, JoinWithoutNicknameOrWithNonStringsIsClosedWithoutStatus) {
     for (JoinOptions options : std::vector<JoinOptions>{
-             {"player-x", "", ""},
-             {"", "nick", ""},
-             {"", "", ""},
-             {"p", std::string("\xff", 1), ""}}) {
+             {"player-x", "", "", ""},
+             {"", "nick", "", ""},
+             {"", "", "", ""},
+             {"p", std::string("\xff", 1), "", ""}}) {
         auto seat =
             room_.ReserveSeat(options, "s" + options.player_id + options.nickname, "t", now_);
         ASSERT_TRUE(seat.ok());
@@ -223,7 +223,7 @@ TEST_F(RoomTest, OversizedOrDisguisingPlayerFieldsAreRefusedAsAMissingNickname) 
     auto connect = [&](std::string player, std::string nick) {
         ++n;
         std::string id = "f" + std::to_string(n);
-        EXPECT_TRUE(room_.ReserveSeat({player, nick, ""}, id, "t" + id, now_).ok());
+        EXPECT_TRUE(room_.ReserveSeat({player, nick, "", ""}, id, "t" + id, now_).ok());
         Effects effects = room_.Connect(100 + n, "room1", id, std::nullopt, now_);
         EXPECT_EQ(effects.size(), 1u);
         return !effects.empty() && std::holds_alternative<SendJoinRoom>(effects[0]);
@@ -293,10 +293,10 @@ TEST_F(RoomTest, GraceExpiryRemovesThePlayer) {
 
 TEST_F(RoomTest, CapacityCountsPlayersAndSeats) {
     for (int i = 0; i < 5; ++i) {
-        ASSERT_TRUE(room_.ReserveSeat({"p", "n", ""}, "s" + std::to_string(i), "t", now_).ok());
+        ASSERT_TRUE(room_.ReserveSeat({"p", "n", "", ""}, "s" + std::to_string(i), "t", now_).ok());
     }
     EXPECT_THAT(
-        room_.ReserveSeat({"p", "n", ""}, "s9", "t", now_),
+        room_.ReserveSeat({"p", "n", "", ""}, "s9", "t", now_),
         StatusIs(absl::StatusCode::kResourceExhausted));
 }
 
