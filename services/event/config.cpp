@@ -16,6 +16,12 @@ absl::StatusOr<EventConfig> LoadConfig(config::Env& env) {
     c.room.seat_reservation = env.Duration({"EVENT_SEAT_RESERVATION_MS"}, 15s);
     c.room.reconnect_grace = env.Duration({"EVENT_RECONNECT_GRACE_MS"}, 10s);
     c.room.capacity = static_cast<std::size_t>(env.Int({"EVENT_CAPACITY"}, 1000, 1, 1000000));
+    c.room.max_pending_seats =
+        static_cast<std::size_t>(env.Int({"EVENT_MAX_PENDING_SEATS"}, 100, 1, 1000000));
+    c.room.max_pending_seats_per_client =
+        static_cast<std::size_t>(env.Int({"EVENT_MAX_PENDING_SEATS_PER_IP"}, 10, 1, 1000000));
+    c.trust_forwarded_for = env.Bool({"EVENT_TRUST_FORWARDED_FOR"}, false);
+    c.room.kick_ban = env.Duration({"EVENT_KICK_BAN_MS"}, 10min);
     c.room.history = static_cast<std::size_t>(env.Int({"EVENT_HISTORY"}, 50, 0, 10000));
     c.room.max_message_chars =
         static_cast<std::size_t>(env.Int({"EVENT_MAX_MESSAGE_CHARS"}, 500, 1, 100000));
@@ -27,6 +33,7 @@ absl::StatusOr<EventConfig> LoadConfig(config::Env& env) {
         static_cast<std::size_t>(env.Int({"EVENT_SEND_QUEUE_KB"}, 1024, 1, 1 << 20)) * 1024;
     c.endpoints.websocket.ping_interval = env.Duration({"EVENT_PING_INTERVAL_MS"}, 3s);
     c.endpoints.websocket.max_missed_pongs = env.Int({"EVENT_MAX_MISSED_PONGS"}, 2, 1, 100);
+    c.endpoints.websocket.write_timeout = env.Duration({"EVENT_WRITE_TIMEOUT_MS"}, 15s);
     c.endpoints.patch_interval = env.Duration({"EVENT_PATCH_INTERVAL_MS"}, 50ms);
     if (c.endpoints.patch_interval.count() <= 0) {
         env.AddError("EVENT_PATCH_INTERVAL_MS must be positive");

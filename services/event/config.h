@@ -22,6 +22,7 @@ struct EventConfig {
     RoomSettings room;  // ids and creation time are filled in by main
     http::EndpointOptions endpoints;
     bool require_auth;
+    bool trust_forwarded_for;   // the client address from X-Forwarded-For (one trusted proxy)
     std::string access_secret;  // ACCESS_TOKEN_SECRET: join tokens and the admin routes
     std::string log_level;
     std::string log_format;

@@ -52,6 +52,7 @@ int Run() {
     http.address = cfg->address;
     http.port = cfg->port;
     http.cors_origins = cfg->cors_origins;
+    http.trust_forwarded_for = cfg->trust_forwarded_for;
     net::Server server(rt.Io(), http, router);
     try {
         server.Start();

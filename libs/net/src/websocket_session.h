@@ -33,7 +33,8 @@ public:
           options_(options),
           ws_(std::in_place, stream),
           wake_(executor_),
-          ping_timer_(executor_) {}
+          ping_timer_(executor_),
+          write_timer_(executor_) {}
 
     void Send(std::shared_ptr<const std::string> message) override {
         boost::asio::post(
@@ -90,8 +91,11 @@ public:
         ws_->read_message_max(options_.max_message_size);
         ws_->auto_fragment(false);  // every message is one frame (what colyseus clients expect)
         ws_->binary(true);
-        ws_->control_callback([this](websocket::frame_type kind, boost::beast::string_view) {
-            if (kind == websocket::frame_type::pong) {
+        // Only the answer to our latest ping counts: unsolicited pongs (or old answers) sent by a
+        // peer that reads nothing do not keep it alive.
+        ws_->control_callback([this](websocket::frame_type kind, boost::beast::string_view data) {
+            if (kind == websocket::frame_type::pong && !ping_payload_.empty() &&
+                std::string_view(data.data(), data.size()) == ping_payload_) {
                 missed_pongs_ = 0;
             }
         });
@@ -100,6 +104,7 @@ public:
             co_await (RunHandler(ctx, handler) && WriteLoop() && PingLoop());
         }
         finished_ = true;
+        write_timer_.cancel();
         queue_.clear();
         ws_.reset();  // the borrowed stream is not touched after this
     }
@@ -130,7 +135,9 @@ private:
             }
             if (!queue_.empty()) {
                 std::shared_ptr<const std::string> message = queue_.front();
+                ArmWriteTimer();
                 auto [ec, n] = co_await ws_->async_write(boost::asio::buffer(*message), kUse);
+                DisarmWriteTimer();
                 queue_.pop_front();
                 queued_bytes_ -= message->size();
                 if (ec) {
@@ -140,7 +147,9 @@ private:
                 continue;
             }
             if (close_) {
+                ArmWriteTimer();
                 auto [ec] = co_await ws_->async_close(*close_, kUse);
+                DisarmWriteTimer();
                 if (ec) {
                     Drop();
                 }
@@ -172,7 +181,10 @@ private:
                 co_return;
             }
             ++missed_pongs_;
-            auto [pec] = co_await ws_->async_ping({}, kUse);
+            ping_payload_ = std::to_string(++ping_count_);
+            boost::beast::websocket::ping_data payload;
+            payload.assign(ping_payload_.data(), ping_payload_.size());
+            auto [pec] = co_await ws_->async_ping(payload, kUse);
             if (pec) {
                 co_return;
             }
@@ -183,7 +195,11 @@ private:
         if (finished_ || broken_ || close_ || message == nullptr) {
             return;
         }
-        if (queued_bytes_ + message->size() > options_.send_queue_limit) {
+        // The limit holds the bytes waiting behind the head of the queue: one message larger than
+        // the limit (a big state) is still sent when it arrives at an empty queue, and what
+        // follows it (up to the limit) still queues behind it.
+        std::size_t behind_head = queue_.empty() ? 0 : queued_bytes_ - queue_.front()->size();
+        if (!queue_.empty() && behind_head + message->size() > options_.send_queue_limit) {
             log::Warn(
                 "websocket send queue full, disconnecting",
                 {{"queued_bytes", queued_bytes_}, {"limit", options_.send_queue_limit}});
@@ -193,6 +209,31 @@ private:
         queued_bytes_ += message->size();
         queue_.push_back(std::move(message));
         wake_.cancel();
+    }
+
+    // A write (or the closing handshake) not done within write_timeout drops the connection: a
+    // peer that reads too slowly would otherwise hold its queue (and our socket) forever.
+    void ArmWriteTimer() {
+        if (options_.write_timeout.count() <= 0) {
+            return;
+        }
+        writing_ = true;
+        ++write_generation_;
+        write_timer_.expires_after(options_.write_timeout);
+        write_timer_.async_wait([self = this->shared_from_this(),
+                                 generation = write_generation_](boost::system::error_code ec) {
+            if (ec || !self->writing_ || generation != self->write_generation_) {
+                return;
+            }
+            log::Warn(
+                "websocket write timed out, disconnecting",
+                {{"queued_bytes", self->queued_bytes_}});
+            self->Drop();
+        });
+    }
+    void DisarmWriteTimer() {
+        writing_ = false;
+        write_timer_.cancel();
     }
 
     // Closes the TCP connection at once: every pending operation ends with an error.
@@ -207,6 +248,7 @@ private:
         socket.close(ec);
         wake_.cancel();
         ping_timer_.cancel();
+        write_timer_.cancel();
     }
 
     // Every member below is used on the connection's strand only.
@@ -219,7 +261,12 @@ private:
     std::optional<boost::beast::websocket::close_reason> close_;
     boost::asio::steady_timer wake_;  // the writer sleeps on it
     boost::asio::steady_timer ping_timer_;
+    boost::asio::steady_timer write_timer_;
+    uint64_t write_generation_ = 0;
+    bool writing_ = false;
     int missed_pongs_ = 0;
+    uint64_t ping_count_ = 0;
+    std::string ping_payload_;  // of the latest ping; empty before the first
     bool handler_done_ = false;
     bool broken_ = false;
     bool finished_ = false;

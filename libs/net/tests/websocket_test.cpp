@@ -52,7 +52,7 @@ protected:
         options.max_message_size = 1024;
         options.send_queue_limit = 256 * 1024;
         // "close:<code>" closes with that code; "flood" queues far more than the send queue
-        // holds; anything else is echoed.
+        // holds; "big" sends one message larger than it; anything else is echoed.
         router_.AddWebSocket(
             "/echo/:room",
             [this](Context& ctx, std::shared_ptr<WebSocket> ws) -> asio::awaitable<void> {
@@ -65,6 +65,9 @@ protected:
                     }
                     if (message->starts_with("close:")) {
                         ws->Close(static_cast<uint16_t>(std::stoi(message->substr(6))));
+                    } else if (*message == "big") {  // one message over the queue limit
+                        ws->Send(std::make_shared<const std::string>(300 * 1024, 'b'));
+                        ws->Send(std::make_shared<const std::string>("behind it"));
                     } else if (*message == "flood") {
                         auto chunk = std::make_shared<const std::string>(64 * 1024, 'x');
                         for (int i = 0; i < 1000; ++i) {
@@ -92,6 +95,26 @@ protected:
                 }
             },
             pinging);
+        // A queue that holds a flood, and writes that must complete within 50 ms.
+        WebSocketOptions deep = options;
+        deep.send_queue_limit = 128 * 1024 * 1024;
+        deep.write_timeout = std::chrono::milliseconds(50);
+        router_.AddWebSocket(
+            "/deep",
+            [this](Context&, std::shared_ptr<WebSocket> ws) -> asio::awaitable<void> {
+                auto chunk = std::make_shared<const std::string>(64 * 1024, 'x');
+                for (;;) {
+                    auto message = co_await ws->Read();
+                    if (!message.ok()) {
+                        observed_.Error(message.status().code());
+                        co_return;
+                    }
+                    for (int i = 0; i < 1000; ++i) {  // 64 MB, far more than socket buffers
+                        ws->Send(chunk);
+                    }
+                }
+            },
+            deep);
         server_ = std::make_unique<Server>(io_, ServerOptions{}, router_);
         server_->Start();
         thread_ = std::thread([this] { io_.run(); });
@@ -226,6 +249,15 @@ TEST_F(WebSocketTest, SlowReaderIsDroppedAndOthersAreNotSlowed) {
     EXPECT_LT(received, 64u * 1024 * 1000);
 }
 
+TEST_F(WebSocketTest, OneMessageLargerThanTheQueueLimitIsSentWhenNothingElseWaits) {
+    auto client = Connect("/echo/a");
+    client->write(asio::buffer(std::string("big")));
+    EXPECT_EQ(ReadText(*client), std::string(300 * 1024, 'b'));
+    EXPECT_EQ(ReadText(*client), "behind it");  // queued while the big one waited
+    client->write(asio::buffer(std::string("after")));
+    EXPECT_EQ(ReadText(*client), "a:after");
+}
+
 TEST_F(WebSocketTest, PingsAreSentAndAnsweredPeersStay) {
     auto client = Connect("/pinged");
     int pings = 0;
@@ -257,6 +289,33 @@ TEST_F(WebSocketTest, SilentPeerIsDroppedWithoutCloseFrame) {
         }
     }
     EXPECT_NE(ec, websocket::error::closed);
+}
+
+// A peer that reads nothing but sends pongs of its own (allowed as heartbeats by RFC 6455) used to
+// reset the missed count and stay forever; only the answer to our latest ping counts now.
+TEST_F(WebSocketTest, UnsolicitedPongsDoNotKeepASilentPeerAlive) {
+    auto client = Connect("/pinged");  // never reads, so never answers a ping
+    auto dropped = observed_.first_error.get_future();
+    beast::error_code ec;
+    // A bound for the old behaviour (never dropped), far above the ~60 ms the drop takes.
+    for (int i = 0; i < 500 && !ec; ++i) {
+        client->pong("1", ec);
+        if (dropped.wait_for(std::chrono::milliseconds(10)) == std::future_status::ready) {
+            break;
+        }
+    }
+    ASSERT_EQ(dropped.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+    EXPECT_EQ(dropped.get(), absl::StatusCode::kUnavailable);
+}
+
+// Within the send queue limit, but the peer does not read: the blocked write drops it.
+TEST_F(WebSocketTest, WriteThatDoesNotCompleteDropsTheSocket) {
+    auto client = Connect("/deep");
+    client->write(asio::buffer(std::string("flood")));
+    auto dropped = observed_.first_error.get_future();
+    // A bound for the old behaviour (never dropped), far above write_timeout.
+    ASSERT_EQ(dropped.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    EXPECT_EQ(dropped.get(), absl::StatusCode::kUnavailable);
 }
 
 TEST_F(WebSocketTest, ManyConnectCyclesLeaveNothingOpen) {

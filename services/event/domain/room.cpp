@@ -2,18 +2,26 @@
 
 #include <algorithm>
 
+#include "hatongsu/core/display_name.h"
+
 namespace hatongsu::event {
 namespace {
 
 constexpr std::string_view kSeatExpired = "seat reservation expired.";
 constexpr std::size_t kMaxCloseReason = 123;  // RFC 6455 5.5: control payload 125 bytes
 
+// Who moderation acts on: the verified user, else the client's network.
+std::string UserKey(const JoinOptions& options) {
+    return options.user_id.empty() ? "net:" + options.client : "user:" + options.user_id;
+}
+
 int64_t EpochMillis(TimePoint t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-bool ValidField(const std::string& value, std::size_t max_bytes) {
-    return !value.empty() && value.size() <= max_bytes && Utf8Length(value).has_value();
+bool ValidPlayerId(std::string_view id, std::size_t max_bytes) {
+    return !id.empty() && id.size() <= max_bytes &&
+           std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
 }
 
 // `onMessage for "<type>" not registered.`, cut to fit a close frame at a character boundary.
@@ -91,6 +99,23 @@ absl::StatusOr<Seat> Room::ReserveSeat(
     if (Clients() >= settings_.capacity) {
         return absl::ResourceExhaustedError("room is full");
     }
+    if (reserved_ >= settings_.max_pending_seats) {
+        return absl::UnavailableError(
+            "too many seats are waiting for their connection; try again in a few seconds");
+    }
+    auto by_client = reserved_by_client_.find(options.client);
+    if (by_client != reserved_by_client_.end() &&
+        by_client->second >= settings_.max_pending_seats_per_client) {
+        return absl::UnavailableError(
+            "too many seats from this address are waiting for their connection; connect or wait");
+    }
+    if (auto ban = banned_.find(UserKey(options)); ban != banned_.end()) {
+        if (now < ban->second) {
+            ++stats_.refused_banned;
+            return absl::PermissionDeniedError("you were removed from this room; try again later");
+        }
+        banned_.erase(ban);
+    }
     if (sessions_.contains(session_id)) {
         return absl::AlreadyExistsError("session id in use");  // a broken id generator only
     }
@@ -99,6 +124,7 @@ absl::StatusOr<Seat> Room::ReserveSeat(
     s.token = std::move(reconnection_token);
     s.options = std::move(options);
     s.deadline = now + settings_.seat_reservation;
+    ++reserved_by_client_[s.options.client];
     sessions_.emplace(session_id, std::move(s));
     ++reserved_;
     return Seat{std::move(session_id), Clients()};
@@ -134,9 +160,9 @@ Effects Room::Connect(
     }
     Session& s = it->second;
     if (!s.has_player) {
-        --reserved_;
-        if (!ValidField(s.options.player_id, settings_.max_field_bytes) ||
-            !ValidField(s.options.nickname, settings_.max_field_bytes)) {
+        Unreserve(s);
+        if (!ValidPlayerId(s.options.player_id, settings_.max_player_id_bytes) ||
+            !core::IsDisplayName(s.options.nickname, settings_.max_nickname_chars)) {
             Forget(s.id);
             return {CloseConnection{conn, kCloseNoStatus, ""}};  // as the original: no JOIN_ROOM
         }
@@ -179,6 +205,10 @@ Effects Room::OnFrame(ConnectionId conn, const ClientFrame& frame, TimePoint now
         if (s == nullptr || !s->has_player ||
             (s->state != State::kJoined && s->state != State::kJoining)) {
             ++stats_.dropped_no_player;  // the original crashed here (spec 7.2)
+        } else if (s->state == State::kJoining) {
+            // Not acknowledged: it has been sent nothing yet (not even the state), so it could
+            // chat without ever paying for the downloads.
+            ++stats_.dropped_before_join;
         } else {
             Chat(*s, *chat, now, out);
         }
@@ -206,7 +236,8 @@ void Room::Chat(Session& s, const ClientChat& chat, TimePoint now, Effects& out)
         return;
     }
     std::optional<std::size_t> chars = Utf8Length(*chat.text);
-    if (!chars) {
+    bool blank = chat.text->find_first_not_of(" \t\r\n") == std::string::npos;
+    if (!chars || blank) {
         ++stats_.dropped_invalid;
         return;
     }
@@ -214,7 +245,7 @@ void Room::Chat(Session& s, const ClientChat& chat, TimePoint now, Effects& out)
         ++stats_.dropped_too_long;
         return;
     }
-    if (s.muted) {
+    if (muted_.contains(UserKey(s.options))) {
         ++stats_.dropped_muted;
         return;
     }
@@ -257,6 +288,7 @@ Effects Room::OnDisconnect(ConnectionId conn, TimePoint now) {
 }
 
 Effects Room::Tick(TimePoint now) {
+    std::erase_if(banned_, [now](const auto& ban) { return now >= ban.second; });
     std::vector<std::string> expired;
     for (auto& [id, s] : sessions_) {
         bool waiting = s.state == State::kReserved || s.state == State::kDisconnected;
@@ -267,7 +299,7 @@ Effects Room::Tick(TimePoint now) {
     for (const std::string& id : expired) {
         Session& s = sessions_.at(id);
         if (s.state == State::kReserved && !s.has_player) {
-            --reserved_;
+            Unreserve(s);
         }
         RemovePlayer(s);
         Forget(id);
@@ -280,13 +312,16 @@ Effects Room::Tick(TimePoint now) {
     return out;
 }
 
-absl::StatusOr<Effects> Room::Kick(std::string_view session_id) {
+absl::StatusOr<Effects> Room::Kick(std::string_view session_id, TimePoint now) {
     auto it = sessions_.find(std::string(session_id));
     if (it == sessions_.end() || !it->second.has_player) {
         return absl::NotFoundError("no such session");
     }
     Effects out;
     Session& s = it->second;
+    if (settings_.kick_ban.count() > 0) {
+        banned_[UserKey(s.options)] = now + settings_.kick_ban;
+    }
     if (s.conn) {
         out.push_back(CloseConnection{*s.conn, kCloseConsented, ""});
         by_conn_.erase(*s.conn);
@@ -301,7 +336,12 @@ absl::Status Room::Mute(std::string_view session_id, bool muted) {
     if (it == sessions_.end() || !it->second.has_player) {
         return absl::NotFoundError("no such session");
     }
-    it->second.muted = muted;
+    std::string key = UserKey(it->second.options);
+    if (muted) {
+        muted_.insert(std::move(key));
+    } else {
+        muted_.erase(key);
+    }
     return absl::OkStatus();
 }
 
@@ -315,6 +355,7 @@ Effects Room::CloseAll() {
     players_.clear();
     pending_.clear();
     reserved_ = 0;
+    reserved_by_client_.clear();
     return out;
 }
 
@@ -348,6 +389,14 @@ void Room::RemovePlayer(Session& s) {
         }
     }
     pending_.push_back(MapOp{MapOpKind::kDelete, s.player.index, {}});
+}
+
+void Room::Unreserve(const Session& s) {
+    --reserved_;
+    auto it = reserved_by_client_.find(s.options.client);
+    if (it != reserved_by_client_.end() && --it->second == 0) {
+        reserved_by_client_.erase(it);
+    }
 }
 
 void Room::Forget(std::string session_id) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -105,10 +106,19 @@ struct RoomSettings {
     std::chrono::milliseconds seat_reservation{15000};
     std::chrono::milliseconds reconnect_grace{10000};  // 0: a lost socket removes the player
     std::size_t capacity = 1000;                       // players plus reserved seats
-    std::size_t history = 50;                          // chat messages replayed to a joiner
+    // Seats reserved and not yet connected (a matchmaking request costs nothing to send): in all,
+    // and per client network (core::ClientNetwork of the address).
+    std::size_t max_pending_seats = 100;
+    std::size_t max_pending_seats_per_client = 10;
+    std::size_t history = 50;  // chat messages replayed to a joiner
     std::size_t max_message_chars = 500;
-    std::size_t max_field_bytes = 1024;  // playerId, nickname
+    // Every player's fields are in every joiner's full state: they are kept small.
+    std::size_t max_nickname_chars = 100;  // and no controls, invisible or bidi characters
+    std::size_t max_player_id_bytes = 64;  // printable ASCII
     TokenBucket::Limits chat_rate{.per_second = 5, .burst = 10};
+    // A kicked user (user_id when the join's token was verified, else the client network) may
+    // not take a seat again for this long.
+    std::chrono::milliseconds kick_ban{600000};
 };
 
 // What a join asked for, as the matchmaking route read it. A field that was absent, empty or not a
@@ -117,6 +127,7 @@ struct JoinOptions {
     std::string player_id;
     std::string nickname;
     std::string user_id;  // subject of a verified access token, if any
+    std::string client;   // the client's network (core::ClientNetwork), for the pending limits
 };
 
 struct Seat {
@@ -129,10 +140,12 @@ struct RoomStats {
     uint64_t chats = 0;
     uint64_t dropped_rate_limited = 0;
     uint64_t dropped_too_long = 0;
-    uint64_t dropped_invalid = 0;  // not a string, invalid UTF-8
+    uint64_t dropped_invalid = 0;  // not a string, invalid UTF-8, blank
     uint64_t dropped_muted = 0;
     uint64_t dropped_no_player = 0;
+    uint64_t dropped_before_join = 0;  // before the JOIN_ROOM acknowledgement
     uint64_t malformed_frames = 0;
+    uint64_t refused_banned = 0;  // seats asked for by a kicked user within the ban
 };
 
 // A client frame, decoded by the adapter.
@@ -157,7 +170,10 @@ public:
     const RoomStats& Stats() const { return stats_; }
     std::vector<Player> Players() const;  // in map order
 
-    // Matchmaking `join`: reserves a seat for `seat_reservation`. ResourceExhausted when full.
+    // Matchmaking `join`: reserves a seat for `seat_reservation`. ResourceExhausted when full;
+    // Unavailable when max_pending_seats seats (or max_pending_seats_per_client for this client)
+    // are reserved and not yet connected; PermissionDenied when the user was kicked within
+    // kick_ban.
     absl::StatusOr<Seat> ReserveSeat(
         JoinOptions options, std::string session_id, std::string reconnection_token, TimePoint now);
     // Matchmaking `reconnect`: a session whose socket was lost within the grace window gets a seat
@@ -177,8 +193,10 @@ public:
     // Every patch interval: expired seats and grace windows, then the patch.
     Effects Tick(TimePoint now);
 
-    // Moderation. NotFound when no such session.
-    absl::StatusOr<Effects> Kick(std::string_view session_id);
+    // Moderation, of the user behind a session (user_id when its token was verified, else its
+    // client network): a kick closes the session and bans the user for kick_ban; a mute holds
+    // for every session of the user until unmuted. NotFound when no such session.
+    absl::StatusOr<Effects> Kick(std::string_view session_id, TimePoint now);
     absl::Status Mute(std::string_view session_id, bool muted);
     // Shutdown: closes every socket with 4000 and forgets every session.
     Effects CloseAll();
@@ -195,7 +213,6 @@ private:
         std::optional<ConnectionId> conn;
         TimePoint deadline{};  // seat expiry (kReserved) or end of the grace window
         TokenBucket bucket;
-        bool muted = false;
         uint64_t delivered_seq = 0;  // last chat this session has been sent
     };
 
@@ -203,6 +220,7 @@ private:
     void AddPlayer(Session& s);
     void RemovePlayer(Session& s);
     void Forget(std::string session_id);
+    void Unreserve(const Session& s);  // a kReserved session without a player leaves that state
     std::vector<ConnectionId> JoinedConnections() const;
     void Chat(Session& s, const ClientChat& chat, TimePoint now, Effects& out);
 
@@ -210,7 +228,8 @@ private:
     std::unordered_map<std::string, Session> sessions_;
     std::unordered_map<ConnectionId, std::string> by_conn_;
     std::map<uint32_t, std::string> players_;  // map index -> session id (map order)
-    std::size_t reserved_ = 0;                 // sessions in kReserved
+    std::size_t reserved_ = 0;                 // sessions in kReserved without a player
+    std::unordered_map<std::string, std::size_t> reserved_by_client_;  // of reserved_
     uint32_t next_index_ = 0;
     uint32_t next_ref_id_ = 2;  // 0: root, 1: the players map
     std::vector<MapOp> pending_;
@@ -221,6 +240,8 @@ private:
     std::deque<HistoryEntry> history_;
     uint64_t chat_seq_ = 0;
     RoomStats stats_;
+    std::unordered_map<std::string, TimePoint> banned_;  // user key -> end of the ban
+    std::unordered_set<std::string> muted_;              // user keys
 };
 
 // Characters (code points) of valid UTF-8 text; nullopt when it is not valid UTF-8.

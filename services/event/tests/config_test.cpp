@@ -18,6 +18,10 @@ TEST(EventConfig, DefaultsSuitALaptop) {
     EXPECT_EQ(c->endpoints.websocket.max_message_size, 4096u);
     EXPECT_EQ(c->endpoints.websocket.ping_interval, std::chrono::seconds(3));
     EXPECT_FALSE(c->require_auth);
+    EXPECT_EQ(c->room.max_pending_seats, 100u);
+    EXPECT_EQ(c->room.max_pending_seats_per_client, 10u);
+    EXPECT_FALSE(c->trust_forwarded_for);
+    EXPECT_EQ(c->endpoints.websocket.write_timeout, std::chrono::seconds(15));
 }
 
 TEST(EventConfig, ReadsFrontendUrlAndRequireAuth) {

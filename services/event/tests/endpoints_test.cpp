@@ -193,6 +193,19 @@ protected:
     std::thread thread_;
 };
 
+TEST_F(EndpointsTest, SeatsWaitingForTheirSocketAreLimitedPerAddress) {
+    for (int i = 0; i < 10; ++i) {  // EVENT_MAX_PENDING_SEATS_PER_IP
+        Seat(R"({"playerId":"p","nickname":"n"})");
+    }
+    auto res = Post("/matchmake/join/gallery_room", R"({"playerId":"p","nickname":"n"})");
+    EXPECT_EQ(res.status, 200);
+    EXPECT_EQ(res.Json().at("code").as_int64(), 4211);
+    EXPECT_NE(
+        std::string(res.Json().at("error").as_string()).find("from this address"),
+        std::string::npos);
+    EXPECT_FALSE(res.Json().as_object().contains("sessionId"));
+}
+
 TEST_F(EndpointsTest, MatchmakingAnswersAsTheOriginal) {
     auto res = Post("/matchmake/join/gallery_room", R"({"playerId":"player-a","nickname":"A"})");
     EXPECT_EQ(res.status, 200);
@@ -287,11 +300,12 @@ TEST_F(EndpointsTest, BadFramesAreIgnoredAndTheConnectionStays) {
                 "\xa2\xff\xfe",
                 22));                             // bad UTF-8
     Write(*a, ChatFrame(std::string(501, 'x')));  // too long
+    Write(*a, ChatFrame(""));                     // empty
     Write(*a, ChatFrame("still here"));
     EXPECT_EQ(ReadChat(*a).message_msgpack, "\xaastill here");
     auto health = HttpCall(server_->Port(), net::http::verb::get, "/health").Json();
     EXPECT_EQ(health.at("malformedFrames"), 3);
-    EXPECT_EQ(health.at("droppedInvalid"), 2);
+    EXPECT_EQ(health.at("droppedInvalid"), 3);
     EXPECT_EQ(health.at("droppedTooLong"), 1);
 }
 
@@ -396,6 +410,10 @@ TEST_F(EndpointsTest, AdminKicksWithAnAccessToken) {
     EXPECT_EQ(kick(Token("admin")), 200);
     EXPECT_EQ(CloseCode(*a), 4000);
     EXPECT_EQ(kick(Token("admin")), 404);
+    // The kicked client's address may not come back for EVENT_KICK_BAN_MS.
+    auto again = Post("/matchmake/join/gallery_room", R"({"playerId":"player-a","nickname":"A"})");
+    EXPECT_EQ(again.Json().at("code").as_int64(), 4215);
+    EXPECT_FALSE(again.Json().as_object().contains("sessionId"));
 }
 
 TEST_F(EndpointsTest, ShutdownSends4000ToEveryoneAndRefusesMatchmaking) {

@@ -35,23 +35,42 @@ protected:
 TEST_F(GalleryTest, RequireAuthRefusesJoinsWithoutAValidToken) {
     Gallery gallery = Make(true);
     EXPECT_THAT(
-        gallery.Join({"p", "n", ""}, std::nullopt), StatusIs(absl::StatusCode::kUnauthenticated));
+        gallery.Join({"p", "n", "", ""}, std::nullopt),
+        StatusIs(absl::StatusCode::kUnauthenticated));
     EXPECT_THAT(
-        gallery.Join({"p", "n", ""}, "forged"), StatusIs(absl::StatusCode::kUnauthenticated));
-    EXPECT_THAT(gallery.Join({"p", "n", ""}, "user-token"), IsOk());
+        gallery.Join({"p", "n", "", ""}, "forged"), StatusIs(absl::StatusCode::kUnauthenticated));
+    EXPECT_THAT(gallery.Join({"p", "n", "", ""}, "user-token"), IsOk());
     EXPECT_EQ(gallery.Clients(), 1u);
 }
 
 TEST_F(GalleryTest, WithoutRequireAuthAnyoneJoinsButABadTokenIsStillRefused) {
     Gallery gallery = Make(false);
-    EXPECT_THAT(gallery.Join({"p", "n", ""}, std::nullopt), IsOk());
+    EXPECT_THAT(gallery.Join({"p", "n", "", ""}, std::nullopt), IsOk());
     EXPECT_THAT(
-        gallery.Join({"p", "n", ""}, "forged"), StatusIs(absl::StatusCode::kUnauthenticated));
+        gallery.Join({"p", "n", "", ""}, "forged"), StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+TEST_F(GalleryTest, AVerifiedPlayerIdIsTheTokensSubject) {
+    Gallery gallery = Make(true);
+    auto seat = gallery.Join({"someone-else", "n", "", ""}, "user-token");
+    ASSERT_TRUE(seat.ok());
+    gallery.Connect(1, "room1", seat->session_id, std::nullopt);
+    gallery.Frame(1, ClientAck{});
+    Effects applied = connections_.Applied();
+    const SendFullState* state = nullptr;
+    for (const Effect& e : applied) {
+        if (const auto* s = std::get_if<SendFullState>(&e)) {
+            state = s;
+        }
+    }
+    ASSERT_NE(state, nullptr);
+    ASSERT_EQ(state->players.size(), 1u);
+    EXPECT_EQ(state->players[0].player_id, "u1");
 }
 
 TEST_F(GalleryTest, OnlyAnAdminKicksOrMutes) {
     Gallery gallery = Make(false);
-    auto seat = gallery.Join({"p", "n", ""}, std::nullopt);
+    auto seat = gallery.Join({"p", "n", "", ""}, std::nullopt);
     ASSERT_TRUE(seat.ok());
     gallery.Connect(1, "room1", seat->session_id, std::nullopt);
     gallery.Frame(1, ClientAck{});

@@ -29,7 +29,7 @@ protected:
     // Reserves a seat, connects `conn` and acknowledges; returns the session id.
     std::string Join(ConnectionId conn, std::string player, std::string nick) {
         auto seat = room_.ReserveSeat(
-            {player, nick, ""}, "s" + std::to_string(conn), "t" + std::to_string(conn), now_);
+            {player, nick, "", ""}, "s" + std::to_string(conn), "t" + std::to_string(conn), now_);
         EXPECT_TRUE(seat.ok());
         room_.Connect(conn, "room1", seat->session_id, std::nullopt, now_);
         last_ = room_.OnFrame(conn, ClientAck{}, now_);
@@ -57,7 +57,7 @@ protected:
 };
 
 TEST_F(RoomTest, JoinSendsJoinRoomThenStateOnAck) {
-    auto seat = room_.ReserveSeat({"player-a", "Alice", ""}, "sa", "ta", now_);
+    auto seat = room_.ReserveSeat({"player-a", "Alice", "", ""}, "sa", "ta", now_);
     ASSERT_TRUE(seat.ok());
     EXPECT_EQ(seat->clients, 1u);
     Effects connect = room_.Connect(1, "room1", "sa", std::nullopt, now_);
@@ -138,10 +138,24 @@ TEST_F(RoomTest, BadChatsAreDroppedAndCounted) {
     EXPECT_TRUE(Chat(1, std::string("\xff\xfe", 2)).empty());  // invalid UTF-8
     EXPECT_TRUE(Chat(1, std::string("\xc0\xaf", 2)).empty());  // overlong
     EXPECT_TRUE(Chat(1, "12345678901").empty());               // 11 characters > 10
-    EXPECT_FALSE(Chat(1, "하통수하통수하통수하").empty());   // 10 characters, 30 bytes
-    EXPECT_EQ(room_.Stats().dropped_invalid, 3u);
+    EXPECT_FALSE(Chat(1, "하통수하통수하통수하").empty());     // 10 characters, 30 bytes
+    EXPECT_TRUE(Chat(1, "").empty());                          // empty
+    EXPECT_TRUE(Chat(1, " \n\t").empty());                     // blank
+    EXPECT_EQ(room_.Stats().dropped_invalid, 5u);
     EXPECT_EQ(room_.Stats().dropped_too_long, 1u);
     EXPECT_EQ(room_.Stats().chats, 1u);
+}
+
+// A session that has not acknowledged JOIN_ROOM has been sent nothing; it may not chat.
+TEST_F(RoomTest, ChatBeforeTheJoinAcknowledgementIsDroppedAndCounted) {
+    Join(1, "player-a", "Alice");
+    ASSERT_TRUE(room_.ReserveSeat({"player-b", "Bob", "", ""}, "sb", "tb", now_).ok());
+    ASSERT_EQ(room_.Connect(2, "room1", "sb", std::nullopt, now_).size(), 1u);
+    EXPECT_TRUE(Chat(2, "free ride").empty());
+    EXPECT_EQ(room_.Stats().dropped_before_join, 1u);
+    EXPECT_EQ(room_.Stats().chats, 0u);
+    room_.OnFrame(2, ClientAck{}, now_);
+    EXPECT_EQ(All<SendChat>(Chat(2, "now ok")).size(), 1u);
 }
 
 TEST_F(RoomTest, RateLimitAllowsABurstThenDrops) {
@@ -168,11 +182,11 @@ TEST_F(RoomTest, SeatProblemsGetTheErrorAndClose4002) {
         EXPECT_EQ(std::get<CloseConnection>(effects[1]).code, kCloseWithError);
     };
     check(room_.Connect(1, "room1", "nobody", std::nullopt, now_));  // wrong seat
-    ASSERT_TRUE(room_.ReserveSeat({"p", "n", ""}, "sx", "tx", now_).ok());
+    ASSERT_TRUE(room_.ReserveSeat({"p", "n", "", ""}, "sx", "tx", now_).ok());
     check(room_.Connect(2, "other-room", "sx", std::nullopt, now_));  // unknown room
     room_.Connect(3, "room1", "sx", std::nullopt, now_);
     check(room_.Connect(4, "room1", "sx", std::nullopt, now_));  // reused seat
-    ASSERT_TRUE(room_.ReserveSeat({"p", "n", ""}, "sy", "ty", now_).ok());
+    ASSERT_TRUE(room_.ReserveSeat({"p", "n", "", ""}, "sy", "ty", now_).ok());
     now_ += 15s;
     room_.Tick(now_);
     check(room_.Connect(5, "room1", "sy", std::nullopt, now_));  // expired
@@ -181,10 +195,10 @@ TEST_F(RoomTest, SeatProblemsGetTheErrorAndClose4002) {
 
 TEST_F(RoomTest, JoinWithoutNicknameOrWithNonStringsIsClosedWithoutStatus) {
     for (JoinOptions options : std::vector<JoinOptions>{
-             {"player-x", "", ""},
-             {"", "nick", ""},
-             {"", "", ""},
-             {"p", std::string("\xff", 1), ""}}) {
+             {"player-x", "", "", ""},
+             {"", "nick", "", ""},
+             {"", "", "", ""},
+             {"p", std::string("\xff", 1), "", ""}}) {
         auto seat =
             room_.ReserveSeat(options, "s" + options.player_id + options.nickname, "t", now_);
         ASSERT_TRUE(seat.ok());
@@ -196,6 +210,34 @@ TEST_F(RoomTest, JoinWithoutNicknameOrWithNonStringsIsClosedWithoutStatus) {
     }
     EXPECT_EQ(room_.Clients(), 0u);
     EXPECT_TRUE(room_.Tick(now_).empty());  // nobody ever appeared
+}
+
+// Every player's fields go into every joiner's full state: ~500 players with 1 KiB fields made it
+// larger than a send queue, and every new joiner was dropped.
+TEST_F(RoomTest, OversizedOrDisguisingPlayerFieldsAreRefusedAsAMissingNickname) {
+    std::string hundred;
+    for (int i = 0; i < 100; ++i) {
+        hundred += "한";
+    }
+    int n = 0;
+    auto connect = [&](std::string player, std::string nick) {
+        ++n;
+        std::string id = "f" + std::to_string(n);
+        EXPECT_TRUE(room_.ReserveSeat({player, nick, "", ""}, id, "t" + id, now_).ok());
+        Effects effects = room_.Connect(100 + n, "room1", id, std::nullopt, now_);
+        EXPECT_EQ(effects.size(), 1u);
+        return !effects.empty() && std::holds_alternative<SendJoinRoom>(effects[0]);
+    };
+    EXPECT_TRUE(connect(std::string(64, 'p'), hundred));  // 64 bytes, 100 characters
+    EXPECT_FALSE(connect(std::string(65, 'p'), "Alice"));
+    EXPECT_FALSE(connect("player-a", hundred + "x"));  // 101 characters
+    EXPECT_FALSE(connect("player-é", "Alice"));        // not ASCII
+    EXPECT_FALSE(connect("player\x01", "Alice"));      // control
+    EXPECT_FALSE(connect("player-a", "nimda\u202e"));  // right-to-left override
+    EXPECT_FALSE(connect("player-a", "Al\u200bice"));  // zero-width space
+    EXPECT_FALSE(connect("player-a", "Al\nice"));      // control
+    EXPECT_FALSE(connect("player-a", "   "));          // blank
+    EXPECT_EQ(room_.Players().size(), 1u);
 }
 
 TEST_F(RoomTest, UnknownTypeClosesWith4002AndTheReason) {
@@ -251,11 +293,86 @@ TEST_F(RoomTest, GraceExpiryRemovesThePlayer) {
 
 TEST_F(RoomTest, CapacityCountsPlayersAndSeats) {
     for (int i = 0; i < 5; ++i) {
-        ASSERT_TRUE(room_.ReserveSeat({"p", "n", ""}, "s" + std::to_string(i), "t", now_).ok());
+        ASSERT_TRUE(room_.ReserveSeat({"p", "n", "", ""}, "s" + std::to_string(i), "t", now_).ok());
     }
     EXPECT_THAT(
-        room_.ReserveSeat({"p", "n", ""}, "s9", "t", now_),
+        room_.ReserveSeat({"p", "n", "", ""}, "s9", "t", now_),
         StatusIs(absl::StatusCode::kResourceExhausted));
+}
+
+// 1,010 matchmaking requests used to hold every seat for 15 s, again and again.
+TEST_F(RoomTest, SeatsWaitingForTheirSocketAreCappedInAllAndPerClient) {
+    RoomSettings settings = Settings();
+    settings.capacity = 1000;
+    settings.max_pending_seats = 4;
+    settings.max_pending_seats_per_client = 2;
+    Room room(settings);
+    auto reserve = [&](const std::string& client, const std::string& id) {
+        return room.ReserveSeat({"p", "n", "", client}, id, "t" + id, now_);
+    };
+    ASSERT_TRUE(reserve("10.0.0.1", "a1").ok());
+    ASSERT_TRUE(reserve("10.0.0.1", "a2").ok());
+    EXPECT_THAT(reserve("10.0.0.1", "a3"), StatusIs(absl::StatusCode::kUnavailable));
+    ASSERT_TRUE(reserve("10.0.0.2", "b1").ok());
+    ASSERT_TRUE(reserve("10.0.0.3", "c1").ok());
+    EXPECT_THAT(reserve("10.0.0.4", "d1"), StatusIs(absl::StatusCode::kUnavailable));
+    // A seat connected is a player, no longer pending: room for one more, from that client too.
+    room.Connect(1, "room1", "a1", std::nullopt, now_);
+    EXPECT_TRUE(reserve("10.0.0.1", "a3").ok());
+    EXPECT_THAT(reserve("10.0.0.4", "d1"), StatusIs(absl::StatusCode::kUnavailable));
+    // Expired seats free their places.
+    now_ += 15s;
+    room.Tick(now_);
+    EXPECT_TRUE(reserve("10.0.0.1", "a4").ok());
+    EXPECT_TRUE(reserve("10.0.0.1", "a5").ok());
+    EXPECT_TRUE(reserve("10.0.0.4", "d1").ok());
+    EXPECT_EQ(room.Clients(), 4u);  // the player and three seats
+}
+
+// A kicked client used to rejoin at once, and a muted one to come back unmuted in a new session.
+TEST_F(RoomTest, KickBansTheUserAndMuteFollowsTheUser) {
+    RoomSettings settings = Settings();
+    settings.kick_ban = 10min;
+    Room room(settings);
+    int n = 0;
+    auto join = [&](JoinOptions options) -> absl::StatusOr<std::string> {
+        ++n;
+        std::string id = "k" + std::to_string(n);
+        auto seat = room.ReserveSeat(options, id, "t" + id, now_);
+        if (!seat.ok()) {
+            return seat.status();
+        }
+        room.Connect(n, "room1", id, std::nullopt, now_);
+        room.OnFrame(n, ClientAck{}, now_);
+        return id;
+    };
+    JoinOptions verified{"u1", "Mallory", "u1", "10.0.0.1"};
+    JoinOptions anonymous{"p2", "Eve", "", "10.0.0.2"};
+    auto m1 = join(verified);
+    auto e1 = join(anonymous);
+    ASSERT_TRUE(m1.ok() && e1.ok());
+    // Muted in one session, still muted in the next one.
+    ASSERT_TRUE(room.Mute(*e1, true).ok());
+    ASSERT_TRUE(room.OnFrame(n, ClientLeave{}, now_).size() == 1u);
+    auto e2 = join(anonymous);
+    ASSERT_TRUE(e2.ok());
+    EXPECT_TRUE(room.OnFrame(n, ClientChat{"back"}, now_).empty());
+    EXPECT_EQ(room.Stats().dropped_muted, 1u);
+    ASSERT_TRUE(room.Mute(*e2, false).ok());
+    EXPECT_FALSE(room.OnFrame(n, ClientChat{"unmuted"}, now_).empty());
+    // Kicked: the verified user by id (from any address), the anonymous one by address.
+    ASSERT_TRUE(room.Kick(*m1, now_).ok());
+    ASSERT_TRUE(room.Kick(*e2, now_).ok());
+    EXPECT_THAT(join(verified), StatusIs(absl::StatusCode::kPermissionDenied));
+    EXPECT_THAT(
+        join({"u1", "Mallory", "u1", "10.9.9.9"}), StatusIs(absl::StatusCode::kPermissionDenied));
+    EXPECT_THAT(join(anonymous), StatusIs(absl::StatusCode::kPermissionDenied));
+    EXPECT_TRUE(join({"p3", "Carol", "", "10.0.0.3"}).ok());  // others are not affected
+    EXPECT_EQ(room.Stats().refused_banned, 3u);
+    now_ += 10min;
+    room.Tick(now_);
+    EXPECT_TRUE(join(verified).ok());
+    EXPECT_TRUE(join(anonymous).ok());
 }
 
 TEST_F(RoomTest, KickMuteAndCloseAll) {
@@ -264,10 +381,10 @@ TEST_F(RoomTest, KickMuteAndCloseAll) {
     ASSERT_TRUE(room_.Mute(b, true).ok());
     EXPECT_TRUE(Chat(2, "shh").empty());
     EXPECT_EQ(room_.Stats().dropped_muted, 1u);
-    auto kicked = room_.Kick(a);
+    auto kicked = room_.Kick(a, now_);
     ASSERT_TRUE(kicked.ok());
     EXPECT_EQ(std::get<CloseConnection>((*kicked)[0]).to, 1u);
-    EXPECT_THAT(room_.Kick(a), StatusIs(absl::StatusCode::kNotFound));
+    EXPECT_THAT(room_.Kick(a, now_), StatusIs(absl::StatusCode::kNotFound));
     Effects all = room_.CloseAll();
     ASSERT_EQ(all.size(), 1u);
     EXPECT_EQ(std::get<CloseConnection>(all[0]).code, kCloseConsented);

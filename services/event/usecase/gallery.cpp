@@ -9,6 +9,7 @@ absl::StatusOr<Seat> Gallery::Join(JoinOptions options, std::optional<std::strin
             return absl::UnauthenticatedError("invalid access token");
         }
         options.user_id = principal->user_id;
+        options.player_id = principal->user_id;  // a verified player cannot pose as another
     } else if (require_auth_) {
         return absl::UnauthenticatedError("an access token is required");
     }
@@ -64,7 +65,7 @@ absl::Status Gallery::Kick(std::string_view admin_token, std::string_view sessio
         return s;
     }
     absl::MutexLock lock(&mu_);
-    auto effects = room_.Kick(session_id);
+    auto effects = room_.Kick(session_id, clock_.Now());
     if (!effects.ok()) {
         return effects.status();
     }

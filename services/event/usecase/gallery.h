@@ -38,7 +38,9 @@ public:
           clock_(clock) {}
 
     // Unauthenticated: a token is required (EVENT_REQUIRE_AUTH) and `token` is missing or
-    // invalid; ResourceExhausted: the room is full.
+    // invalid; ResourceExhausted: the room is full; Unavailable: too many seats are waiting for
+    // their connection (in all, or from options.client); PermissionDenied: the user was kicked
+    // a short while ago. With a verified token, the player id is the token's subject.
     absl::StatusOr<Seat> Join(JoinOptions options, std::optional<std::string> token);
     // NotFound: no session lost within the grace window has this token.
     absl::StatusOr<Seat> Reconnect(std::string_view token);

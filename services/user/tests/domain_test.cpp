@@ -3,9 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "hatongsu/core/client_network.h"
 #include "hatongsu/core/text.h"
 #include "hatongsu/testkit/status_matchers.h"
-#include "services/user/domain/client_network.h"
 #include "services/user/domain/credentials.h"
 #include "services/user/domain/keyed_hash.h"
 #include "services/user/domain/login_throttle.h"
@@ -235,12 +235,12 @@ TEST(Nickname, RefusesInvisibleAndDirectionChangingCharacters) {
 
 // Attacker review of issue 5: one IPv6 /64 must not pose as 2^64 clients.
 TEST(ClientNetwork, CountsIpv6ByItsSlash64AndIpv4AsItIs) {
-    EXPECT_EQ(ClientNetwork("203.0.113.7"), "203.0.113.7");
-    EXPECT_EQ(ClientNetwork("::ffff:203.0.113.7"), "203.0.113.7");
-    EXPECT_EQ(ClientNetwork("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
-    EXPECT_EQ(ClientNetwork("[2001:DB8:1:2:ffff:ffff:ffff:ffff]"), "2001:db8:1:2::/64");
-    EXPECT_NE(ClientNetwork("2001:db8:1:3::1"), ClientNetwork("2001:db8:1:2::1"));
-    EXPECT_EQ(ClientNetwork("not an address"), "not an address");
+    EXPECT_EQ(core::ClientNetwork("203.0.113.7"), "203.0.113.7");
+    EXPECT_EQ(core::ClientNetwork("::ffff:203.0.113.7"), "203.0.113.7");
+    EXPECT_EQ(core::ClientNetwork("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+    EXPECT_EQ(core::ClientNetwork("[2001:DB8:1:2:ffff:ffff:ffff:ffff]"), "2001:db8:1:2::/64");
+    EXPECT_NE(core::ClientNetwork("2001:db8:1:3::1"), core::ClientNetwork("2001:db8:1:2::1"));
+    EXPECT_EQ(core::ClientNetwork("not an address"), "not an address");
 }
 
 }  // namespace

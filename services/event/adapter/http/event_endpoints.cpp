@@ -10,6 +10,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "hatongsu/core/client_network.h"
 #include "hatongsu/log/log.h"
 #include "services/event/adapter/colyseus/codec.h"
 
@@ -184,7 +185,9 @@ void EventEndpoints::Register(net::Router& router) {
                 {"droppedInvalid", stats.dropped_invalid},
                 {"droppedMuted", stats.dropped_muted},
                 {"droppedNoPlayer", stats.dropped_no_player},
-                {"malformedFrames", stats.malformed_frames}});
+                {"droppedBeforeJoin", stats.dropped_before_join},
+                {"malformedFrames", stats.malformed_frames},
+                {"refusedBanned", stats.refused_banned}});
     });
     auto moderate = [this](std::string action) {
         return [this, action](net::Context& ctx) -> asio::awaitable<net::Response> {
@@ -245,15 +248,22 @@ asio::awaitable<net::Response> EventEndpoints::Matchmake(net::Context& ctx) {
             co_return MatchmakeError(
                 ctx, kMatchmakeNoHandler, "provided room name \"" + name + "\" not defined");
         }
-        JoinOptions join{StringOption(options, "playerId"), StringOption(options, "nickname"), ""};
+        JoinOptions join{
+            StringOption(options, "playerId"), StringOption(options, "nickname"), "",
+            core::ClientNetwork(ctx.remote_ip)};
         std::string token = StringOption(options, "token");
         seat = gallery_.Join(std::move(join), token.empty() ? std::nullopt : std::optional(token));
-        if (seat.status().code() == absl::StatusCode::kUnauthenticated) {
+        if (seat.status().code() == absl::StatusCode::kUnauthenticated ||
+            seat.status().code() == absl::StatusCode::kPermissionDenied) {  // bad token, kicked
             co_return MatchmakeError(ctx, kAuthFailed, std::string(seat.status().message()));
         }
         if (seat.status().code() == absl::StatusCode::kResourceExhausted) {
             co_return MatchmakeError(
                 ctx, kMatchmakeInvalidCriteria, "no rooms found with provided criteria");
+        }
+        if (seat.status().code() == absl::StatusCode::kUnavailable) {  // too many pending seats
+            co_return MatchmakeError(
+                ctx, kMatchmakeInvalidCriteria, std::string(seat.status().message()));
         }
     } else if (method == "reconnect") {
         if (name != settings.room_id) {

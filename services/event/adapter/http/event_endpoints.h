@@ -27,6 +27,7 @@ struct EndpointOptions {
         .send_queue_limit = 1024 * 1024,
         .ping_interval = std::chrono::milliseconds(3000),
         .max_missed_pongs = 2,
+        .write_timeout = std::chrono::milliseconds(15000),
     };
     std::chrono::milliseconds patch_interval{50};
 };

@@ -8,9 +8,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "hatongsu/core/client_network.h"
 #include "hatongsu/log/log.h"
 #include "hatongsu/rpc/server.h"
-#include "services/user/domain/client_network.h"
 #include "services/user/usecase/get_user_info.h"
 #include "services/user/usecase/parse_bearer_token.h"
 
@@ -76,7 +76,7 @@ void AuthService::OnHashPool(
     auto budget = std::chrono::duration_cast<std::chrono::nanoseconds>(
         ctx->deadline() - std::chrono::system_clock::now());
     absl::Status queued = hash_queue_.Push(
-        ClientNetwork(rpc::ClientIpOf(ctx, auth_)), budget,
+        core::ClientNetwork(rpc::ClientIpOf(ctx, auth_)), budget,
         [this, ctx, reactor, work = std::move(work)]() mutable {
             if (ctx->IsCancelled()) {
                 reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
@@ -119,7 +119,7 @@ grpc::ServerUnaryReactor* AuthService::RegisterUser(
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     OnHashPool(ctx, reactor, [this, ctx, req, resp] {
         absl::Status s = uc_.register_user.Execute(
-            req->credentials(), req->nickname(), ClientNetwork(rpc::ClientIpOf(ctx, auth_)));
+            req->credentials(), req->nickname(), core::ClientNetwork(rpc::ClientIpOf(ctx, auth_)));
         if (s.ok()) {
             resp->set_success(true);
             resp->set_message("USER_REGISTRATION_SUCCESS");
@@ -139,7 +139,7 @@ grpc::ServerUnaryReactor* AuthService::LoginUser(
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     // Admitting is cheap (parsing, a throttle look-up under a short lock): done right here.
     auto ticket =
-        uc_.login_user.Admit(req->credentials(), ClientNetwork(rpc::ClientIpOf(ctx, auth_)));
+        uc_.login_user.Admit(req->credentials(), core::ClientNetwork(rpc::ClientIpOf(ctx, auth_)));
     if (!ticket.ok()) {
         reactor->Finish(rpc::ToGrpcStatus(ticket.status()));
         return reactor;

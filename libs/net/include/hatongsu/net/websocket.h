@@ -5,9 +5,10 @@
 // HTTP whatever its `Connection` header says.
 //
 // Per socket: one reader (the handler's coroutine, through Read), one writer (a loop draining a
-// send queue bounded in bytes: a peer that does not read is disconnected when its queue is full,
-// and nobody else waits for it), pings on a timer (a socket that misses too many pongs is dropped
-// without a close frame), an incoming message size limit (close 1009), and close codes.
+// send queue bounded in bytes: a peer that does not read is disconnected when its queue is full
+// or a write has not completed within write_timeout, and nobody else waits for it), pings on a
+// timer (a socket that misses too many pongs is dropped without a close frame), an incoming message
+// size limit (close 1009), and close codes.
 //
 //   router.AddWebSocket("/:process/:room", [](Context& ctx, std::shared_ptr<WebSocket> ws)
 //           -> asio::awaitable<void> {
@@ -34,12 +35,18 @@ struct Context;
 
 struct WebSocketOptions {
     std::size_t max_message_size = 64 * 1024;  // bigger incoming message: close 1009
-    // Bytes queued for sending and not yet written; past it the socket is dropped.
+    // Bytes queued for sending behind the message being sent (the head of the queue); past it
+    // the socket is dropped. A message queued when nothing else is, is accepted whatever its
+    // size.
     std::size_t send_queue_limit = 1024 * 1024;
     // 0: no pings. Otherwise a ping every interval; a socket with `max_missed_pongs` pings
-    // unanswered at a tick is dropped (TCP closed without a close frame).
+    // unanswered at a tick is dropped (TCP closed without a close frame). Each ping carries a
+    // counter; only a pong answering the latest ping counts as an answer.
     std::chrono::milliseconds ping_interval{0};
     int max_missed_pongs = 2;
+    // A write (or the closing handshake's) not done within this is the peer not reading: the
+    // socket is dropped. 0: no limit.
+    std::chrono::milliseconds write_timeout{15000};
     // The closing handshake (ours or the peer's) and the opening one are given this long.
     std::chrono::milliseconds handshake_timeout{5000};
 };

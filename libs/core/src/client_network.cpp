@@ -1,11 +1,11 @@
-#include "services/user/domain/client_network.h"
+#include "hatongsu/core/client_network.h"
 
 #include <array>
 #include <cstdio>
 
 #include <arpa/inet.h>
 
-namespace hatongsu::user {
+namespace hatongsu::core {
 
 std::string ClientNetwork(std::string_view address) {
     std::string text(address);
@@ -32,4 +32,4 @@ std::string ClientNetwork(std::string_view address) {
     return out;
 }
 
-}  // namespace hatongsu::user
+}  // namespace hatongsu::core
