@@ -188,20 +188,25 @@ bool IsSchemaStringPrefix(uint8_t b) {
     return (b >= 0xa1 && b <= 0xbf) || b == 0xd9 || b == 0xda || b == 0xdb;
 }
 
-std::optional<std::string_view> ReadSchemaString(Reader& r) {
+// A string with a msgpack-shaped prefix: fixstr, or str8/16/32 whose length is little-endian in the
+// schema primitives and big-endian in msgpack proper.
+std::optional<std::string_view> ReadString(Reader& r, bool little_endian) {
     auto b = r.Byte();
     if (!b) {
         return std::nullopt;
     }
+    auto length = [&](int bytes) {
+        return little_endian ? r.Le(bytes) : r.Be(bytes);
+    };
     std::optional<uint64_t> n;
     if (*b >= 0xa0 && *b <= 0xbf) {
         n = *b - 0xa0;
     } else if (*b == 0xd9) {
-        n = r.Le(1);
+        n = length(1);
     } else if (*b == 0xda) {
-        n = r.Le(2);
+        n = length(2);
     } else if (*b == 0xdb) {
-        n = r.Le(4);
+        n = length(4);
     }
     if (!n) {
         return std::nullopt;
@@ -209,25 +214,12 @@ std::optional<std::string_view> ReadSchemaString(Reader& r) {
     return r.Take(*n);
 }
 
+std::optional<std::string_view> ReadSchemaString(Reader& r) {
+    return ReadString(r, true);
+}
+
 std::optional<std::string_view> ReadMsgpackString(Reader& r) {
-    auto b = r.Byte();
-    if (!b) {
-        return std::nullopt;
-    }
-    std::optional<uint64_t> n;
-    if (*b >= 0xa0 && *b <= 0xbf) {
-        n = *b - 0xa0;
-    } else if (*b == 0xd9) {
-        n = r.Be(1);
-    } else if (*b == 0xda) {
-        n = r.Be(2);
-    } else if (*b == 0xdb) {
-        n = r.Be(4);
-    }
-    if (!n) {
-        return std::nullopt;
-    }
-    return r.Take(*n);
+    return ReadString(r, false);
 }
 
 // Skips one msgpack value; false when it is malformed or truncated (or nested too deep).
