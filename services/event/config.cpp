@@ -35,6 +35,10 @@ absl::StatusOr<EventConfig> LoadConfig(config::Env& env) {
     c.endpoints.websocket.max_missed_pongs = env.Int({"EVENT_MAX_MISSED_PONGS"}, 2, 1, 100);
     c.endpoints.websocket.write_timeout = env.Duration({"EVENT_WRITE_TIMEOUT_MS"}, 15s);
     c.endpoints.patch_interval = env.Duration({"EVENT_PATCH_INTERVAL_MS"}, 50ms);
+    c.endpoints.send_batch_interval = env.Duration({"EVENT_SEND_BATCH_MS"}, 20ms);
+    if (c.endpoints.send_batch_interval.count() < 0) {
+        env.AddError("EVENT_SEND_BATCH_MS must not be negative");
+    }
     if (c.endpoints.patch_interval.count() <= 0) {
         env.AddError("EVENT_PATCH_INTERVAL_MS must be positive");
     }

@@ -42,7 +42,8 @@ int Run() {
     settings.room_id = ids.NewId();  // one gallery room, for the life of the process
     settings.process_id = ids.NewId();
     settings.created_at = clock.Now();
-    event::http::SocketConnections sockets;
+    event::http::SocketConnections sockets(
+        rt.Io().get_executor(), cfg->endpoints.send_batch_interval);
     event::Gallery gallery(settings, cfg->require_auth, sockets, ids, verifier, clock);
     event::http::EventEndpoints endpoints(gallery, sockets, cfg->endpoints);
 

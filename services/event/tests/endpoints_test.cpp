@@ -184,7 +184,7 @@ protected:
     testkit::FakeClock clock_;
     testing_fakes::SequentialIds ids_;
     event::jwt::JwtAccessVerifier verifier_;
-    SocketConnections sockets_;
+    SocketConnections sockets_{io_.get_executor(), std::chrono::milliseconds(20)};
     Gallery gallery_;
     EventEndpoints endpoints_;
     net::Router router_;

@@ -99,6 +99,10 @@ std::string BearerToken(const net::Context& ctx) {
 
 }  // namespace
 
+SocketConnections::SocketConnections(
+    asio::any_io_executor executor, std::chrono::milliseconds batch_interval)
+    : batch_interval_(batch_interval), strand_(asio::make_strand(executor)), timer_(strand_) {}
+
 void SocketConnections::Add(ConnectionId conn, std::shared_ptr<net::WebSocket> socket) {
     absl::MutexLock lock(&mu_);
     sockets_[conn] = std::move(socket);
@@ -114,47 +118,97 @@ std::size_t SocketConnections::Size() {
     return sockets_.size();
 }
 
-std::shared_ptr<net::WebSocket> SocketConnections::Find(ConnectionId conn) {
-    auto it = sockets_.find(conn);
-    return it == sockets_.end() ? nullptr : it->second;
-}
-
 void SocketConnections::Apply(const Effects& effects) {
-    absl::ReaderMutexLock lock(&mu_);
-    auto send = [this](ConnectionId to, std::shared_ptr<const std::string> frame) {
-        if (auto ws = Find(to)) {
-            ws->Send(std::move(frame));
-        }
+    auto send = [this](std::vector<ConnectionId> to, std::string bytes) {
+        Queue(
+            {.to = std::move(to), .frame = std::make_shared<const std::string>(std::move(bytes))});
     };
     for (const Effect& effect : effects) {
         if (const auto* join = std::get_if<SendJoinRoom>(&effect)) {
-            send(
-                join->to, std::make_shared<const std::string>(
-                              colyseus::EncodeJoinRoom(join->reconnection_token)));
+            send({join->to}, colyseus::EncodeJoinRoom(join->reconnection_token));
         } else if (const auto* state = std::get_if<SendFullState>(&effect)) {
-            send(
-                state->to,
-                std::make_shared<const std::string>(colyseus::EncodeFullState(state->players)));
+            send({state->to}, colyseus::EncodeFullState(state->players));
         } else if (const auto* types = std::get_if<SendMessageTypes>(&effect)) {
-            send(types->to, std::make_shared<const std::string>(colyseus::EncodeMessageTypes()));
+            send({types->to}, colyseus::EncodeMessageTypes());
         } else if (const auto* chat = std::get_if<SendChat>(&effect)) {
-            auto frame = std::make_shared<const std::string>(colyseus::EncodeChat(chat->chat));
-            for (ConnectionId to : chat->to) {
-                send(to, frame);
-            }
+            send(chat->to, colyseus::EncodeChat(chat->chat));
         } else if (const auto* patch = std::get_if<SendPatch>(&effect)) {
-            auto frame = std::make_shared<const std::string>(colyseus::EncodePatch(patch->ops));
-            for (ConnectionId to : patch->to) {
-                send(to, frame);
-            }
+            send(patch->to, colyseus::EncodePatch(patch->ops));
         } else if (const auto* error = std::get_if<SendError>(&effect)) {
-            send(
-                error->to, std::make_shared<const std::string>(
-                               colyseus::EncodeError(error->code, error->message)));
+            send({error->to}, colyseus::EncodeError(error->code, error->message));
         } else if (const auto* close = std::get_if<CloseConnection>(&effect)) {
-            if (auto ws = Find(close->to)) {
-                ws->Close(close->code, close->reason);
+            Queue(
+                {.to = {close->to},
+                 .frame = nullptr,
+                 .close_code = close->code,
+                 .close_reason = close->reason});
+        }
+    }
+}
+
+void SocketConnections::Queue(Outgoing item) {
+    std::optional<std::chrono::steady_clock::time_point> due;
+    {
+        absl::MutexLock lock(&out_mu_);
+        outbox_.push_back(std::move(item));
+        if (flush_scheduled_) {
+            return;
+        }
+        flush_scheduled_ = true;
+        due = last_flush_ + batch_interval_;
+    }
+    asio::post(strand_, [this, at = *due] {
+        if (at <= std::chrono::steady_clock::now()) {
+            Flush();
+            return;
+        }
+        timer_.expires_at(at);
+        timer_.async_wait([this](boost::system::error_code ec) {
+            if (!ec) {
+                Flush();
             }
+        });
+    });
+}
+
+// On strand_: every socket gets its frames of this round in one SendAll, then its close if any.
+void SocketConnections::Flush() {
+    std::vector<Outgoing> items;
+    {
+        absl::MutexLock lock(&out_mu_);
+        items.swap(outbox_);
+        flush_scheduled_ = false;
+        last_flush_ = std::chrono::steady_clock::now();
+    }
+    struct PerSocket {
+        net::WebSocket* socket = nullptr;
+        std::vector<std::shared_ptr<const std::string>> frames;
+        const Outgoing* close = nullptr;
+    };
+    absl::ReaderMutexLock lock(&mu_);
+    std::unordered_map<ConnectionId, PerSocket> rounds;
+    rounds.reserve(sockets_.size());
+    for (const Outgoing& item : items) {
+        for (ConnectionId to : item.to) {
+            auto found = sockets_.find(to);
+            if (found == sockets_.end()) {
+                continue;  // already gone
+            }
+            PerSocket& round = rounds[to];
+            round.socket = found->second.get();
+            if (item.frame == nullptr) {
+                round.close = &item;
+            } else if (round.close == nullptr) {
+                round.frames.push_back(item.frame);
+            }
+        }
+    }
+    for (auto& [conn, round] : rounds) {
+        if (!round.frames.empty()) {
+            round.socket->SendAll(round.frames);
+        }
+        if (round.close != nullptr) {
+            round.socket->Close(round.close->close_code, round.close->close_reason);
         }
     }
 }

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 
 #include <absl/status/statusor.h>
@@ -61,8 +62,11 @@ public:
 
     virtual ~WebSocket() = default;
 
-    // Queues one binary message. Shared so that a broadcast queues the same bytes everywhere.
+    // Queues one binary message.
     virtual void Send(std::shared_ptr<const std::string> message) = 0;
+    // Queues several, in order, as separate messages: one lock and at most one wake-up of the
+    // writer for all of them (what a batched broadcast wants).
+    virtual void SendAll(std::span<const std::shared_ptr<const std::string>> messages) = 0;
     // Sends the close frame after what is queued, then waits (handshake_timeout) for the peer's.
     // Later Sends are dropped. kNoStatus sends an empty close frame.
     virtual void Close(uint16_t code, std::string reason = {}) = 0;
