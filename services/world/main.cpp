@@ -102,6 +102,7 @@ int Run() {
     });
     rt.DrainHttp(server);
     int code = rt.Run();
+    transport->Stop();  // no event reaches the objects below once they start going away
     log::Shutdown();
     return code;
 }

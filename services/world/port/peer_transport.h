@@ -10,17 +10,21 @@
 //   Send(id, data, binary) -> Endpoint::Send(id, data, binary)
 //   Close(id)              -> Endpoint::Close(id)
 //   PeerCount()            -> Endpoint::PeerCount()
+//   Stop()                 -> stop the Endpoint (no event after it returns)
 //
 // Contract (what the world relies on; the fake in testing/ keeps it too):
 // - Every method is thread-safe and never blocks on the network: Send queues the message or
 //   refuses it, CreatePeer and SetRemoteAnswer only build or parse SDP and set up state.
 // - Events are delivered one at a time (never two at once), never from inside a call to one of
-//   these methods, and in order per peer: OnOpen once the data channel is open (the DCEP ACK or
+//   these methods, and without holding any lock those methods take (the world's handlers lock
+//   their own state and call Send from under it, from other threads too), in order per peer: OnOpen once the data channel is open (the DCEP ACK or
 //   the first inbound message, §3.1), OnMessage for each inbound message, then OnClosed.
 // - OnClosed comes exactly once for every peer CreatePeer made, whoever closed it (the client,
 //   consent freshness timing out, DTLS/SCTP shutdown, or Close here), including peers that never
 //   opened. After OnClosed the id is unknown to the transport.
-// - Messages sent before OnOpen or after Close are dropped, never queued (§4.2).
+// - Messages sent before OnOpen or after Close are dropped, never queued (§4.2). Messages sent
+//   before Close still go out if they can (the {"disconnected":null} that precedes a server-side
+//   close, §4.4), best effort.
 // - Handlers may call back into the transport (Send, Close) from inside an event.
 #pragma once
 
@@ -76,6 +80,9 @@ public:
     // are ignored.
     virtual void Close(std::string_view id) = 0;
     virtual std::size_t PeerCount() = 0;
+    // Stops the transport: no event is delivered once it returns (main calls it at shutdown,
+    // before the objects that receive events go away). Idempotent.
+    virtual void Stop() = 0;
 };
 
 }  // namespace hatongsu::world

@@ -88,6 +88,16 @@ public:
         return peers_.size();
     }
 
+    void Stop() override {
+        std::lock_guard lock(mu_);
+        queue_.clear();
+        stopped_ = true;
+    }
+    bool Stopped() {
+        std::lock_guard lock(mu_);
+        return stopped_;
+    }
+
     // --- the client's side ---
     // The data channel opened (queued; Deliver() reports it).
     void Open(const std::string& id) {
@@ -224,6 +234,7 @@ private:
     std::deque<std::function<void()>> queue_;
     std::set<std::string> full_;
     bool fail_create_ = false;
+    bool stopped_ = false;
     std::size_t created_ = 0;
     std::size_t closed_by_server_ = 0;
 };
