@@ -137,4 +137,15 @@ absl::StatusOr<WorldConfig> LoadConfig(config::Env& env) {
     return c;
 }
 
+net::ServerOptions HttpServerOptions(const WorldConfig& config) {
+    net::ServerOptions http;
+    http.address = config.address;
+    http.port = config.port;
+    http.cors_origins = config.cors_origins;
+    http.trust_forwarded_for = config.trust_forwarded_for;
+    http.cert_file = config.tls_cert_file;
+    http.key_file = config.tls_key_file;
+    return http;
+}
+
 }  // namespace hatongsu::world

@@ -9,6 +9,7 @@
 #include <absl/status/statusor.h>
 
 #include "hatongsu/config/env.h"
+#include "hatongsu/net/server.h"
 #include "services/world/adapter/geckos/geckos_channels.h"
 #include "services/world/adapter/http/world_endpoints.h"
 #include "services/world/domain/world.h"
@@ -46,6 +47,9 @@ struct WorldConfig {
 };
 
 absl::StatusOr<WorldConfig> LoadConfig(config::Env& env);
+
+// The signaling server's options: address, port, CORS origins, forwarded-for trust, TLS.
+net::ServerOptions HttpServerOptions(const WorldConfig& config);
 
 // "x,y,z" -> Vec3; "minX,minY,minZ,maxX,maxY,maxZ" -> Bounds (min below max on each axis).
 absl::StatusOr<Vec3> ParseVec3(std::string_view text);

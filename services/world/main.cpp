@@ -69,14 +69,7 @@ int Run() {
 
     net::Router router;
     endpoints.Register(router);
-    net::ServerOptions http;
-    http.address = cfg->address;
-    http.port = cfg->port;
-    http.cors_origins = cfg->cors_origins;
-    http.trust_forwarded_for = cfg->trust_forwarded_for;
-    http.cert_file = cfg->tls_cert_file;
-    http.key_file = cfg->tls_key_file;
-    net::Server server(rt.Io(), http, router);
+    net::Server server(rt.Io(), world::HttpServerOptions(*cfg), router);
     try {
         server.Start();
     } catch (const std::exception& e) {

@@ -68,6 +68,11 @@ TEST(WorldConfig, ReadsEverySetting) {
     EXPECT_EQ(c->tls_cert_file, "/c.pem");
     EXPECT_TRUE(c->signaling.require_auth);
     EXPECT_EQ(c->access_secret, "s");
+    net::ServerOptions http = HttpServerOptions(*c);
+    EXPECT_EQ(http.port, 4200);
+    EXPECT_EQ(http.cert_file, "/c.pem");
+    EXPECT_EQ(http.key_file, "/k.pem");
+    EXPECT_EQ(http.cors_origins, std::vector<std::string>{"https://www.example-game.net"});
 }
 
 TEST(WorldConfig, BadValuesAreAllReportedAtOnce) {

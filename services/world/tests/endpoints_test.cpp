@@ -1,13 +1,18 @@
 // The geckos signaling routes over real sockets (libs/net server on loopback) with the fake
 // transport: every route, unknown ids, CORS on errors and preflights, the authorization hook,
 // /health, and 1,000 connections that never open.
+#include <filesystem>
 #include <thread>
 
+#include <boost/beast/ssl.hpp>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "hatongsu/net/server.h"
 #include "hatongsu/testkit/http_client.h"
+#include "hatongsu/testkit/test_pki.h"
 #include "services/world/adapter/http/world_endpoints.h"
+#include "services/world/config.h"
 #include "services/world/tests/world_harness.h"
 
 namespace hatongsu::world::http {
@@ -27,11 +32,12 @@ constexpr char kUnknown[] = "Zzzzzzzzzzzzzzzzzzzzzzzz";
 
 class EndpointsTest : public ::testing::Test {
 protected:
-    explicit EndpointsTest(HarnessOptions options = {}) : h_(options) {
+    explicit EndpointsTest(HarnessOptions options = {}, net::ServerOptions server_options = {})
+        : h_(options) {
         endpoints_ = std::make_unique<WorldEndpoints>(
             h_.signaling, h_.game, h_.channels, h_.transport, EndpointOptions{});
         endpoints_->Register(router_);
-        net::ServerOptions server_options;
+        server_options.port = 0;
         server_options.cors_origins = {kOrigin};
         server_options.trust_forwarded_for = true;
         server_ = std::make_unique<net::Server>(io_, server_options, router_);
@@ -233,6 +239,58 @@ TEST_F(AuthEndpointsTest, TheHookRefusesWith401AndCorsAndAcceptsGoodTokens) {
     HttpResult good = Call(verb::post, kBase, {{"Authorization", "good"}});
     ASSERT_EQ(good.status, 200) << good.body;
     EXPECT_EQ(good.Json().at("userData").at("userId").as_string(), "user-1");
+}
+
+// WORLD_TLS_CERT_FILE / WORLD_TLS_KEY_FILE: the signaling routes over HTTPS (a page served over
+// HTTPS may not call plain HTTP).
+std::string TlsDir() {
+    std::string dir = ::testing::TempDir() + "/world-tls-" + std::to_string(::getpid());
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+net::ServerOptions TlsOptions(const testkit::TestPki& pki) {
+    config::Env env(
+        {{"WORLD_TLS_CERT_FILE", pki.server_cert}, {"WORLD_TLS_KEY_FILE", pki.server_key}});
+    return HttpServerOptions(*LoadConfig(env));
+}
+
+// Written before the server (a base initialised first) reads it.
+struct TestPkiFiles {
+    TestPkiFiles() : dir_(TlsDir()), pki_(testkit::WriteTestPki(dir_)) {}
+    ~TestPkiFiles() { std::filesystem::remove_all(dir_); }
+    std::string dir_;
+    testkit::TestPki pki_;
+};
+
+class TlsEndpointsTest : protected TestPkiFiles, public EndpointsTest {
+protected:
+    TlsEndpointsTest() : EndpointsTest({}, TlsOptions(pki_)) {}
+};
+
+TEST_F(TlsEndpointsTest, RouteBOverHttps) {
+    namespace ssl = boost::asio::ssl;
+    namespace bhttp = boost::beast::http;
+    boost::asio::io_context io;
+    ssl::context client_ctx(ssl::context::tls_client);
+    client_ctx.load_verify_file(pki_.ca_cert);
+    client_ctx.set_verify_mode(ssl::verify_peer);
+    boost::beast::ssl_stream<boost::asio::ip::tcp::socket> stream(io, client_ctx);
+    stream.next_layer().connect({boost::asio::ip::make_address("127.0.0.1"), server_->Port()});
+    stream.handshake(ssl::stream_base::client);
+    bhttp::request<bhttp::string_body> req{verb::post, kBase, 11};
+    req.set(bhttp::field::host, "localhost");
+    req.set(bhttp::field::origin, kOrigin);
+    req.set(bhttp::field::content_type, "application/json");
+    req.prepare_payload();
+    bhttp::write(stream, req);
+    boost::beast::flat_buffer buffer;
+    bhttp::response<bhttp::string_body> res;
+    bhttp::read(stream, buffer, res);
+    HttpResult r = testkit::ToHttpResult(res);
+    EXPECT_EQ(r.status, 200) << r.body;
+    ExpectCors(r);
+    EXPECT_TRUE(IsConnectionId(std::string(r.Json().at("id").as_string())));
 }
 
 }  // namespace
