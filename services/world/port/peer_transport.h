@@ -17,9 +17,9 @@
 //   refuses it, CreatePeer and SetRemoteAnswer only build or parse SDP and set up state.
 // - Events are delivered one at a time (never two at once), never from inside a call to one of
 //   these methods, and without holding any lock those methods take (the world's handlers lock
-//   their own state and call Send from under it, from other threads too), in order per peer: OnOpen
-//   once the data channel is open (the DCEP ACK or the first inbound message, §3.1), OnMessage for
-//   each inbound message, then OnClosed.
+//   their own state and call Send from under it, from other threads too), in order per peer:
+//   OnOpen once the data channel is open (the DCEP ACK or the first inbound message, §3.1),
+//   OnMessage for each inbound message, then OnClosed.
 // - OnClosed comes exactly once for every peer CreatePeer made, whoever closed it (the client,
 //   consent freshness timing out, DTLS/SCTP shutdown, or Close here), including peers that never
 //   opened. After OnClosed the id is unknown to the transport.
