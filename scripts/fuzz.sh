@@ -17,6 +17,7 @@ TARGETS=(
   "multipart fuzz/multipart_fuzz.cpp libs/net/src/multipart.cpp libs/core/src/text.cpp"
   "exif_date fuzz/exif_date_fuzz.cpp services/album/domain/exif_date.cpp"
   "colyseus_frame fuzz/colyseus_frame_fuzz.cpp services/event/adapter/colyseus/codec.cpp"
+  "world_message fuzz/world_message_fuzz.cpp services/world/adapter/geckos/codec.cpp"
   "cursor_token fuzz/cursor_token_fuzz.cpp services/album/domain/cursor_token.cpp services/album/domain/capture_time.cpp services/album/domain/time_text.cpp libs/core/src/text.cpp"
 )
 

@@ -177,6 +177,28 @@ absl::Status CheckTimes(
     return absl::OkStatus();
 }
 
+absl::StatusOr<AccessPrincipal> VerifyAccessToken(
+    std::string_view token, std::string_view secret, std::chrono::system_clock::time_point now) {
+    const absl::Status refused = absl::UnauthenticatedError("INVALID_TOKEN");
+    if (secret.empty()) {
+        return refused;
+    }
+    auto claims = VerifyHs256(token, secret);
+    if (!claims.ok() || !CheckTimes(*claims, now, std::chrono::seconds(0)).ok()) {
+        return refused;
+    }
+    auto string_claim = [&claims](const char* name) {
+        const auto* v = claims->if_contains(name);
+        return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+    };
+    AccessPrincipal principal{string_claim("sub"), string_claim("role")};
+    if (string_claim("type") != "access" || principal.user_id.empty() ||
+        (principal.role != "user" && principal.role != "admin")) {
+        return refused;
+    }
+    return principal;
+}
+
 absl::StatusOr<KeySet> KeySet::FromJwks(std::string_view jwks_json) {
     boost::system::error_code ec;
     auto v = boost::json::parse(jwks_json, ec);

@@ -76,6 +76,35 @@ TEST(CheckTimes, EnforcesExpAndNbf) {
     EXPECT_THAT(CheckTimes({{"exp", 2000}, {"nbf", 900}}, now, 0s), IsOk());
 }
 
+TEST(VerifyAccessToken, AcceptsOnlyUnexpiredAccessTokensWithASubjectAndARole) {
+    auto now = std::chrono::system_clock::time_point(1000s);
+    auto sign = [](boost::json::object claims) {
+        return *SignHs256(claims, "secret");
+    };
+    boost::json::object good{{"sub", "u-1"}, {"role", "admin"}, {"type", "access"}, {"exp", 2000}};
+    auto principal = VerifyAccessToken(sign(good), "secret", now);
+    ASSERT_THAT(principal, IsOk());
+    EXPECT_EQ(principal->user_id, "u-1");
+    EXPECT_EQ(principal->role, "admin");
+
+    EXPECT_THAT(VerifyAccessToken(sign(good), "other", now), StatusIs(kUnauth));
+    EXPECT_THAT(VerifyAccessToken(sign(good), "", now), StatusIs(kUnauth));
+    EXPECT_THAT(
+        VerifyAccessToken(sign(good), "secret", std::chrono::system_clock::time_point(2000s)),
+        StatusIs(kUnauth));
+    for (const char* field : {"sub", "role", "type"}) {
+        boost::json::object bad = good;
+        bad.erase(field);
+        EXPECT_THAT(VerifyAccessToken(sign(bad), "secret", now), StatusIs(kUnauth)) << field;
+    }
+    boost::json::object refresh = good;
+    refresh["type"] = "refresh";
+    EXPECT_THAT(VerifyAccessToken(sign(refresh), "secret", now), StatusIs(kUnauth));
+    boost::json::object odd_role = good;
+    odd_role["role"] = "root";
+    EXPECT_THAT(VerifyAccessToken(sign(odd_role), "secret", now), StatusIs(kUnauth));
+}
+
 TEST(KeySet, VerifiesRs256WithTheJwksKeyAndRefusesSwaps) {
     testing::TestRsaKey key("k1");
     testing::TestRsaKey stranger("k1");

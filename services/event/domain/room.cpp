@@ -169,7 +169,7 @@ Effects Room::Connect(
         s.player.session_id = s.id;
         s.player.player_id = s.options.player_id;
         s.player.nickname = s.options.nickname;
-        s.bucket = TokenBucket(settings_.chat_rate, now);
+        s.bucket = core::TokenBucket(settings_.chat_rate, now);
         AddPlayer(s);
     }
     s.state = State::kJoining;

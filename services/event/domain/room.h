@@ -18,7 +18,7 @@
 
 #include <absl/status/statusor.h>
 
-#include "services/event/domain/token_bucket.h"
+#include "hatongsu/core/token_bucket.h"
 
 namespace hatongsu::event {
 
@@ -115,7 +115,7 @@ struct RoomSettings {
     // Every player's fields are in every joiner's full state: they are kept small.
     std::size_t max_nickname_chars = 100;  // and no controls, invisible or bidi characters
     std::size_t max_player_id_bytes = 64;  // printable ASCII
-    TokenBucket::Limits chat_rate{.per_second = 5, .burst = 10};
+    core::TokenBucket::Limits chat_rate{.per_second = 5, .burst = 10};
     // A kicked user (user_id when the join's token was verified, else the client network) may
     // not take a seat again for this long.
     std::chrono::milliseconds kick_ban{600000};
@@ -212,7 +212,7 @@ private:
         Player player;
         std::optional<ConnectionId> conn;
         TimePoint deadline{};  // seat expiry (kReserved) or end of the grace window
-        TokenBucket bucket;
+        core::TokenBucket bucket;
         uint64_t delivered_seq = 0;  // last chat this session has been sent
     };
 

@@ -34,6 +34,19 @@ absl::Status CheckTimes(
     std::chrono::system_clock::time_point now,
     std::chrono::seconds leeway);
 
+// Who an access token of the user service speaks for.
+struct AccessPrincipal {
+    std::string user_id;  // the subject
+    std::string role;     // "user" or "admin"
+};
+
+// The user service's access-token rules, which the gateway relies on and the event and world
+// servers reuse: HS256 signed with `secret`, unexpired at `now` (no leeway), type "access", a
+// subject and a known role. Unauthenticated "INVALID_TOKEN" for anything else, and for every token
+// when `secret` is empty (nothing configured: nobody gets in).
+absl::StatusOr<AccessPrincipal> VerifyAccessToken(
+    std::string_view token, std::string_view secret, std::chrono::system_clock::time_point now);
+
 // RSA public keys by key id, from a JWKS document ({"keys":[{"kty":"RSA","kid","n","e",...}]}).
 class KeySet final {
 public:

@@ -1,11 +1,12 @@
-// A token bucket for per-session rate limits: `per_second` tokens a second up to `burst`; Take
-// spends one if there is one. Time comes from the caller. Not thread-safe.
+// A token bucket for rate limits (the event server's chats, the world server's updates):
+// `per_second` tokens a second up to `burst`; Take spends one if there is one. Time comes from the
+// caller. Not thread-safe.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
 
-namespace hatongsu::event {
+namespace hatongsu::core {
 
 class TokenBucket final {
 public:
@@ -37,4 +38,4 @@ private:
     std::chrono::system_clock::time_point last_{};
 };
 
-}  // namespace hatongsu::event
+}  // namespace hatongsu::core

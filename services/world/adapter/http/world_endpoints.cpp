@@ -1,0 +1,209 @@
+#include "services/world/adapter/http/world_endpoints.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include "hatongsu/net/json_body.h"
+
+namespace hatongsu::world::http {
+namespace asio = boost::asio;
+namespace json = boost::json;
+using net::http::status;
+using net::http::verb;
+
+namespace {
+
+constexpr char kBase[] = "/.wrtc/v2/connections";
+
+net::Response UnknownConnection(const net::Context& ctx) {
+    return net::JsonError(ctx, status::not_found, "Unknown connection id");
+}
+
+// geckos answers the preflights and route E with this text.
+net::Response PlainOk(const net::Context& ctx) {
+    net::Response res{status::ok, ctx.request.version()};
+    res.set(net::http::field::content_type, "text/plain; charset=utf-8");
+    res.body() = "200: OK";
+    res.prepare_payload();
+    return res;
+}
+
+std::string DropName(DropReason reason) {
+    switch (reason) {
+        case DropReason::kMalformed:
+            return "malformed";
+        case DropReason::kUnknownEvent:
+            return "unknownEvent";
+        case DropReason::kInvalid:
+            return "invalid";
+        case DropReason::kRateLimited:
+            return "rateLimited";
+        case DropReason::kDuplicate:
+            return "duplicate";
+        case DropReason::kNotJoined:
+            return "notJoined";
+    }
+    return "other";
+}
+
+}  // namespace
+
+bool IsConnectionId(std::string_view id) {
+    if (id.size() != 24) {
+        return false;
+    }
+    for (char c : id) {
+        bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        if (!alnum) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void WorldEndpoints::Register(net::Router& router) {
+    std::string base = kBase;
+    for (std::string path :
+         {base, base + "/:id/remote-description", base + "/:id/additional-candidates",
+          base + "/:id/close"}) {
+        router.Add(verb::options, path, [](net::Context& ctx) -> asio::awaitable<net::Response> {
+            co_return PlainOk(ctx);
+        });
+    }
+
+    // Route B: a new connection and the server's offer.
+    router.Add(
+        verb::post, base,
+        [this](net::Context& ctx) -> asio::awaitable<net::Response> {
+            std::optional<std::string_view> authorization;
+            if (auto it = ctx.request.find(net::http::field::authorization);
+                it != ctx.request.end()) {
+                authorization = it->value();
+            }
+            auto created = signaling_.Connect(authorization, ctx.remote_ip);
+            if (!created.ok()) {
+                co_return net::ErrorFromStatus(ctx, created.status());
+            }
+            json::object user_data;  // must be truthy for the client: {} at least
+            if (!created->user_id.empty()) {
+                user_data["userId"] = created->user_id;
+            }
+            co_return net::Json(
+                ctx, status::ok,
+                json::object{
+                    {"userData", std::move(user_data)},
+                    {"id", created->id},
+                    {"localDescription", json::object{{"type", "offer"}, {"sdp", created->sdp}}},
+                });
+        },
+        {.body_limit = 1024});
+
+    // Route C: the client's answer.
+    router.Add(
+        verb::post, base + "/:id/remote-description",
+        [this](net::Context& ctx) -> asio::awaitable<net::Response> {
+            const std::string& id = ctx.params["id"];
+            if (!IsConnectionId(id) || !signaling_.Known(id)) {
+                co_return UnknownConnection(ctx);
+            }
+            auto body = net::JsonObjectBody(ctx);
+            if (!body.ok()) {
+                co_return net::ErrorFromStatus(ctx, body.status());
+            }
+            const json::value* type = body->if_contains("type");
+            const json::value* sdp = body->if_contains("sdp");
+            if (type == nullptr || !type->is_string() || sdp == nullptr || !sdp->is_string()) {
+                co_return net::JsonError(ctx, status::bad_request, "type and sdp are required");
+            }
+            if (type->get_string() != "answer") {
+                co_return net::JsonError(ctx, status::bad_request, "type must be \"answer\"");
+            }
+            absl::Status s = signaling_.Answer(id, sdp->get_string());
+            if (s.code() == absl::StatusCode::kNotFound) {
+                co_return UnknownConnection(ctx);
+            }
+            if (!s.ok()) {
+                co_return net::ErrorFromStatus(ctx, s);
+            }
+            co_return PlainOk(ctx);
+        },
+        {.body_limit = options_.answer_body_limit});
+
+    // Route D: late candidates, drained on each call.
+    router.Add(
+        verb::get, base + "/:id/additional-candidates",
+        [this](net::Context& ctx) -> asio::awaitable<net::Response> {
+            const std::string& id = ctx.params["id"];
+            if (!IsConnectionId(id)) {
+                co_return UnknownConnection(ctx);
+            }
+            auto candidates = signaling_.TakeCandidates(id);
+            if (!candidates.ok()) {
+                co_return UnknownConnection(ctx);
+            }
+            json::array out;
+            for (const std::string& c : *candidates) {
+                out.push_back(json::object{{"candidate", c}, {"sdpMid", "0"}});
+            }
+            co_return net::Json(ctx, status::ok, out);
+        });
+
+    // Route E: fire-and-forget close; 200 whether or not the id is known (as geckos).
+    router.Add(
+        verb::post, base + "/:id/close",
+        [this](net::Context& ctx) -> asio::awaitable<net::Response> {
+            const std::string& id = ctx.params["id"];
+            if (IsConnectionId(id)) {
+                signaling_.Close(id);
+            }
+            co_return PlainOk(ctx);
+        },
+        {.body_limit = 1024});
+
+    router.Add(verb::get, "/health", [this](net::Context& ctx) -> asio::awaitable<net::Response> {
+        WorldStats stats = game_.Stats();
+        geckos::ChannelStats sent = channels_.Stats();
+        json::object dropped;
+        for (const auto& [reason, n] : stats.dropped) {
+            dropped[DropName(reason)] = n;
+        }
+        co_return net::Json(
+            ctx, status::ok,
+            json::object{
+                {"status", "ok"},
+                {"players", stats.players},
+                {"peers", transport_.PeerCount()},
+                {"connections", signaling_.Connections()},
+                {"pending", signaling_.Pending()},
+                {"joined", stats.joined},
+                {"refusedFull", stats.refused_full},
+                {"updatesRelayed", stats.updates_relayed},
+                {"updatesCoalesced", stats.updates_coalesced},
+                {"messagesSent", sent.sent},
+                {"messagesRefused", sent.refused},
+                {"dropped", std::move(dropped)},
+            });
+    });
+}
+
+void WorldEndpoints::TickOnce() {
+    game_.Tick();
+    channels_.Pump();
+    signaling_.Reap();
+}
+
+asio::awaitable<void> WorldEndpoints::RunTicker() {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    while (!stopped_.load()) {
+        timer.expires_after(options_.tick);
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (!stopped_.load()) {
+            TickOnce();
+        }
+    }
+}
+
+}  // namespace hatongsu::world::http

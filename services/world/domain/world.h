@@ -1,0 +1,95 @@
+// The game of the original world server as a plain state machine (no sockets, no threads, no
+// clock of its own): peers join, move, animate and leave; the world answers with effects (sends
+// and closes) for the adapters to carry out. Beyond the original: every update is validated and
+// rate-limited per peer (dropped and counted otherwise); position updates are coalesced (the
+// latest per player is kept and relayed by Tick, at the tick rate); a capacity; one-shot facts go
+// reliable. Not thread-safe (usecase/game.h holds the lock).
+//
+//   World world(settings);
+//   Effects e = world.Join("peer-1", now, {.u = 0.3, .v = 0.7});
+//   e = world.Handle("peer-1", PlayerUpdate{...}, now);  // stored, relayed on the next Tick()
+//   e = world.Tick();
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "hatongsu/core/token_bucket.h"
+#include "services/world/domain/messages.h"
+#include "services/world/domain/spawn.h"
+#include "services/world/domain/validation.h"
+
+namespace hatongsu::world {
+
+struct WorldSettings {
+    ValidationRules rules = {};  // bounds and the quaternion tolerance
+    SpawnRule spawn = {};
+    std::size_t capacity = 100;
+    // Updates (position and animation) per peer.
+    core::TokenBucket::Limits rate{.per_second = 60, .burst = 60};
+};
+
+struct WorldStats {
+    std::size_t players = 0;
+    std::uint64_t joined = 0;
+    std::uint64_t refused_full = 0;
+    std::uint64_t updates_relayed = 0;    // serverPlayerUpdate messages produced (per recipient)
+    std::uint64_t updates_coalesced = 0;  // updates replaced by a newer one before the tick
+    std::map<DropReason, std::uint64_t> dropped;
+};
+
+class World final {
+public:
+    using TimePoint = std::chrono::system_clock::time_point;
+
+    explicit World(WorldSettings settings) : settings_(std::move(settings)) {}
+
+    // A peer's channel opened: it spawns at a safe point and learns about everyone (serverNewPlayer
+    // then serverExistingPlayers, both reliable, to it; serverNewPlayer, reliable, to the others).
+    // When the world is full it gets {"disconnected":null} and is closed. A peer that is already a
+    // player gets nothing new.
+    Effects Join(const PeerId& peer, TimePoint now, SpawnDraw draw);
+    // A decoded message: validated and rate-limited, then stored (positions, relayed by Tick) or
+    // relayed at once (animations, to the others).
+    Effects Handle(const PeerId& peer, const ClientMessage& message, TimePoint now);
+    // A message the adapter could not decode, or a reliable duplicate: only counted.
+    void CountDrop(DropReason reason) { ++stats_.dropped[reason]; }
+    // The peer is gone (closed by either side): serverPlayerDisconnected (reliable) to everyone
+    // left. Nothing for a peer that never joined.
+    Effects Leave(const PeerId& peer);
+    // Server-side close of one player: {"disconnected":null} and a close for it, then Leave.
+    Effects Kick(const PeerId& peer);
+    // The coalesced positions: one serverPlayerUpdate per player that moved since the last tick,
+    // to every other player.
+    Effects Tick();
+    // Shutdown: {"disconnected":null} and a close for every player; the world is empty after.
+    Effects DisconnectAll();
+
+    bool Has(const PeerId& peer) const { return players_.contains(peer); }
+    std::optional<Player> Find(const PeerId& peer) const;
+    std::size_t Size() const { return players_.size(); }
+    const WorldStats& Stats() const;
+    const WorldSettings& Settings() const { return settings_; }
+
+private:
+    struct State {
+        Player player;
+        core::TokenBucket bucket;
+        std::uint64_t joined_seq = 0;  // order of arrival: the order of every listing
+    };
+
+    std::vector<PeerId> Others(const PeerId& peer) const;
+    std::vector<Player> PlayersInOrder() const;
+
+    const WorldSettings settings_;
+    std::map<PeerId, State> players_;
+    std::set<PeerId> moved_;  // players with a position not yet relayed
+    std::uint64_t next_seq_ = 0;
+    mutable WorldStats stats_;
+};
+
+}  // namespace hatongsu::world
