@@ -174,6 +174,7 @@ Effects Room::Connect(
     }
     s.state = State::kJoining;
     s.conn = conn;
+    joined_dirty_ = true;
     by_conn_[conn] = s.id;
     return {SendJoinRoom{conn, s.token}};
 }
@@ -184,6 +185,7 @@ Effects Room::OnFrame(ConnectionId conn, const ClientFrame& frame, TimePoint now
     if (std::holds_alternative<ClientAck>(frame)) {
         if (s != nullptr && s->state == State::kJoining) {
             s->state = State::kJoined;
+            joined_dirty_ = true;
             out.push_back(SendFullState{conn, Players()});
             out.push_back(SendMessageTypes{conn});
             for (const HistoryEntry& h : history_) {
@@ -258,14 +260,9 @@ void Room::Chat(Session& s, const ClientChat& chat, TimePoint now, Effects& out)
             history_.pop_front();
         }
     }
-    std::vector<ConnectionId> to;
-    for (auto& [id, other] : sessions_) {
-        if (other.state == State::kJoined && other.conn) {
-            to.push_back(*other.conn);
-            other.delivered_seq = chat_seq_;
-        }
-    }
-    out.push_back(SendChat{std::move(to), std::move(message)});
+    // Every joined session is sent it; a session's delivered_seq is brought up to date when it
+    // stops being one (OnDisconnect).
+    out.push_back(SendChat{JoinedConnections(), std::move(message)});
 }
 
 Effects Room::OnDisconnect(ConnectionId conn, TimePoint now) {
@@ -276,7 +273,11 @@ Effects Room::OnDisconnect(ConnectionId conn, TimePoint now) {
     std::string id = it->second;
     by_conn_.erase(it);
     Session& s = sessions_.at(id);
+    if (s.state == State::kJoined) {
+        s.delivered_seq = chat_seq_;  // every chat until now went to it (Chat)
+    }
     s.conn.reset();
+    joined_dirty_ = true;
     if (s.state == State::kJoined && settings_.reconnect_grace.count() > 0) {
         s.state = State::kDisconnected;
         s.deadline = now + settings_.reconnect_grace;
@@ -352,6 +353,7 @@ Effects Room::CloseAll() {
     }
     by_conn_.clear();
     sessions_.clear();
+    joined_dirty_ = true;
     players_.clear();
     pending_.clear();
     reserved_ = 0;
@@ -401,16 +403,22 @@ void Room::Unreserve(const Session& s) {
 
 void Room::Forget(std::string session_id) {
     sessions_.erase(session_id);
+    joined_dirty_ = true;
 }
 
-std::vector<ConnectionId> Room::JoinedConnections() const {
-    std::vector<ConnectionId> out;
-    for (const auto& [id, s] : sessions_) {
-        if (s.state == State::kJoined && s.conn) {
-            out.push_back(*s.conn);
+// Rebuilt only after a session joined, left or lost its connection: a chat's recipients are a
+// copy of it, not a walk over every session.
+const std::vector<ConnectionId>& Room::JoinedConnections() {
+    if (joined_dirty_) {
+        joined_.clear();
+        for (const auto& [id, s] : sessions_) {
+            if (s.state == State::kJoined && s.conn) {
+                joined_.push_back(*s.conn);
+            }
         }
+        joined_dirty_ = false;
     }
-    return out;
+    return joined_;
 }
 
 }  // namespace hatongsu::event

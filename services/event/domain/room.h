@@ -213,7 +213,8 @@ private:
         std::optional<ConnectionId> conn;
         TimePoint deadline{};  // seat expiry (kReserved) or end of the grace window
         core::TokenBucket bucket;
-        uint64_t delivered_seq = 0;  // last chat this session has been sent
+        // Last chat this session has been sent; while it is joined and connected, every chat is.
+        uint64_t delivered_seq = 0;
     };
 
     Session* SessionOf(ConnectionId conn);
@@ -221,11 +222,13 @@ private:
     void RemovePlayer(Session& s);
     void Forget(std::string session_id);
     void Unreserve(const Session& s);  // a kReserved session without a player leaves that state
-    std::vector<ConnectionId> JoinedConnections() const;
+    const std::vector<ConnectionId>& JoinedConnections();
     void Chat(Session& s, const ClientChat& chat, TimePoint now, Effects& out);
 
     RoomSettings settings_;
     std::unordered_map<std::string, Session> sessions_;
+    std::vector<ConnectionId> joined_;  // JoinedConnections' cache
+    bool joined_dirty_ = true;
     std::unordered_map<ConnectionId, std::string> by_conn_;
     std::map<uint32_t, std::string> players_;  // map index -> session id (map order)
     std::size_t reserved_ = 0;                 // sessions in kReserved without a player

@@ -171,7 +171,9 @@ void SocketConnections::Queue(Outgoing item) {
     });
 }
 
-// On strand_: every socket gets its frames of this round in one SendAll, then its close if any.
+// On strand_. Consecutive frames for the same connections (a round's chats and patch: the room
+// sends them to every joined client) reach each socket in one SendAll; a close comes after the
+// frames queued before it.
 void SocketConnections::Flush() {
     std::vector<Outgoing> items;
     {
@@ -180,36 +182,32 @@ void SocketConnections::Flush() {
         flush_scheduled_ = false;
         last_flush_ = std::chrono::steady_clock::now();
     }
-    struct PerSocket {
-        net::WebSocket* socket = nullptr;
-        std::vector<std::shared_ptr<const std::string>> frames;
-        const Outgoing* close = nullptr;
-    };
     absl::ReaderMutexLock lock(&mu_);
-    std::unordered_map<ConnectionId, PerSocket> rounds;
-    rounds.reserve(sockets_.size());
-    for (const Outgoing& item : items) {
-        for (ConnectionId to : item.to) {
-            auto found = sockets_.find(to);
-            if (found == sockets_.end()) {
-                continue;  // already gone
+    std::vector<std::shared_ptr<const std::string>> run;
+    std::size_t i = 0;
+    while (i < items.size()) {
+        const Outgoing& first = items[i];
+        if (first.frame == nullptr) {
+            for (ConnectionId to : first.to) {
+                if (auto found = sockets_.find(to); found != sockets_.end()) {
+                    found->second->Close(first.close_code, first.close_reason);
+                }
             }
-            PerSocket& round = rounds[to];
-            round.socket = found->second.get();
-            if (item.frame == nullptr) {
-                round.close = &item;
-            } else if (round.close == nullptr) {
-                round.frames.push_back(item.frame);
+            ++i;
+            continue;
+        }
+        run.clear();
+        std::size_t next = i;
+        while (next < items.size() && items[next].frame != nullptr && items[next].to == first.to) {
+            run.push_back(items[next].frame);
+            ++next;
+        }
+        for (ConnectionId to : first.to) {
+            if (auto found = sockets_.find(to); found != sockets_.end()) {
+                found->second->SendAll(run);  // already gone: nothing to do
             }
         }
-    }
-    for (auto& [conn, round] : rounds) {
-        if (!round.frames.empty()) {
-            round.socket->SendAll(round.frames);
-        }
-        if (round.close != nullptr) {
-            round.socket->Close(round.close->close_code, round.close->close_reason);
-        }
+        i = next;
     }
 }
 
