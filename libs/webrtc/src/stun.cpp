@@ -142,7 +142,8 @@ absl::StatusOr<StunMessage> ParseStun(std::string_view data) {
     return msg;
 }
 
-bool VerifyMessageIntegrity(std::string_view data, const StunMessage& message, std::string_view key) {
+bool VerifyMessageIntegrity(
+    std::string_view data, const StunMessage& message, std::string_view key) {
     const StunAttribute* mi = message.Find(stun_attr::kMessageIntegrity);
     if (mi == nullptr || mi->value.size() != kIntegritySize || mi->offset > data.size()) {
         return false;

@@ -19,32 +19,32 @@ std::string Hex(std::string_view hex) {
 }
 
 // RFC 5769 §2.1: sample request, short-term credentials, password "VOkJxbRl1RmTxUk/WvJxBt".
-const std::string kRequest = Hex(
-    "0001 0058 2112a442 b7e7a701 bc34d686 fa87dfae"
-    "8022 0010 5354554e 20746573 7420636c 69656e74"
-    "0024 0004 6e0001ff"
-    "8029 0008 932ff9b1 51263b36"
-    "0006 0009 6576746a 3a683676 59202020"
-    "0008 0014 9aeaa70c bfd8cb56 781ef2b5 b2d3f249 c1b571a2"
-    "8028 0004 e57a3bcf");
+const std::string kRequest =
+    Hex("0001 0058 2112a442 b7e7a701 bc34d686 fa87dfae"
+        "8022 0010 5354554e 20746573 7420636c 69656e74"
+        "0024 0004 6e0001ff"
+        "8029 0008 932ff9b1 51263b36"
+        "0006 0009 6576746a 3a683676 59202020"
+        "0008 0014 9aeaa70c bfd8cb56 781ef2b5 b2d3f249 c1b571a2"
+        "8028 0004 e57a3bcf");
 constexpr std::string_view kPassword = "VOkJxbRl1RmTxUk/WvJxBt";
 
 // RFC 5769 §2.2: sample IPv4 response, mapped address 192.0.2.1:32853.
-const std::string kResponse = Hex(
-    "0101 003c 2112a442 b7e7a701 bc34d686 fa87dfae"
-    "8022 000b 74657374 20766563 746f7220"
-    "0020 0008 0001a147 e112a643"
-    "0008 0014 2b91f599 fd9e90c3 8c7489f9 2af9ba53 f06be7d7"
-    "8028 0004 c07d4c96");
+const std::string kResponse =
+    Hex("0101 003c 2112a442 b7e7a701 bc34d686 fa87dfae"
+        "8022 000b 74657374 20766563 746f7220"
+        "0020 0008 0001a147 e112a643"
+        "0008 0014 2b91f599 fd9e90c3 8c7489f9 2af9ba53 f06be7d7"
+        "8028 0004 c07d4c96");
 
 // RFC 5769 §2.3: sample IPv6 response, mapped address 2001:db8:1234:5678:11:2233:4455:6677 port
 // 32853.
-const std::string kResponseV6 = Hex(
-    "0101 0048 2112a442 b7e7a701 bc34d686 fa87dfae"
-    "8022 000b 74657374 20766563 746f7220"
-    "0020 0014 0002a147 0113a9fa a5d3f179 bc25f4b5 bed2b9d9"
-    "0008 0014 a382954e 4be67bf1 1784c97c 8292c275 bfe3ed41"
-    "8028 0004 c8fb0b4c");
+const std::string kResponseV6 =
+    Hex("0101 0048 2112a442 b7e7a701 bc34d686 fa87dfae"
+        "8022 000b 74657374 20766563 746f7220"
+        "0020 0014 0002a147 0113a9fa a5d3f179 bc25f4b5 bed2b9d9"
+        "0008 0014 a382954e 4be67bf1 1784c97c 8292c275 bfe3ed41"
+        "8028 0004 c8fb0b4c");
 
 StunTransactionId VectorId() {
     StunTransactionId id{};
@@ -94,8 +94,7 @@ TEST(Stun, ParsesRfc5769Ipv6Response) {
     ASSERT_TRUE(msg.ok()) << msg.status();
     EXPECT_TRUE(VerifyMessageIntegrity(kResponseV6, *msg, kPassword));
     EXPECT_TRUE(VerifyFingerprint(kResponseV6, *msg, true));
-    auto addr =
-        DecodeXorMappedAddress(msg->Find(stun_attr::kXorMappedAddress)->value, VectorId());
+    auto addr = DecodeXorMappedAddress(msg->Find(stun_attr::kXorMappedAddress)->value, VectorId());
     ASSERT_TRUE(addr.ok());
     EXPECT_EQ(addr->address, Hex("20010db8 12345678 00112233 44556677"));
     EXPECT_EQ(addr->port, 32853);
@@ -113,11 +112,11 @@ TEST(Stun, BuilderReproducesRfc5769Request) {
 
 TEST(Stun, BuilderReproducesRfc5769Ipv4Response) {
     StunAddress mapped{Hex("c0000201"), 32853};
-    std::string built = StunBuilder(0x0101, VectorId())
-                            .AddPadded(stun_attr::kSoftware, "test vector", ' ')
-                            .Add(stun_attr::kXorMappedAddress,
-                                 EncodeXorMappedAddress(mapped, VectorId()))
-                            .Finish(kPassword, true);
+    std::string built =
+        StunBuilder(0x0101, VectorId())
+            .AddPadded(stun_attr::kSoftware, "test vector", ' ')
+            .Add(stun_attr::kXorMappedAddress, EncodeXorMappedAddress(mapped, VectorId()))
+            .Finish(kPassword, true);
     EXPECT_EQ(absl::BytesToHexString(built), absl::BytesToHexString(kResponse));
 }
 
@@ -147,9 +146,8 @@ TEST(Stun, RefusesAttributesAfterIntegrity) {
 }
 
 TEST(Stun, MissingIntegrityNeverVerifies) {
-    std::string built = StunBuilder(0x0001, VectorId())
-                            .Add(stun_attr::kUsername, "a:b")
-                            .Finish(std::nullopt, true);
+    std::string built =
+        StunBuilder(0x0001, VectorId()).Add(stun_attr::kUsername, "a:b").Finish(std::nullopt, true);
     auto msg = ParseStun(built);
     ASSERT_TRUE(msg.ok());
     EXPECT_FALSE(VerifyMessageIntegrity(built, *msg, kPassword));

@@ -48,21 +48,21 @@ using StunTransactionId = std::array<uint8_t, 12>;
 
 struct StunAttribute {
     uint16_t type = 0;
-    std::string value;  // unpadded
+    std::string value{};  // unpadded
     size_t offset = 0;  // where the attribute header starts in the parsed message
 };
 
 struct StunMessage {
     uint16_t type = 0;
     StunTransactionId transaction_id{};
-    std::vector<StunAttribute> attributes;
+    std::vector<StunAttribute> attributes{};
 
     const StunAttribute* Find(uint16_t attribute_type) const;
 };
 
 // An IPv4 or IPv6 transport address; `address` holds 4 or 16 bytes in network order.
 struct StunAddress {
-    std::string address;
+    std::string address{};
     uint16_t port = 0;
     friend bool operator==(const StunAddress&, const StunAddress&) = default;
 };
@@ -76,7 +76,8 @@ bool LooksLikeStun(std::string_view data);
 absl::StatusOr<StunMessage> ParseStun(std::string_view data);
 
 // True when `message` (parsed from `data`) has a MESSAGE-INTEGRITY that matches `key`.
-bool VerifyMessageIntegrity(std::string_view data, const StunMessage& message, std::string_view key);
+bool VerifyMessageIntegrity(
+    std::string_view data, const StunMessage& message, std::string_view key);
 
 // True when `message` has no FINGERPRINT, or one that matches. `require` makes it mandatory.
 bool VerifyFingerprint(std::string_view data, const StunMessage& message, bool require);
