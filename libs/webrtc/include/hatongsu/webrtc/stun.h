@@ -49,7 +49,7 @@ using StunTransactionId = std::array<uint8_t, 12>;
 struct StunAttribute {
     uint16_t type = 0;
     std::string value{};  // unpadded
-    size_t offset = 0;  // where the attribute header starts in the parsed message
+    size_t offset = 0;    // where the attribute header starts in the parsed message
 };
 
 struct StunMessage {
