@@ -261,8 +261,7 @@ void SctpAssociation::OnNotification(const char* data, size_t length) {
             connected_ = false;
             events_.push_back({.kind = SctpEventKind::kClosed});
         }
-    } else if (
-        type == SCTP_STREAM_RESET_EVENT && length >= sizeof(sctp_stream_reset_event)) {
+    } else if (type == SCTP_STREAM_RESET_EVENT && length >= sizeof(sctp_stream_reset_event)) {
         sctp_stream_reset_event reset{};
         std::memcpy(&reset, data, sizeof(reset));
         if ((reset.strreset_flags & SCTP_STREAM_RESET_INCOMING_SSN) == 0) {
