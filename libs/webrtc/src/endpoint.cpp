@@ -242,7 +242,7 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
             } else if (msg->type == static_cast<uint16_t>(StunType::kBindingSuccess)) {
                 OnBindingSuccess(peer, data, *msg);
             } else if (msg->type == static_cast<uint16_t>(StunType::kBindingRequest)) {
-                OnBindingRequest(data, *msg, from);
+                OnBindingRequest(data, *msg, from, peer.own_socket.get());
             } else {
                 ++counters.stun_unexpected;
             }
@@ -285,8 +285,12 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
         }
     }
 
+    // `via`: the client peer socket the request came in on (the reply leaves from it).
     void OnBindingRequest(
-        std::string_view data, const StunMessage& msg, const udp::endpoint& from) {
+        std::string_view data,
+        const StunMessage& msg,
+        const udp::endpoint& from,
+        PeerSocket* via = nullptr) {
         const StunAttribute* username = msg.Find(stun_attr::kUsername);
         if (username == nullptr) {
             ++counters.stun_malformed;
@@ -318,7 +322,12 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
                     EncodeXorMappedAddress(
                         {AddressBytes(from.address()), from.port()}, msg.transaction_id))
                 .Finish(peer.local_pwd, /*fingerprint=*/true);
-        SendTo(from, response);
+        if (via != nullptr) {
+            boost::system::error_code ec;
+            via->socket.send_to(asio::buffer(response), from, 0, ec);
+        } else {
+            SendTo(from, response);
+        }
         ++counters.stun_answered;
         peer.last_seen = Clock::now();
         const bool nominated = msg.Find(stun_attr::kUseCandidate) != nullptr;
