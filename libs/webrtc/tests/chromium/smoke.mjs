@@ -95,6 +95,11 @@ try {
     return out;
   });
   console.log('browser transport:', JSON.stringify(stats));
+  // Idle longer than the server's 5 s consent timeout: Chromium's own checks must keep it open.
+  await new Promise((resolve) => setTimeout(resolve, 8000));
+  assert(!lines.some((l) => l.startsWith('CLOSED ')), 'still open after 8 s idle');
+  await page.evaluate(() => window.ch.send('still here'));
+  await nextLine('MESSAGE 10 text still here');
   await page.evaluate(() => window.pc.close());
   const closed = await nextLine('CLOSED ');
   assert(closed === 'CLOSED remote_closed', `server saw the close (${closed})`);
