@@ -927,7 +927,9 @@ absl::StatusOr<std::string> Endpoint::AcceptOffer(const PeerId& id, std::string_
     peer.remote_sctp_port = offer->sctp_port;
     peer.remote_max_message = offer->max_message_size.value_or(65536);
     // We answer "active" (DTLS client) unless the offer insists on being active itself.
-    const bool we_are_active = offer->setup != DtlsSetup::kActive;
+    const bool we_are_active =
+        offer->setup == DtlsSetup::kPassive ||
+        (offer->setup == DtlsSetup::kActpass && !impl_->options.answer_passive);
     peer.dtls_role = we_are_active ? DtlsRole::kClient : DtlsRole::kServer;
     peer.remote = udp::endpoint(address, offer->candidate->port);
     auto own = std::make_shared<PeerSocket>(impl_->executor);

@@ -29,6 +29,8 @@ struct Recorder {
     std::vector<PeerId> opened;
     std::vector<std::tuple<PeerId, std::string, bool>> messages;
     std::vector<std::pair<PeerId, CloseReason>> closed;
+    // Runs inside on_message, after recording (to call back into the Endpoint).
+    std::function<void(const PeerId&)> after_message;
 
     PeerEvents Events() {
         return {
@@ -36,6 +38,9 @@ struct Recorder {
             .on_message =
                 [this](const PeerId& id, std::string_view data, bool binary) {
                     messages.emplace_back(id, std::string(data), binary);
+                    if (after_message) {
+                        after_message(id);
+                    }
                 },
             .on_closed = [this](const PeerId& id, CloseReason r) { closed.emplace_back(id, r); },
         };
@@ -123,6 +128,60 @@ TEST_F(EndpointTest, OpensTheChannelAndCarriesTextAndBinaryBothWays) {
             M{"p1", "", false}, M{"p1", "", true}));
     EXPECT_EQ(server_->Counters().stun_bad_integrity, 0u);
     EXPECT_GT(server_->Counters().stun_answered, 0u);
+}
+
+TEST_F(EndpointTest, WorksWhenTheAnswerMakesTheServerTheDtlsClient) {
+    StartServer();
+    EndpointOptions client_options = LoopbackOptions();
+    client_options.answer_passive = true;
+    StartClient(client_options);
+    auto offer = server_->CreatePeer("r", {});
+    ASSERT_THAT(offer, IsOk());
+    auto answer = client_->AcceptOffer("r", offer->sdp);
+    ASSERT_THAT(answer, IsOk());
+    EXPECT_THAT(*answer, ::testing::HasSubstr("a=setup:passive\r\n"));
+    ASSERT_THAT(server_->SetRemoteAnswer("r", *answer), IsOk());
+    ASSERT_TRUE(RunUntil([&] { return server_events_.Opened("r") && client_events_.Opened("r"); }));
+    ASSERT_THAT(server_->Send("r", "to the DTLS server", false), IsOk());
+    ASSERT_THAT(client_->Send("r", "to the DTLS client", false), IsOk());
+    ASSERT_TRUE(RunUntil([&] {
+        return client_events_.messages.size() == 1 && server_events_.messages.size() == 1;
+    }));
+    EXPECT_EQ(std::get<1>(client_events_.messages[0]), "to the DTLS server");
+    EXPECT_EQ(std::get<1>(server_events_.messages[0]), "to the DTLS client");
+}
+
+TEST_F(EndpointTest, OpensWhenTheClientHelloBeatsTheAnswer) {
+    StartServer();
+    StartClient();
+    auto offer = server_->CreatePeer("early", {});
+    ASSERT_THAT(offer, IsOk());
+    auto answer = client_->AcceptOffer("early", offer->sdp);
+    ASSERT_THAT(answer, IsOk());
+    // ICE and the DTLS handshake run before the answer reaches the server (geckos posts it over
+    // HTTP while Chromium is already connecting).
+    ASSERT_TRUE(RunUntil([&] { return server_->Counters().stun_answered >= 1; }));
+    io_.run_for(300ms);
+    EXPECT_FALSE(server_events_.Opened("early"));
+    ASSERT_THAT(server_->SetRemoteAnswer("early", *answer), IsOk());
+    ASSERT_TRUE(
+        RunUntil([&] { return server_events_.Opened("early") && client_events_.Opened("early"); }));
+}
+
+TEST_F(EndpointTest, ClosingFromInsideAnEventIsSafe) {
+    StartServer();
+    StartClient();
+    Connect("c");
+    server_events_.after_message = [&](const PeerId& id) {
+        server_->Close(id);
+        EXPECT_THAT(server_->Send(id, "after close", false), StatusIs(absl::StatusCode::kNotFound));
+    };
+    ASSERT_THAT(client_->Send("c", "one", false), IsOk());
+    ASSERT_THAT(client_->Send("c", "two", false), IsOk());
+    ASSERT_TRUE(RunUntil([&] { return client_events_.ClosedWith("c").has_value(); }));
+    EXPECT_EQ(server_events_.ClosedWith("c"), CloseReason::kLocal);
+    EXPECT_EQ(server_events_.closed.size(), 1u);
+    EXPECT_EQ(server_->PeerCount(), 0u);
 }
 
 TEST_F(EndpointTest, CarriesA64KiBMessageBothWaysOnAReliableChannel) {

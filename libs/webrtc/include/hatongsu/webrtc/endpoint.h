@@ -50,6 +50,9 @@ struct EndpointOptions {
     std::chrono::milliseconds open_timeout{15000};
     // Client role: interval of our STUN checks (consent) once connected.
     std::chrono::milliseconds keepalive_interval{1000};
+    // Client role: answer a=setup:passive, making the offerer the DTLS client (browsers answer
+    // active; this exercises the other role).
+    bool answer_passive = false;
 };
 
 // The channel the server opens (spec §2.1: geckos.io, unordered, no retransmissions).
