@@ -820,6 +820,13 @@ absl::StatusOr<std::unique_ptr<Endpoint>> Endpoint::Start(
     if (ec) {
         return absl::UnavailableError("webrtc: cannot bind the UDP socket: " + ec.message());
     }
+    if (impl->options.socket_buffer_bytes > 0) {
+        const int size = static_cast<int>(
+            std::min<size_t>(impl->options.socket_buffer_bytes, 256 * 1024 * 1024));
+        boost::system::error_code ignored;  // best effort: the kernel may cap or refuse it
+        impl->socket.set_option(asio::socket_base::receive_buffer_size(size), ignored);
+        impl->socket.set_option(asio::socket_base::send_buffer_size(size), ignored);
+    }
     impl->local_port = impl->socket.local_endpoint(ec).port();
     impl->advertised_ip =
         impl->options.public_ip.empty() ? impl->options.bind_address : impl->options.public_ip;

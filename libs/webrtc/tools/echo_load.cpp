@@ -172,20 +172,35 @@ int RunClient(int peers, int hz, int seconds, int bytes, int offers_in, int answ
     options.max_peers = static_cast<size_t>(peers);
     options.open_timeout = std::chrono::seconds(60);
     ep = std::move(*webrtc::Endpoint::Start(io.get_executor(), options, events));
-    std::string line;
-    for (int i = 0; i < peers; ++i) {
-        if (!ReadLine(offers_in, line)) {
+    // All offers first: the server writes them all before reading answers (pipes are finite).
+    std::vector<std::string> offers(static_cast<size_t>(peers));
+    for (auto& offer : offers) {
+        if (!ReadLine(offers_in, offer)) {
             return 2;
         }
-        auto answer = ep->AcceptOffer("p" + std::to_string(i), Unescape(line));
+    }
+    for (int i = 0; i < peers; ++i) {
+        auto answer = ep->AcceptOffer("p" + std::to_string(i), Unescape(offers[i]));
         if (!answer.ok()) {
             std::cerr << answer.status() << std::endl;
             return 2;
         }
         WriteLine(answers_out, Escape(*answer));
     }
-    while (open < static_cast<size_t>(peers)) {
+    const auto setup_start = Clock::now();
+    while (open < static_cast<size_t>(peers) &&
+           Clock::now() - setup_start < std::chrono::seconds(30)) {
         io.run_for(std::chrono::milliseconds(5));
+    }
+    if (open < static_cast<size_t>(peers)) {
+        const auto& c = ep->Counters();
+        std::printf(
+            "client: only %zu of %d peers opened (closed: consent %llu, open %llu, protocol %llu, "
+            "udp send errors %llu)\n",
+            open, peers, static_cast<unsigned long long>(c.closed_consent_timeout),
+            static_cast<unsigned long long>(c.closed_open_timeout),
+            static_cast<unsigned long long>(c.closed_protocol_error),
+            static_cast<unsigned long long>(c.udp_send_errors));
     }
     uint64_t sent = 0;
     std::string payload(static_cast<size_t>(std::max(bytes, 8)), 'x');

@@ -40,6 +40,9 @@ struct EndpointOptions {
     std::string public_ip{};
     uint16_t public_port = 0;  // 0: the bound port
     size_t max_peers = 1000;
+    // SO_RCVBUF/SO_SNDBUF asked for the shared UDP socket (the kernel caps it at
+    // net.core.rmem_max / wmem_max); every peer's bursts land in this one buffer.
+    size_t socket_buffer_bytes = 4 * 1024 * 1024;
     // Largest message either way; advertised as a=max-message-size.
     size_t max_message_bytes = 262144;
     // SCTP send buffer per peer; must be >= max_message_bytes.
