@@ -29,6 +29,7 @@ constexpr auto kTick = std::chrono::milliseconds(10);
 // Housekeeping (timeouts, client checks) runs every this many ticks.
 constexpr int kHousekeepingTicks = 5;
 constexpr size_t kReceiveBufferBytes = 4096;
+constexpr int kReceiveBatch = 64;
 constexpr uint16_t kLocalSctpPort = 5000;
 
 std::string RandomIceString(size_t length) {
@@ -167,6 +168,20 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
                 }
                 if (!ec) {
                     self->OnDatagram(std::string_view(self->buffer.data(), n), self->sender);
+                }
+                // Drain what else is queued without a round trip through the executor (the
+                // socket is non-blocking); bounded so timers still get their turn.
+                for (int i = 0; i < kReceiveBatch && !self->stopped; ++i) {
+                    boost::system::error_code more_ec;
+                    const size_t more = self->socket.receive_from(
+                        asio::buffer(self->buffer), self->sender, 0, more_ec);
+                    if (more_ec) {
+                        break;
+                    }
+                    self->OnDatagram(std::string_view(self->buffer.data(), more), self->sender);
+                }
+                if (self->stopped) {
+                    return;
                 }
                 self->Receive();
             });
@@ -771,15 +786,16 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
             peer->silent = true;
             peer->closed = true;
             peer->sctp.reset();
-            peer->dtls.reset();
             if (peer->own_socket) {
                 peer->own_socket->socket.close(ignored);
             }
+            // Kept (not destroyed) until the Impl goes: Stop may run inside an event whose
+            // caller still holds the peer.
+            graveyard.push_back(std::move(peer));
         }
         peers.clear();
         by_ufrag.clear();
         by_address.clear();
-        graveyard.clear();
     }
 };
 

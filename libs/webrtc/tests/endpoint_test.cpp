@@ -184,6 +184,22 @@ TEST_F(EndpointTest, ClosingFromInsideAnEventIsSafe) {
     EXPECT_EQ(server_->PeerCount(), 0u);
 }
 
+TEST_F(EndpointTest, StoppingFromInsideAnEventIsSafe) {
+    StartServer();
+    StartClient();
+    Connect("s");
+    server_events_.after_message = [&](const PeerId&) {
+        server_->Stop();
+    };
+    ASSERT_THAT(client_->Send("s", "one", false), IsOk());
+    ASSERT_THAT(client_->Send("s", "two", false), IsOk());
+    ASSERT_TRUE(RunUntil([&] { return !server_events_.messages.empty(); }));
+    io_.run_for(50ms);
+    EXPECT_EQ(server_events_.messages.size(), 1u);  // nothing is delivered after Stop
+    EXPECT_EQ(server_->PeerCount(), 0u);
+    EXPECT_TRUE(server_events_.closed.empty());  // Stop fires no events
+}
+
 TEST_F(EndpointTest, CarriesA64KiBMessageBothWaysOnAReliableChannel) {
     StartServer();
     StartClient();
