@@ -30,6 +30,7 @@ constexpr auto kTick = std::chrono::milliseconds(10);
 constexpr int kHousekeepingTicks = 5;
 constexpr size_t kReceiveBufferBytes = 4096;
 constexpr int kReceiveBatch = 64;
+constexpr size_t kMaxAddressesPerPeer = 8;
 constexpr uint16_t kLocalSctpPort = 5000;
 
 std::string RandomIceString(size_t length) {
@@ -378,6 +379,14 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
                 // The address moved to another peer (a new connection from the same port).
                 auto& old = existing->second->addresses;
                 old.erase(std::remove(old.begin(), old.end(), from), old.end());
+            }
+            if (peer.addresses.size() >= kMaxAddressesPerPeer) {
+                // Bounded: a peer with valid credentials cannot grow the map by changing ports.
+                auto oldest = by_address.find(peer.addresses.front());
+                if (oldest != by_address.end() && oldest->second == &peer) {
+                    by_address.erase(oldest);
+                }
+                peer.addresses.erase(peer.addresses.begin());
             }
             by_address[from] = &peer;
             peer.addresses.push_back(from);

@@ -438,6 +438,35 @@ TEST_F(EndpointTest, MalformedStunAndStrayDtlsAreCountedAndNeverAnswered) {
     EXPECT_EQ(mapped->port, raw.local_endpoint().port());
 }
 
+TEST_F(EndpointTest, ANominationFromANewAddressMovesThePeerAndTheMapStaysBounded) {
+    StartServer();
+    auto offer = server_->CreatePeer("m", {});
+    ASSERT_THAT(offer, IsOk());
+    auto parsed = ParseDescription(offer->sdp);
+    ASSERT_THAT(parsed, IsOk());
+    const asio::ip::udp::endpoint to(asio::ip::make_address("127.0.0.1"), server_->LocalPort());
+    // Twelve sockets each send a nominating check; every one is answered, to its own address.
+    std::vector<std::unique_ptr<asio::ip::udp::socket>> sockets;
+    for (int i = 0; i < 12; ++i) {
+        auto sock = std::make_unique<asio::ip::udp::socket>(
+            io_, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+        const std::string check = StunBuilder(0x0001, StunTransactionId{static_cast<uint8_t>(i)})
+                                      .Add(stun_attr::kUsername, parsed->ice_ufrag + ":x")
+                                      .Add(stun_attr::kUseCandidate, "")
+                                      .Finish(parsed->ice_pwd, true);
+        sock->send_to(asio::buffer(check), to);
+        sockets.push_back(std::move(sock));
+    }
+    ASSERT_TRUE(RunUntil([&] { return server_->Counters().stun_answered == 12; }));
+    // DTLS from the first (evicted) address is no longer routed; the last one still is.
+    const std::string junk("\x16\xfe\xfd\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x02", 15);
+    sockets.front()->send_to(asio::buffer(junk), to);
+    ASSERT_TRUE(RunUntil([&] { return server_->Counters().dtls_unknown_source == 1; }));
+    sockets.back()->send_to(asio::buffer(junk), to);
+    io_.run_for(50ms);
+    EXPECT_EQ(server_->Counters().dtls_unknown_source, 1u);
+}
+
 TEST_F(EndpointTest, ASlowPeerNeverGrowsTheSendBuffer) {
     EndpointOptions options = LoopbackOptions();
     options.max_message_bytes = 16 * 1024;
