@@ -1,9 +1,10 @@
 // The server half of the Chromium smoke test (libs/webrtc/tests/chromium/smoke.sh): one Endpoint
 // on 127.0.0.1, one peer. Talks to the driver over stdio, one line each:
-//   out: OFFER <json string>        in: ANSWER <json string>
-//   out: OPEN, MESSAGE <size> <first 40 bytes>, CLOSED <reason>
-// Sends "hello from server" when the channel opens and answers "hello from browser" with
-// "echo: hello from browser". Exits 0 once the peer closed after a greeting was received.
+//   out: OFFER <id> <json string>   in: ANSWER <json string>
+//   out: OPEN <id>, MESSAGE <size> <first 40 bytes>, CLOSED <id> <reason>, COUNTERS ...
+// Sends "hello from server" when a channel opens, answers "hello from browser" with
+// "echo: hello from browser" and closes the peer on "close me". Two peers, one after the other;
+// after the second closed it waits for a line on stdin (DONE), then exits 0 if all went well.
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -63,11 +64,11 @@ int main() {
     boost::asio::io_context io;
     std::unique_ptr<webrtc::Endpoint> endpoint;
     bool greeted = false;
-    bool closed = false;
+    int closed = 0;
     webrtc::PeerEvents events{
         .on_open =
             [&](const webrtc::PeerId& id) {
-                std::cout << "OPEN" << std::endl;
+                std::cout << "OPEN " << id << std::endl;
                 (void)endpoint->Send(id, "hello from server", false);
             },
         .on_message =
@@ -77,12 +78,14 @@ int main() {
                 if (data == "hello from browser") {
                     greeted = true;
                     (void)endpoint->Send(id, "echo: hello from browser", false);
+                } else if (data == "close me") {
+                    endpoint->Close(id);
                 }
             },
         .on_closed =
-            [&](const webrtc::PeerId&, webrtc::CloseReason reason) {
-                std::cout << "CLOSED " << webrtc::CloseReasonName(reason) << std::endl;
-                closed = true;
+            [&](const webrtc::PeerId& id, webrtc::CloseReason reason) {
+                std::cout << "CLOSED " << id << " " << webrtc::CloseReasonName(reason) << std::endl;
+                ++closed;
             },
     };
     webrtc::EndpointOptions options;
@@ -93,31 +96,38 @@ int main() {
         return 1;
     }
     endpoint = std::move(*started);
-    auto offer = endpoint->CreatePeer("chromium", {});
-    if (!offer.ok()) {
-        std::cerr << offer.status() << std::endl;
-        return 1;
+    // Peer 1: the browser closes (pc.close()). Peer 2: the server closes on "close me".
+    for (const std::string id : {"chromium-1", "chromium-2"}) {
+        auto offer = endpoint->CreatePeer(id, {});
+        if (!offer.ok()) {
+            std::cerr << offer.status() << std::endl;
+            return 1;
+        }
+        std::cout << "OFFER " << id << " " << JsonQuote(offer->sdp) << std::endl;
+        std::string line;
+        if (!std::getline(std::cin, line) || line.rfind("ANSWER ", 0) != 0) {
+            std::cerr << "no answer" << std::endl;
+            return 1;
+        }
+        const absl::Status st = endpoint->SetRemoteAnswer(id, JsonUnquote(line.substr(7)));
+        if (!st.ok()) {
+            std::cerr << st << std::endl;
+            return 1;
+        }
+        const int want = closed + 1;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (closed < want && std::chrono::steady_clock::now() < deadline) {
+            io.run_for(std::chrono::milliseconds(10));
+        }
     }
-    std::cout << "OFFER " << JsonQuote(offer->sdp) << std::endl;
+    // Let the browser see the server's close before the process (and its socket) goes away.
     std::string line;
-    if (!std::getline(std::cin, line) || line.rfind("ANSWER ", 0) != 0) {
-        std::cerr << "no answer" << std::endl;
-        return 1;
-    }
-    const absl::Status st = endpoint->SetRemoteAnswer("chromium", JsonUnquote(line.substr(7)));
-    if (!st.ok()) {
-        std::cerr << st << std::endl;
-        return 1;
-    }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (!closed && std::chrono::steady_clock::now() < deadline) {
-        io.run_for(std::chrono::milliseconds(10));
-    }
+    std::getline(std::cin, line);
     const auto& c = endpoint->Counters();
     std::cout << "COUNTERS answered=" << c.stun_answered << " malformed=" << c.stun_malformed
               << " bad_integrity=" << c.stun_bad_integrity
               << " unknown_ufrag=" << c.stun_unknown_ufrag
               << " dtls_unknown=" << c.dtls_unknown_source << std::endl;
     endpoint.reset();
-    return greeted && closed ? 0 : 1;
+    return greeted && closed == 2 ? 0 : 1;
 }

@@ -47,37 +47,46 @@ const context = await chromium.launchPersistentContext(userDir, {
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  const offer = JSON.parse((await nextLine('OFFER ')).slice(6));
-  const answer = await page.evaluate(async (sdp) => {
-    const pc = new RTCPeerConnection({ iceServers: [] });
-    window.pc = pc;
-    window.got = [];
-    window.opened = new Promise((resolve) => {
-      pc.ondatachannel = (e) => {
-        const ch = e.channel;
-        window.ch = ch;
-        ch.onmessage = (m) => window.got.push(m.data);
-        const info = () => ({ label: ch.label, id: ch.id, ordered: ch.ordered,
-          maxRetransmits: ch.maxRetransmits, protocol: ch.protocol, state: ch.readyState });
-        if (ch.readyState === 'open') resolve(info());
-        else ch.onopen = () => resolve(info());
-      };
-    });
-    await pc.setRemoteDescription({ type: 'offer', sdp });
-    await pc.setLocalDescription(await pc.createAnswer());
-    return pc.localDescription.sdp;
-  }, offer);
-  server.stdin.write(`ANSWER ${JSON.stringify(answer)}\n`);
+  // Connects a fresh page to the server's next offer; resolves with the page and channel info.
+  async function connect(id) {
+    const page = await context.newPage();
+    const offerLine = await nextLine(`OFFER ${id} `);
+    const offer = JSON.parse(offerLine.slice(`OFFER ${id} `.length));
+    const answer = await page.evaluate(async (sdp) => {
+      const pc = new RTCPeerConnection({ iceServers: [] });
+      window.pc = pc;
+      window.got = [];
+      window.states = [];
+      pc.onconnectionstatechange = () => window.states.push(pc.connectionState);
+      window.opened = new Promise((resolve) => {
+        pc.ondatachannel = (e) => {
+          const ch = e.channel;
+          window.ch = ch;
+          ch.onmessage = (m) => window.got.push(m.data);
+          ch.onclose = () => window.states.push('channel-closed');
+          const info = () => ({ label: ch.label, id: ch.id, ordered: ch.ordered,
+            maxRetransmits: ch.maxRetransmits, protocol: ch.protocol, state: ch.readyState });
+          if (ch.readyState === 'open') resolve(info());
+          else ch.onopen = () => resolve(info());
+        };
+      });
+      await pc.setRemoteDescription({ type: 'offer', sdp });
+      await pc.setLocalDescription(await pc.createAnswer());
+      return pc.localDescription.sdp;
+    }, offer);
+    server.stdin.write(`ANSWER ${JSON.stringify(answer)}\n`);
+    const info = await page.evaluate(() => window.opened);
+    console.log(`browser channel ${id}:`, JSON.stringify(info));
+    return { page, info };
+  }
 
-  const info = await page.evaluate(() => window.opened);
-  console.log('browser channel:', JSON.stringify(info));
+  // Phase 1: messages both ways, idle past the consent timeout, the browser closes.
+  const { page, info } = await connect('chromium-1');
   assert(info.label === 'geckos.io', 'label geckos.io');
   assert(info.id === 1, 'stream id 1 (the server is the DTLS server)');
   assert(info.ordered === false && info.maxRetransmits === 0, 'unordered, 0 retransmits');
   const maxMessageSize = await page.evaluate(() => window.pc.sctp.maxMessageSize);
   assert(maxMessageSize === 262144, `maxMessageSize 262144 (got ${maxMessageSize})`);
-
   await page.waitForFunction(() => window.got.includes('hello from server'), null, { timeout: 10000 });
   await page.evaluate(() => window.ch.send('hello from browser'));
   await page.waitForFunction(() => window.got.includes('echo: hello from browser'), null,
@@ -101,8 +110,21 @@ try {
   await page.evaluate(() => window.ch.send('still here'));
   await nextLine('MESSAGE 10 text still here');
   await page.evaluate(() => window.pc.close());
-  const closed = await nextLine('CLOSED ');
-  assert(closed === 'CLOSED remote_closed', `server saw the close (${closed})`);
+  const closed1 = await nextLine('CLOSED chromium-1 ');
+  assert(closed1 === 'CLOSED chromium-1 remote_closed', `server saw the close (${closed1})`);
+
+  // Phase 2: the server closes; what does Chromium see, and how soon?
+  const second = await connect('chromium-2');
+  await second.page.waitForFunction(() => window.got.includes('hello from server'), null,
+    { timeout: 10000 });
+  const t0 = Date.now();
+  await second.page.evaluate(() => window.ch.send('close me'));
+  await nextLine('CLOSED chromium-2 closed');
+  await second.page.waitForFunction(() => window.states.includes('channel-closed'), null,
+    { timeout: 10000 });
+  const seen = await second.page.evaluate(() => window.states);
+  console.log(`browser after the server's Close (${Date.now() - t0} ms):`, JSON.stringify(seen));
+  server.stdin.write('DONE\n');
   const code = await exited;
   assert(code === 0, `server exit code 0 (got ${code})`);
   console.log('chromium smoke: PASS');
