@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include <absl/status/status.h>
-#include <absl/strings/str_cat.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
