@@ -12,19 +12,23 @@ seconds=${1:-20}
 shift $(($# > 0 ? 1 : 0))
 
 # The one list of targets: name, the fuzz source, then every source it compiles (repo-relative).
-# Keep their dependencies to the standard library and absl status.
+# Keep their dependencies to the standard library and absl status (stun_message also needs
+# OpenSSL's libcrypto for HMAC-SHA1).
 TARGETS=(
   "multipart fuzz/multipart_fuzz.cpp libs/net/src/multipart.cpp libs/core/src/text.cpp"
   "exif_date fuzz/exif_date_fuzz.cpp services/album/domain/exif_date.cpp"
   "colyseus_frame fuzz/colyseus_frame_fuzz.cpp services/event/adapter/colyseus/codec.cpp"
   "world_message fuzz/world_message_fuzz.cpp services/world/adapter/geckos/codec.cpp"
+  "stun_message fuzz/stun_message_fuzz.cpp libs/webrtc/src/stun.cpp"
+  "sdp_answer fuzz/sdp_answer_fuzz.cpp libs/webrtc/src/sdp.cpp"
+  "dcep_message fuzz/dcep_message_fuzz.cpp libs/webrtc/src/dcep.cpp"
   "cursor_token fuzz/cursor_token_fuzz.cpp services/album/domain/cursor_token.cpp services/album/domain/capture_time.cpp services/album/domain/time_text.cpp libs/core/src/text.cpp"
 )
 
 cxx=${FUZZ_CXX:-clang++-14}
 command -v "$cxx" >/dev/null || { echo "fuzz: $cxx not found (scripts/setup installs clang-14)" >&2; exit 1; }
-includes=(-I. -Ilibs/core/include -Ilibs/net/include -Ilibs/storage/include)
-read -r -a absl <<<"$(pkg-config --cflags --libs absl_status absl_statusor absl_strings absl_cord absl_str_format_internal)"
+includes=(-I. -Ilibs/core/include -Ilibs/net/include -Ilibs/storage/include -Ilibs/webrtc/include)
+read -r -a absl <<<"$(pkg-config --cflags --libs absl_status absl_statusor absl_strings absl_cord absl_str_format_internal libcrypto)"
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 out=build/fuzz
