@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: installs what is missing, builds the release preset, starts PostgreSQL and RabbitMQ
-# with data under ./var, then the user and album services and the gateway on local defaults
+# with data under ./var, then the user and album services, the gateway, the event (chat) and
+# world (avatars) servers on local defaults
 # (objects on local disk under ./var/objects, served by the gateway at /files/). The admin
 # account is created on first start; its credentials are kept in var/ and printed on every start.
 # Ctrl-C stops everything. Any variable from README.md can be set in the environment to override.
@@ -67,6 +68,7 @@ cat <<MSG
 
   Hatongsu is running: http://localhost:$GATEWAY_HTTP_PORT  (curl localhost:$GATEWAY_HTTP_PORT/health)
     gallery chat:    ws://localhost:${EVENT_HTTP_PORT:-2567} (the event server)
+    gallery avatars: http://localhost:${WORLD_PORT:-4100} (the world server's signaling; WebRTC on UDP ${WORLD_UDP_PORT:-50000})
     admin e-mail:    $HATONGSU_ADMIN_EMAIL
     admin password:  $HATONGSU_ADMIN_PASSWORD
   Data lives in $var (PostgreSQL on 127.0.0.1:$PG_PORT, RabbitMQ on 127.0.0.1:$AMQP_PORT). Ctrl-C stops.

@@ -1,8 +1,8 @@
 # Sourced by scripts/run.sh, scripts/test.sh and scripts/web_test.sh: free loopback ports, and starts
-# the user service, the album service, the gateway and the event server in the background, in that
-# order, each once the one before listens. Their settings come from the environment (README.md lists
-# them; USER_GRPC_ADDR, ALBUM_GRPC_ADDR and GATEWAY_HTTP_PORT must be set; EVENT_HTTP_PORT is
-# 2567 unless set). Their process ids are appended to the array `service_pids`.
+# the user service, the album service, the gateway, the event server and the world server in the
+# background, in that order, each once the one before listens. Their settings come from the
+# environment (README.md lists them; USER_GRPC_ADDR, ALBUM_GRPC_ADDR and GATEWAY_HTTP_PORT must be
+# set; EVENT_HTTP_PORT is 2567 and WORLD_PORT 4100 unless set). Their process ids are appended to the array `service_pids`.
 
 service_pids=()
 
@@ -32,12 +32,13 @@ wait_port() {  # wait_port PORT PID: until something listens on PORT, or PID has
 # service writes to LOG_DIR/<name>.log instead of this terminal.
 start_services() {
   local bin=$1 logs=${2:-} name port
-  for name in user album gateway event; do
+  for name in user album gateway event world; do
     case $name in
       user) port=${USER_GRPC_ADDR##*:} ;;
       album) port=${ALBUM_GRPC_ADDR##*:} ;;
       gateway) port=$GATEWAY_HTTP_PORT ;;
       event) port=${EVENT_HTTP_PORT:-2567} ;;
+      world) port=${WORLD_PORT:-4100} ;;
     esac
     if [ -n "$logs" ]; then
       "$bin/services/$name/hatongsu-$name" >"$logs/$name.log" 2>&1 &

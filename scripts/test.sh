@@ -30,10 +30,14 @@ scripts/deps.sh start "$deps_dir" "$pg_port" "$amqp_port"
 eval "$(scripts/deps.sh env "$deps_dir")"
 export HATONGSU_PG_BASE HATONGSU_AMQP_URL
 
-# colyseus.js (npm, pinned in tests/event-client) for the event server's end-to-end test.
-if [ ! -d tests/event-client/node_modules ]; then
-  (cd tests/event-client && npm ci --no-audit --no-fund >/dev/null)
-fi
+# colyseus.js (npm, pinned in tests/event-client) for the event server's end-to-end test, and
+# @geckos.io/client with playwright-core (tests/world-client) for the world server's.
+for client in event-client world-client; do
+  if [ ! -d "tests/$client/node_modules" ] ||
+    [ "tests/$client/package-lock.json" -nt "tests/$client/node_modules/.package-lock.json" ]; then
+    (cd "tests/$client" && npm ci --no-audit --no-fund >/dev/null)
+  fi
+done
 
 # s3rver (npm, pinned in tests/s3rver) for the S3 object store's integration tests. Node's OpenSSL 3
 # keeps DES in its legacy provider, and s3rver makes its list continuation tokens with DES.

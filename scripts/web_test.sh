@@ -49,7 +49,8 @@ export ALBUM_AMQP_URL=$HATONGSU_AMQP_URL GATEWAY_AMQP_URL=$HATONGSU_AMQP_URL
 export ALBUM_QUEUE=$tag GATEWAY_UPLOAD_QUEUE=$tag
 # Below the default, so the tests see the upload page learn the limit from the gateway.
 export GATEWAY_UPLOAD_MAX_FILE_MB=2
-export GATEWAY_HTTP_PORT=$gateway_port GATEWAY_WEB_DIR=$root/web/dist EVENT_HTTP_PORT=$(free_port)
+export GATEWAY_HTTP_PORT=$gateway_port GATEWAY_WEB_DIR=$root/web/dist EVENT_HTTP_PORT=$(free_port) \
+  WORLD_PORT=$(free_port) WORLD_UDP_PORT=0
 export STORAGE_DIR=$work/objects STORAGE_PUBLIC_URL=http://127.0.0.1:$gateway_port
 export FRONTEND_URL=http://127.0.0.1:$gateway_port
 # The tests sign in a handful of times: cheaper password hashing keeps ASan builds quick.

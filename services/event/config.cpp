@@ -36,6 +36,9 @@ absl::StatusOr<EventConfig> LoadConfig(config::Env& env) {
     c.endpoints.websocket.write_timeout = env.Duration({"EVENT_WRITE_TIMEOUT_MS"}, 15s);
     c.endpoints.patch_interval = env.Duration({"EVENT_PATCH_INTERVAL_MS"}, 50ms);
     c.endpoints.send_batch_interval = env.Duration({"EVENT_SEND_BATCH_MS"}, 20ms);
+    c.endpoints.frame_rate.per_second = env.Int({"EVENT_MAX_FRAMES_PER_S"}, 20, 1, 100000);
+    c.endpoints.frame_rate.burst = 2 * c.endpoints.frame_rate.per_second;
+    c.endpoints.max_malformed_frames = env.Int({"EVENT_MAX_MALFORMED_FRAMES"}, 10, 0, 1000000);
     if (c.endpoints.send_batch_interval.count() < 0) {
         env.AddError("EVENT_SEND_BATCH_MS must not be negative");
     }

@@ -124,9 +124,13 @@ absl::StatusOr<WorldConfig> LoadConfig(config::Env& env) {
 
     // The transport.
     c.transport.udp_port = static_cast<uint16_t>(env.Int({"WORLD_UDP_PORT"}, 50000, 0, 65535));
-    c.transport.udp_address = env.String({"WORLD_UDP_ADDR"}, "0.0.0.0");
+    c.transport.udp_address = env.String({"WORLD_UDP_ADDR"}, "127.0.0.1");
     c.transport.public_ip = env.String({"WORLD_PUBLIC_IP"}, "");
     c.transport.max_peers = c.world.capacity + c.signaling.limits.max_pending;
+    c.transport.consent_timeout = env.Duration({"WORLD_CONSENT_TIMEOUT_MS"}, 4000ms);
+    if (c.transport.consent_timeout < 1000ms) {
+        env.AddError("WORLD_CONSENT_TIMEOUT_MS must be at least 1s (browsers check every 2.5 s)");
+    }
 
     c.log_level = env.String({"LOG_LEVEL"}, "info");
     c.log_format = env.String({"LOG_FORMAT"}, "json");

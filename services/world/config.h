@@ -24,6 +24,8 @@ struct TransportConfig {
     std::string public_ip;    // WORLD_PUBLIC_IP: the address advertised as the host candidate
     std::string udp_address;  // WORLD_UDP_ADDR: where the UDP socket binds
     std::size_t max_peers;    // transport-level cap: players plus pending connections
+    // WORLD_CONSENT_TIMEOUT_MS: a peer silent this long (no STUN check, no DTLS record) is gone.
+    std::chrono::milliseconds consent_timeout{4000};
 };
 
 struct WorldConfig {

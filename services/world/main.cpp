@@ -4,8 +4,8 @@
 // SIGTERM the ticker stops, every player gets {"disconnected":null} and is closed, then the HTTP
 // drain runs.
 //
-// The transport is the one dependency built outside this file: LinkedTransport() returns the
-// WebRTC adapter of the build, and the server refuses to start when there is none.
+// The WebRTC transport (libs/webrtc behind the PeerTransport port) runs on a thread of its own;
+// its UDP port is bound before the HTTP port, so a start that cannot have both has neither.
 #include <iostream>
 #include <memory>
 
@@ -21,6 +21,7 @@
 #include "services/world/adapter/http/world_endpoints.h"
 #include "services/world/adapter/jwt/jwt_access_verifier.h"
 #include "services/world/adapter/system/random_entropy.h"
+#include "services/world/adapter/webrtc/webrtc_transport.h"
 #include "services/world/config.h"
 #include "services/world/usecase/game.h"
 #include "services/world/usecase/signaling.h"
@@ -28,14 +29,6 @@
 namespace {
 
 using namespace hatongsu;
-
-// The WebRTC data-channel transport linked into this build (an adapter implementing
-// world::PeerTransport over libs/webrtc's Endpoint, started on `io`), or nullptr when the build
-// links none.
-std::unique_ptr<world::PeerTransport> LinkedTransport(
-    boost::asio::io_context& /*io*/, const world::TransportConfig& /*config*/) {
-    return nullptr;
-}
 
 int Run() {
     config::Env env = config::Env::FromProcess();
@@ -50,9 +43,8 @@ int Run() {
     log::Init("world", cfg->log_level, cfg->log_format);
     log::Info("starting", {{"config", env.Effective()}});  // secrets are shown as ***
 
-    std::unique_ptr<world::PeerTransport> transport = LinkedTransport(rt.Io(), cfg->transport);
-    if (transport == nullptr) {
-        log::Error("world: no WebRTC transport linked");
+    auto transport = std::make_unique<world::webrtc::WebRtcTransport>(rt.Io(), cfg->transport);
+    if (!transport->Bind()) {
         log::Shutdown();
         return 1;
     }
@@ -84,7 +76,7 @@ int Run() {
         "listening", {{"address", cfg->address},
                       {"port", server.Port()},
                       {"tls", !cfg->tls_cert_file.empty()},
-                      {"udp_port", cfg->transport.udp_port},
+                      {"udp_port", transport->UdpPort()},
                       {"public_ip", cfg->transport.public_ip},
                       {"capacity", cfg->world.capacity},
                       {"require_auth", cfg->signaling.require_auth}});

@@ -17,6 +17,7 @@ namespace {
 constexpr uint16_t kStreams = 1024;
 // 1200 bytes of DTLS payload minus DTLS record overhead, as the recipe measured.
 constexpr uint32_t kPathMtu = 1188;
+constexpr uint32_t kHeartbeatIntervalMs = 1000;
 
 // Associations alive right now. usrsctp may call back with an address whose owner began dying;
 // such calls are ignored. Only touched from the single usrsctp thread.
@@ -134,7 +135,11 @@ absl::StatusOr<std::unique_ptr<SctpAssociation>> SctpAssociation::Create(
     init.sinit_num_ostreams = kStreams;
     init.sinit_max_instreams = kStreams;
     sctp_paddrparams params{};
-    params.spp_flags = SPP_PMTUD_DISABLE;
+    // Heartbeats every second (plus the RTO, jittered): their acknowledgements are DTLS traffic
+    // from the peer, so an idle but live peer refreshes consent between its STUN checks (every
+    // 2.5 s from Chromium) and a short consent timeout still tolerates lost packets.
+    params.spp_flags = SPP_PMTUD_DISABLE | SPP_HB_ENABLE;
+    params.spp_hbinterval = kHeartbeatIntervalMs;
     params.spp_pathmtu = kPathMtu;
     const int send_buffer = static_cast<int>(options.send_buffer_bytes);
     const int receive_buffer = static_cast<int>(options.receive_buffer_bytes);

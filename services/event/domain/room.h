@@ -92,6 +92,8 @@ using Effects = std::vector<Effect>;
 inline constexpr uint16_t kCloseConsented = 4000;
 inline constexpr uint16_t kCloseWithError = 4002;
 inline constexpr uint16_t kCloseNoStatus = 0;
+inline constexpr uint16_t kClosePolicyViolation =
+    1008;  // a flood or garbage (the adapter's budget)
 inline constexpr int kMatchmakeNoHandler = 4210;
 inline constexpr int kMatchmakeInvalidCriteria = 4211;
 inline constexpr int kMatchmakeInvalidRoomId = 4212;

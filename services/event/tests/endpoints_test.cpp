@@ -309,6 +309,37 @@ TEST_F(EndpointsTest, BadFramesAreIgnoredAndTheConnectionStays) {
     EXPECT_EQ(health.at("droppedTooLong"), 1);
 }
 
+// Garbage is ignored a few times (above), but a connection that keeps sending it is closed.
+TEST_F(EndpointsTest, ManyMalformedFramesClose1008) {
+    auto a = Joined("player-a", "Alice");
+    auto b = Joined("player-b", "Bob");
+    for (int i = 0; i < 11; ++i) {  // EndpointOptions::max_malformed_frames = 10
+        Write(*a, "\xde\xad\xbe\xef");
+    }
+    EXPECT_EQ(CloseCode(*a), kClosePolicyViolation);
+    Write(*b, ChatFrame("bob stays"));
+    EXPECT_EQ(
+        ReadChat(*b).message_msgpack,
+        "\xa9"
+        "bob stays");
+}
+
+// Every frame costs the room's lock: a connection sending far more than any client would (here
+// 200 acknowledgements at once, over the burst of 40) is closed; the others are not.
+TEST_F(EndpointsTest, AFloodOfFramesCloses1008) {
+    auto a = Joined("player-a", "Alice");
+    auto b = Joined("player-b", "Bob");
+    for (int i = 0; i < 200; ++i) {
+        Write(*a, "\x0a");
+    }
+    EXPECT_EQ(CloseCode(*a), kClosePolicyViolation);
+    Write(*b, ChatFrame("bob stays"));
+    EXPECT_EQ(
+        ReadChat(*b).message_msgpack,
+        "\xa9"
+        "bob stays");
+}
+
 TEST_F(EndpointsTest, FrameOverTheLimitCloses1009) {
     auto a = Joined("player-a", "Alice");
     Write(*a, ChatFrame(std::string(5000, 'x')));

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Chromium smoke test for libs/webrtc (needs root for the network namespace, /usr/bin/chromium and
 # node). Chromium gathers no candidates when loopback is the only interface, so the test runs in a
-# private network namespace with lo plus a veth pair, IPv6 off (research/webrtc-feasibility.md §2).
+# private network namespace with lo plus a veth pair, IPv6 off (see tests/world-client/run.sh).
 # Usage: libs/webrtc/tests/chromium/smoke.sh build/debug/libs/webrtc/webrtc_chromium_smoke
 set -euo pipefail
 dir=$(cd "$(dirname "$0")" && pwd)

@@ -363,12 +363,33 @@ asio::awaitable<void> EventEndpoints::Socket(
     sockets_.Add(conn, ws);
     gallery_.Connect(
         conn, room_id, session_id, token ? std::optional<std::string_view>(*token) : std::nullopt);
+    // Every frame costs a decode and the room's lock: a connection gets a frame budget, and one
+    // that floods or keeps sending garbage is closed (then its frames are ignored until the
+    // closing handshake ends the reads).
+    core::TokenBucket budget(options_.frame_rate, std::chrono::system_clock::now());
+    int malformed = 0;
+    bool closing = false;
     for (;;) {
         auto message = co_await ws->Read();
         if (!message.ok()) {
             break;
         }
-        gallery_.Frame(conn, colyseus::DecodeClientFrame(*message));
+        if (closing) {
+            continue;
+        }
+        ClientFrame frame = colyseus::DecodeClientFrame(*message);
+        bool garbage = std::holds_alternative<ClientMalformed>(frame) &&
+                       ++malformed > options_.max_malformed_frames;
+        if (garbage || !budget.Take(std::chrono::system_clock::now())) {
+            log::Warn(
+                garbage ? "event: closing a connection that sends malformed frames"
+                        : "event: closing a connection over its frame rate",
+                {{"remote_ip", ctx.remote_ip}, {"session_id", session_id}});
+            ws->Close(kClosePolicyViolation, garbage ? "malformed frames" : "too many frames");
+            closing = true;
+            continue;
+        }
+        gallery_.Frame(conn, frame);
     }
     sockets_.Remove(conn);
     gallery_.Disconnect(conn);

@@ -17,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "hatongsu/core/token_bucket.h"
 #include "hatongsu/net/router.h"
 #include "hatongsu/net/websocket.h"
 #include "services/event/port/connections.h"
@@ -35,6 +36,10 @@ struct EndpointOptions {
     std::chrono::milliseconds patch_interval{50};
     // SocketConnections' batching: at most one write per socket per interval under load.
     std::chrono::milliseconds send_batch_interval{20};
+    // Per connection, whatever the frames are: past the rate (a flood), or past this many that
+    // are not colyseus frames at all, the connection is closed with 1008.
+    core::TokenBucket::Limits frame_rate{.per_second = 20, .burst = 40};
+    int max_malformed_frames = 10;
 };
 
 // The Connections port on the sockets. Apply only encodes the effects (each frame once, however

@@ -1,0 +1,61 @@
+// The PeerTransport port over libs/webrtc's Endpoint. The Endpoint is single-threaded (usrsctp is
+// process-global), so it gets a thread of its own; the port is thread-safe and never blocks on the
+// world:
+// - Send and Close are posted to that thread (in call order) and return at once: Send's answer
+//   is OK once queued, and the Endpoint counts what it then drops (a full send buffer, a peer
+//   that is gone).
+// - CreatePeer and SetRemoteAnswer wait for the thread's answer. That thread never waits for the
+//   world in turn: events are handed to a strand of the world's io_context (one at a time, in
+//   order), so a caller holding the world's locks cannot deadlock with an event.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "hatongsu/webrtc/endpoint.h"
+#include "services/world/config.h"
+#include "services/world/port/peer_transport.h"
+
+namespace hatongsu::world::webrtc {
+
+class WebRtcTransport final : public PeerTransport {
+public:
+    // `world_io` runs the events; the Endpoint binds in Start.
+    WebRtcTransport(boost::asio::io_context& world_io, TransportConfig config);
+    ~WebRtcTransport() override;
+
+    // Binds the UDP socket: false (and a log line) when it cannot.
+    bool Bind();
+    uint16_t UdpPort() const;
+
+    void Start(PeerEvents& events) override;
+    absl::StatusOr<PeerOffer> CreatePeer(std::string_view id) override;
+    absl::Status SetRemoteAnswer(std::string_view id, std::string_view sdp) override;
+    absl::Status Send(std::string_view id, std::string_view data, bool binary) override;
+    void Close(std::string_view id) override;
+    std::size_t PeerCount() override;
+    void Stop() override;
+
+private:
+    // Runs `fn` on the Endpoint's thread and returns its result (directly when already there).
+    template <typename Fn>
+    auto OnRtcThread(Fn fn) -> decltype(fn());
+
+    TransportConfig config_;
+    boost::asio::strand<boost::asio::io_context::executor_type> events_strand_;
+    boost::asio::io_context rtc_io_;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> rtc_work_;
+    std::unique_ptr<hatongsu::webrtc::Endpoint> endpoint_;  // used on the rtc thread only
+    std::thread rtc_thread_;
+    std::atomic<PeerEvents*> events_{
+        nullptr};  // null: events are dropped (before Start, after Stop)
+    std::atomic<std::size_t> peers_{0};
+    std::atomic<bool> stopped_{false};
+};
+
+}  // namespace hatongsu::world::webrtc
