@@ -6,7 +6,9 @@
 #   GET /user/me, 64 connections, while 64 more hammer POST /auth/login with wrong passwords.
 #   The album: upload-to-visible throughput and peak RSS, album routes over 10,000 rows
 #   (scripts/bench_album.sh), with the web client's initial JavaScript, time to first photos and
-#   album page render in Chromium (web/bench). Then every fuzz target for longer than in make test.
+#   album page render in Chromium (web/bench). The event server's chat broadcast at 100, 500 and
+#   1,000 clients against a Colyseus 0.15 server (scripts/bench_event.sh). Then every fuzz target
+#   for longer than in make test.
 # Every number is printed with the command that produced it. Bounded: each run lasts DURATION.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -102,6 +104,9 @@ build/release/bench/image_processor_bench 2>/dev/null | grep -E "BM_|Benchmark"
 
 # The album service, uploads and the album routes.
 source scripts/bench_album.sh
+
+# The event server's chat broadcast against Colyseus 0.15 (about 8 minutes with EVENT_SECONDS=30).
+source scripts/bench_event.sh
 
 echo
 echo "== Fuzzing, longer than in make test (each target ${FUZZ_SECONDS:-120} s)"
