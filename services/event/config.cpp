@@ -34,6 +34,10 @@ absl::StatusOr<EventConfig> LoadConfig(config::Env& env) {
     c.endpoints.websocket.ping_interval = env.Duration({"EVENT_PING_INTERVAL_MS"}, 3s);
     c.endpoints.websocket.max_missed_pongs = env.Int({"EVENT_MAX_MISSED_PONGS"}, 2, 1, 100);
     c.endpoints.websocket.write_timeout = env.Duration({"EVENT_WRITE_TIMEOUT_MS"}, 15s);
+    if (c.endpoints.websocket.write_timeout.count() <= 0) {
+        env.AddError(
+            "EVENT_WRITE_TIMEOUT_MS must be positive (a client that never reads is dropped)");
+    }
     c.endpoints.patch_interval = env.Duration({"EVENT_PATCH_INTERVAL_MS"}, 50ms);
     c.endpoints.send_batch_interval = env.Duration({"EVENT_SEND_BATCH_MS"}, 20ms);
     c.endpoints.frame_rate.per_second = env.Int({"EVENT_MAX_FRAMES_PER_S"}, 20, 1, 100000);

@@ -128,6 +128,7 @@ absl::StatusOr<WorldConfig> LoadConfig(config::Env& env) {
     c.transport.public_ip = env.String({"WORLD_PUBLIC_IP"}, "");
     c.transport.max_peers = c.world.capacity + c.signaling.limits.max_pending;
     c.transport.consent_timeout = env.Duration({"WORLD_CONSENT_TIMEOUT_MS"}, 4000ms);
+    c.transport.open_timeout = c.signaling.limits.open_timeout;
     if (c.transport.consent_timeout < 1000ms) {
         env.AddError("WORLD_CONSENT_TIMEOUT_MS must be at least 1s (browsers check every 2.5 s)");
     }

@@ -26,6 +26,8 @@ struct TransportConfig {
     std::size_t max_peers;    // transport-level cap: players plus pending connections
     // WORLD_CONSENT_TIMEOUT_MS: a peer silent this long (no STUN check, no DTLS record) is gone.
     std::chrono::milliseconds consent_timeout{4000};
+    // WORLD_OPEN_TIMEOUT_MS too: the transport closes a peer whose channel is not open by then.
+    std::chrono::milliseconds open_timeout{30000};
 };
 
 struct WorldConfig {

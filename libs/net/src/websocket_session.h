@@ -158,7 +158,8 @@ public:
                 }
                 boost::beast::websocket::close_reason cr;
                 cr.code = code;
-                cr.reason = r;
+                // A close frame's reason holds 123 bytes (RFC 6455 5.5); longer ones are cut.
+                cr.reason.assign(r.data(), std::min(r.size(), cr.reason.max_size()));
                 self->close_ = cr;
                 {
                     std::lock_guard lock(self->out_mu_);
@@ -240,7 +241,10 @@ private:
         }
         handler_done_ = true;
         if (!close_) {
-            Drop();  // nobody reads any more and no close was asked for
+            // Nobody reads any more and no close was asked for: the connection is dropped, but
+            // after what is queued (Beast's own close frame, after a message over the limit)
+            // has gone out.
+            WhenIdle([self = this->shared_from_this()] { self->Drop(); });
         }
         wake_.cancel();
         ping_timer_.cancel();
@@ -327,7 +331,12 @@ private:
         bool start = false;
         {
             std::lock_guard lock(out_mu_);
-            if (broken_) {
+            // Beast's own frames are bounded too: a peer that floods pings and reads nothing
+            // would otherwise pile up pongs here (the write "completes" at once, so Beast keeps
+            // reading). Past the limit the write fails, the read fails with it, and the socket
+            // is dropped.
+            if (broken_ || pending_.size() - exempt_ > options_.send_queue_limit + kControlSlack) {
+                data_closed_ = true;
                 return false;
             }
             std::size_t at = pending_.size();
@@ -457,6 +466,7 @@ private:
     }
 
     static constexpr std::size_t kKeptBufferBytes = 64 * 1024;
+    static constexpr std::size_t kControlSlack = 16 * 1024;  // a few control frames over the limit
 
     boost::asio::any_io_executor executor_;
     const WebSocketOptions options_;

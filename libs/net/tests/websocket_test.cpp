@@ -191,7 +191,9 @@ TEST_F(WebSocketTest, MessageOverTheLimitClosesWith1009) {
     beast::flat_buffer buffer;
     beast::error_code ec;
     client->read(buffer, ec);
-    EXPECT_EQ(ec, websocket::error::closed);
+    // The close frame arrived with 1009. (The client's own teardown after it may fail with
+    // ENOTCONN, depending on how the FINs cross on loopback: that is the client's business.)
+    EXPECT_TRUE(ec == websocket::error::closed || ec == asio::error::not_connected) << ec.message();
     EXPECT_EQ(client->reason().code, websocket::close_code::too_big);
     EXPECT_EQ(observed_.first_error.get_future().get(), absl::StatusCode::kResourceExhausted);
 }
@@ -315,6 +317,27 @@ TEST_F(WebSocketTest, WriteThatDoesNotCompleteDropsTheSocket) {
     auto dropped = observed_.first_error.get_future();
     // A bound for the old behaviour (never dropped), far above write_timeout.
     ASSERT_EQ(dropped.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    EXPECT_EQ(dropped.get(), absl::StatusCode::kUnavailable);
+}
+
+// Beast answers every ping with a pong, and our writes "complete" at once (they are batched), so
+// a peer that floods pings and reads nothing used to make the server hold a pong for each until
+// the write timeout (15 s here). The pongs count against the send queue limit now.
+TEST_F(WebSocketTest, APingFloodFromAPeerThatDoesNotReadIsDropped) {
+    auto client = Connect("/echo/a");  // never reads
+    auto dropped = observed_.first_error.get_future();
+    websocket::ping_data payload;
+    payload.assign(125, 'p');
+    beast::error_code ec;
+    for (int i = 0; i < 200000 && !ec; ++i) {  // 26 MB of pings, far past the socket buffers
+        client->ping(payload, ec);
+        if (i % 1000 == 0 &&
+            dropped.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+            break;
+        }
+    }
+    // Far below the write timeout, which is what ended it before.
+    ASSERT_EQ(dropped.wait_for(std::chrono::seconds(5)), std::future_status::ready);
     EXPECT_EQ(dropped.get(), absl::StatusCode::kUnavailable);
 }
 

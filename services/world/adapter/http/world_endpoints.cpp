@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
+#include "hatongsu/core/client_network.h"
 #include "hatongsu/net/json_body.h"
 
 namespace hatongsu::world::http {
@@ -83,7 +84,8 @@ void WorldEndpoints::Register(net::Router& router) {
                 it != ctx.request.end()) {
                 authorization = it->value();
             }
-            auto created = signaling_.Connect(authorization, ctx.remote_ip);
+            // Limits per client count an IPv6 client by its /64, as the event server does.
+            auto created = signaling_.Connect(authorization, core::ClientNetwork(ctx.remote_ip));
             if (!created.ok()) {
                 co_return net::ErrorFromStatus(ctx, created.status());
             }

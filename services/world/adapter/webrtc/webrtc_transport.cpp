@@ -17,6 +17,7 @@ WebRtcTransport::WebRtcTransport(asio::io_context& world_io, TransportConfig con
       events_strand_(asio::make_strand(world_io)),
       rtc_work_(asio::make_work_guard(rtc_io_)) {
     rtc_thread_ = std::thread([this] { rtc_io_.run(); });
+    rtc_thread_id_ = rtc_thread_.get_id();
 }
 
 WebRtcTransport::~WebRtcTransport() {
@@ -24,13 +25,25 @@ WebRtcTransport::~WebRtcTransport() {
 }
 
 template <typename Fn>
-auto WebRtcTransport::OnRtcThread(Fn fn) -> decltype(fn()) {
-    if (std::this_thread::get_id() == rtc_thread_.get_id()) {
+bool WebRtcTransport::PostToRtc(Fn fn) {
+    std::lock_guard lock(post_mu_);
+    if (stopped_) {
+        return false;
+    }
+    asio::post(rtc_io_, std::move(fn));
+    return true;
+}
+
+template <typename Fn>
+auto WebRtcTransport::OnRtcThread(Fn fn) -> std::optional<decltype(fn())> {
+    if (std::this_thread::get_id() == rtc_thread_id_) {
         return fn();
     }
     std::packaged_task<decltype(fn())()> task(std::move(fn));
     auto result = task.get_future();
-    asio::post(rtc_io_, [&task] { task(); });
+    if (!PostToRtc([&task] { task(); })) {
+        return std::nullopt;
+    }
     return result.get();
 }
 
@@ -41,19 +54,26 @@ bool WebRtcTransport::Bind() {
     options.public_ip = config_.public_ip;
     options.max_peers = config_.max_peers;
     options.consent_timeout = config_.consent_timeout;
+    options.open_timeout = config_.open_timeout;
     // Events leave the rtc thread at once: the world's handlers take the world's locks, which a
     // caller of CreatePeer may hold while it waits for this thread.
     rtc::PeerEvents events;
     events.on_open = [this](const rtc::PeerId& id) {
         asio::post(events_strand_, [this, id] {
-            if (PeerEvents* e = events_.load(); e != nullptr && !stopped_) {
+            if (PeerEvents* e = events_.load(); e != nullptr) {
                 e->OnOpen(id);
             }
         });
     };
     events.on_message = [this](const rtc::PeerId& id, std::string_view data, bool binary) {
+        if (queued_events_.load() >= kMaxQueuedEvents) {
+            dropped_events_.fetch_add(1);  // the world is behind: drop rather than pile up
+            return;
+        }
+        queued_events_.fetch_add(1);
         asio::post(events_strand_, [this, id, message = std::string(data), binary] {
-            if (PeerEvents* e = events_.load(); e != nullptr && !stopped_) {
+            queued_events_.fetch_sub(1);
+            if (PeerEvents* e = events_.load(); e != nullptr) {
                 e->OnMessage(id, message, binary);
             }
         });
@@ -61,19 +81,20 @@ bool WebRtcTransport::Bind() {
     events.on_closed = [this](const rtc::PeerId& id, rtc::CloseReason reason) {
         peers_.fetch_sub(1);
         asio::post(events_strand_, [this, id, reason] {
-            if (PeerEvents* e = events_.load(); e != nullptr && !stopped_) {
+            if (PeerEvents* e = events_.load(); e != nullptr) {
                 e->OnClosed(id, rtc::CloseReasonName(reason));
             }
         });
     };
     absl::Status started = OnRtcThread([&]() -> absl::Status {
-        auto endpoint = rtc::Endpoint::Start(rtc_io_.get_executor(), options, std::move(events));
-        if (!endpoint.ok()) {
-            return endpoint.status();
-        }
-        endpoint_ = std::move(*endpoint);
-        return absl::OkStatus();
-    });
+                               auto endpoint = rtc::Endpoint::Start(
+                                   rtc_io_.get_executor(), options, std::move(events));
+                               if (!endpoint.ok()) {
+                                   return endpoint.status();
+                               }
+                               endpoint_ = std::move(*endpoint);
+                               return absl::OkStatus();
+                           }).value_or(absl::UnavailableError("the transport is stopped"));
     if (!started.ok()) {
         log::Error(
             "cannot bind the WebRTC UDP port", {{"address", config_.udp_address},
@@ -93,51 +114,51 @@ void WebRtcTransport::Start(PeerEvents& events) {
 }
 
 absl::StatusOr<PeerOffer> WebRtcTransport::CreatePeer(std::string_view id) {
-    if (stopped_) {
-        return absl::UnavailableError("the transport is stopped");
-    }
-    return OnRtcThread([&]() -> absl::StatusOr<PeerOffer> {
+    auto offer = OnRtcThread([&]() -> absl::StatusOr<PeerOffer> {
         if (!endpoint_) {
             return absl::UnavailableError("the transport is not bound");
         }
-        auto offer = endpoint_->CreatePeer(std::string(id), rtc::ChannelOptions{});
-        if (!offer.ok()) {
-            return offer.status();
+        auto made = endpoint_->CreatePeer(std::string(id), rtc::ChannelOptions{});
+        if (!made.ok()) {
+            return made.status();
         }
         peers_.fetch_add(1);
-        return PeerOffer{std::move(offer->sdp), std::move(offer->candidates)};
+        return PeerOffer{std::move(made->sdp), std::move(made->candidates)};
     });
+    return offer.value_or(absl::UnavailableError("the transport is stopped"));
 }
 
 absl::Status WebRtcTransport::SetRemoteAnswer(std::string_view id, std::string_view sdp) {
-    if (stopped_) {
-        return absl::UnavailableError("the transport is stopped");
-    }
     return OnRtcThread([&]() -> absl::Status {
-        if (!endpoint_) {
-            return absl::UnavailableError("the transport is not bound");
-        }
-        return endpoint_->SetRemoteAnswer(std::string(id), sdp);
-    });
+               if (!endpoint_) {
+                   return absl::UnavailableError("the transport is not bound");
+               }
+               return endpoint_->SetRemoteAnswer(std::string(id), sdp);
+           })
+        .value_or(absl::UnavailableError("the transport is stopped"));
 }
 
 absl::Status WebRtcTransport::Send(std::string_view id, std::string_view data, bool binary) {
-    if (stopped_) {
-        return absl::FailedPreconditionError("the transport is stopped");
+    const std::size_t size = id.size() + data.size();
+    if (queued_send_bytes_.fetch_add(size) + size > kMaxQueuedSendBytes) {
+        queued_send_bytes_.fetch_sub(size);
+        return absl::ResourceExhaustedError("the transport's send queue is full");
     }
-    asio::post(rtc_io_, [this, id = std::string(id), data = std::string(data), binary] {
+    bool queued = PostToRtc([this, id = std::string(id), data = std::string(data), binary, size] {
+        queued_send_bytes_.fetch_sub(size);
         if (endpoint_) {
             (void)endpoint_->Send(id, data, binary);  // drops are counted by the Endpoint
         }
     });
+    if (!queued) {
+        queued_send_bytes_.fetch_sub(size);
+        return absl::FailedPreconditionError("the transport is stopped");
+    }
     return absl::OkStatus();
 }
 
 void WebRtcTransport::Close(std::string_view id) {
-    if (stopped_) {
-        return;
-    }
-    asio::post(rtc_io_, [this, id = std::string(id)] {
+    PostToRtc([this, id = std::string(id)] {
         if (endpoint_) {
             endpoint_->Close(id);
         }
@@ -148,22 +169,28 @@ std::size_t WebRtcTransport::PeerCount() {
     return peers_.load();
 }
 
+// The Endpoint stops on its thread, which then runs what is still queued (with no Endpoint, those
+// tasks do nothing) and ends; nothing can be queued after `stopped_` is set.
 void WebRtcTransport::Stop() {
-    if (stopped_.exchange(true)) {
-        return;
-    }
     events_.store(nullptr);
-    if (rtc_thread_.joinable()) {
-        OnRtcThread([this] {
-            if (endpoint_) {
-                endpoint_->Stop();
-                endpoint_.reset();
-            }
-        });
-        rtc_work_.reset();
-        rtc_io_.stop();
-        rtc_thread_.join();
+    std::packaged_task<void()> stop([this] {
+        if (endpoint_) {
+            endpoint_->Stop();
+            endpoint_.reset();
+        }
+    });
+    auto done = stop.get_future();
+    {
+        std::lock_guard lock(post_mu_);
+        if (stopped_) {
+            return;
+        }
+        stopped_ = true;
+        asio::post(rtc_io_, [&stop] { stop(); });
     }
+    done.wait();
+    rtc_work_.reset();
+    rtc_thread_.join();
 }
 
 }  // namespace hatongsu::world::webrtc

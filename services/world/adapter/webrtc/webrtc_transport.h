@@ -3,7 +3,9 @@
 // world:
 // - Send and Close are posted to that thread (in call order) and return at once: Send's answer
 //   is OK once queued, and the Endpoint counts what it then drops (a full send buffer, a peer
-//   that is gone).
+//   that is gone). What waits for that thread is bounded: past kMaxQueuedSendBytes, Send answers
+//   ResourceExhausted (the message is dropped), and past kMaxQueuedEvents, incoming messages are
+//   dropped before they reach the world (counted in DroppedEvents).
 // - CreatePeer and SetRemoteAnswer wait for the thread's answer. That thread never waits for the
 //   world in turn: events are handed to a strand of the world's io_context (one at a time, in
 //   order), so a caller holding the world's locks cannot deadlock with an event.
@@ -11,6 +13,8 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -41,10 +45,19 @@ public:
     std::size_t PeerCount() override;
     void Stop() override;
 
+    uint64_t DroppedEvents() const { return dropped_events_.load(); }
+
+    static constexpr std::size_t kMaxQueuedSendBytes = 8 * 1024 * 1024;
+    static constexpr std::size_t kMaxQueuedEvents = 10000;
+
 private:
-    // Runs `fn` on the Endpoint's thread and returns its result (directly when already there).
+    // Runs `fn` on the Endpoint's thread and returns its result (directly when already there);
+    // nullopt once the transport is stopped.
     template <typename Fn>
-    auto OnRtcThread(Fn fn) -> decltype(fn());
+    auto OnRtcThread(Fn fn) -> std::optional<decltype(fn())>;
+    // Queues `fn` on the Endpoint's thread; false once the transport is stopped.
+    template <typename Fn>
+    bool PostToRtc(Fn fn);
 
     TransportConfig config_;
     boost::asio::strand<boost::asio::io_context::executor_type> events_strand_;
@@ -52,10 +65,17 @@ private:
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> rtc_work_;
     std::unique_ptr<hatongsu::webrtc::Endpoint> endpoint_;  // used on the rtc thread only
     std::thread rtc_thread_;
+    std::thread::id rtc_thread_id_;  // set once in the constructor
     std::atomic<PeerEvents*> events_{
         nullptr};  // null: events are dropped (before Start, after Stop)
     std::atomic<std::size_t> peers_{0};
-    std::atomic<bool> stopped_{false};
+    std::atomic<std::size_t> queued_send_bytes_{0};
+    std::atomic<std::size_t> queued_events_{0};
+    std::atomic<uint64_t> dropped_events_{0};
+    // Held while a task is handed to the rtc thread and while Stop stops it, so that no task is
+    // posted to a thread that will never run it.
+    std::mutex post_mu_;
+    bool stopped_ = false;  // guarded by post_mu_
 };
 
 }  // namespace hatongsu::world::webrtc

@@ -1,0 +1,288 @@
+// Load generator for the world server: PEERS native WebRTC peers (libs/webrtc in the client role)
+// sign in through the geckos.io signaling routes like @geckos.io/client does, then each sends
+// clientPlayerUpdate at HZ for SECONDS. Every update carries its send time in the position's x
+// (milliseconds within a 100 s cycle), so a peer receiving serverPlayerUpdate for another player
+// knows how long the update took from one peer's send to another peer's receipt. Prints, as one
+// line of key=value pairs: updates sent and delivered per second, latency p50/p99/max, and the
+// server process's CPU time and resident memory (read from /proc).
+//
+// Usage: world_load --port P --server-pid PID [--peers N] [--hz HZ] [--seconds S]
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/json.hpp>
+#include <unistd.h>
+
+#include "hatongsu/webrtc/endpoint.h"
+
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+namespace webrtc = hatongsu::webrtc;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+    uint16_t port = 4100;
+    int server_pid = 0;
+    int peers = 50;
+    int hz = 20;
+    int seconds = 30;
+};
+
+int64_t NowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+        .count();
+}
+
+// One HTTP/1.1 request with Connection: close; returns the body (or throws).
+std::string Http(uint16_t port, const std::string& target, const std::string& body) {
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io);
+    socket.connect({asio::ip::make_address("127.0.0.1"), port});
+    std::string request = "POST " + target +
+                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                          "Content-Type: application/json\r\nContent-Length: " +
+                          std::to_string(body.size()) + "\r\n\r\n" + body;
+    asio::write(socket, asio::buffer(request));
+    std::string response;
+    boost::system::error_code ec;
+    asio::read(socket, asio::dynamic_buffer(response), ec);
+    auto at = response.find("\r\n\r\n");
+    if (at == std::string::npos || response.compare(0, 12, "HTTP/1.1 200") != 0) {
+        throw std::runtime_error("signaling refused: " + response.substr(0, 200));
+    }
+    return response.substr(at + 4);
+}
+
+// Latency histogram, 1 ms buckets up to 10 s.
+struct Histogram {
+    std::array<uint64_t, 10001> counts{};
+    uint64_t total = 0;
+    int64_t max = 0;
+    void Add(int64_t ms) {
+        ms = std::clamp<int64_t>(ms, 0, 10000);
+        counts[static_cast<std::size_t>(ms)]++;
+        total++;
+        max = std::max(max, ms);
+    }
+    int64_t Percentile(double p) const {
+        auto rank = static_cast<uint64_t>(std::ceil(p / 100.0 * static_cast<double>(total)));
+        uint64_t seen = 0;
+        for (std::size_t i = 0; i < counts.size(); ++i) {
+            seen += counts[i];
+            if (seen >= rank && rank > 0) {
+                return static_cast<int64_t>(i);
+            }
+        }
+        return max;
+    }
+};
+
+double ServerCpuSeconds(int pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    auto close = line.rfind(')');
+    if (close == std::string::npos) {
+        return 0;
+    }
+    std::istringstream fields(line.substr(close + 2));
+    std::vector<std::string> f;
+    for (std::string word; fields >> word;) {
+        f.push_back(word);
+    }
+    double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+    return f.size() > 12 ? (std::stod(f[11]) + std::stod(f[12])) / ticks : 0;
+}
+
+double ServerRssMib(int pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);) {
+        if (line.rfind("VmRSS:", 0) == 0) {
+            return std::stod(line.substr(6)) / 1024.0;
+        }
+    }
+    return 0;
+}
+
+// The x of a position that says "sent at `ms`": milliseconds within a 100 s cycle, as metres
+// from -50 to 50 (inside the default world bounds).
+double EncodeTime(int64_t ms) {
+    return static_cast<double>(ms % 100000) / 1000.0 - 50.0;
+}
+int64_t DecodeAge(double x, int64_t now_ms) {
+    auto sent = static_cast<int64_t>(std::llround((x + 50.0) * 1000.0));
+    return ((now_ms % 100000) - sent + 100000) % 100000;
+}
+
+Options Parse(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        std::string_view key = argv[i];
+        int value = std::stoi(argv[i + 1]);
+        if (key == "--port") {
+            o.port = static_cast<uint16_t>(value);
+        } else if (key == "--server-pid") {
+            o.server_pid = value;
+        } else if (key == "--peers") {
+            o.peers = value;
+        } else if (key == "--hz") {
+            o.hz = value;
+        } else if (key == "--seconds") {
+            o.seconds = value;
+        } else {
+            throw std::runtime_error("unknown option " + std::string(key));
+        }
+    }
+    return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    try {
+        o = Parse(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "world_load: " << e.what()
+                  << "\nusage: world_load --port P --server-pid PID [--peers N] [--hz HZ] "
+                     "[--seconds S]\n";
+        return 2;
+    }
+    asio::io_context io;
+    Histogram latency;
+    std::size_t open = 0;
+    uint64_t delivered = 0;
+    bool measuring = false;
+    webrtc::PeerEvents events{
+        .on_open = [&](const webrtc::PeerId&) { ++open; },
+        .on_message =
+            [&](const webrtc::PeerId&, std::string_view data, bool) {
+                if (!measuring || data.find("\"serverPlayerUpdate\"") == std::string_view::npos) {
+                    return;
+                }
+                auto at = data.find("\"position\":{\"x\":");
+                if (at == std::string_view::npos) {
+                    return;
+                }
+                double x = std::strtod(std::string(data.substr(at + 16, 32)).c_str(), nullptr);
+                latency.Add(DecodeAge(x, NowMs()));
+                ++delivered;
+            },
+        .on_closed = {},
+    };
+    webrtc::EndpointOptions options;
+    options.bind_address = "127.0.0.1";
+    options.max_peers = static_cast<std::size_t>(o.peers);
+    options.open_timeout = std::chrono::seconds(60);
+    auto started = webrtc::Endpoint::Start(io.get_executor(), options, events);
+    if (!started.ok()) {
+        std::cerr << "world_load: " << started.status() << "\n";
+        return 1;
+    }
+    auto& ep = *started;
+
+    // Sign in a few at a time (the server bounds connections being set up per address).
+    std::vector<std::string> ids;
+    auto join_start = Clock::now();
+    try {
+        for (int i = 0; i < o.peers; ++i) {
+            json::value offer = json::parse(Http(o.port, "/.wrtc/v2/connections", ""));
+            std::string id(offer.at("id").as_string());
+            std::string sdp(offer.at("localDescription").at("sdp").as_string());
+            auto answer = ep->AcceptOffer(id, sdp);
+            if (!answer.ok()) {
+                std::cerr << "world_load: " << answer.status() << "\n";
+                return 1;
+            }
+            json::object body{{"type", "answer"}, {"sdp", *answer}};
+            Http(
+                o.port, "/.wrtc/v2/connections/" + id + "/remote-description",
+                json::serialize(body));
+            ids.push_back(id);
+            while (static_cast<int>(ids.size() - open) >= 8) {
+                io.run_for(std::chrono::milliseconds(5));
+            }
+            io.poll();
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "world_load: " << e.what() << "\n";
+        return 1;
+    }
+    while (open < ids.size() && Clock::now() - join_start < std::chrono::seconds(60)) {
+        io.run_for(std::chrono::milliseconds(5));
+    }
+    double join_s = std::chrono::duration<double>(Clock::now() - join_start).count();
+    if (open < ids.size()) {
+        std::cerr << "world_load: only " << open << " of " << ids.size() << " peers opened\n";
+        return 1;
+    }
+    io.run_for(std::chrono::seconds(2));  // the join messages settle
+
+    // Each peer sends at HZ, spread over the period; the server relays the latest per tick.
+    measuring = true;
+    double cpu0 = ServerCpuSeconds(o.server_pid);
+    double peak_rss = 0;
+    uint64_t sent = 0;
+    const int64_t period_us = 1'000'000 / std::max(1, o.hz);
+    const auto start = Clock::now();
+    const auto end = start + std::chrono::seconds(o.seconds);
+    std::vector<Clock::time_point> next(ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        next[i] =
+            start + std::chrono::microseconds(
+                        period_us * static_cast<int64_t>(i) / static_cast<int64_t>(ids.size()));
+    }
+    auto last_sample = start;
+    while (Clock::now() < end) {
+        auto now = Clock::now();
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            if (now < next[i]) {
+                continue;
+            }
+            next[i] += std::chrono::microseconds(period_us);
+            char message[256];
+            std::snprintf(
+                message, sizeof(message),
+                "{\"clientPlayerUpdate\":{\"position\":{\"x\":%.3f,\"y\":0,\"z\":%d},"
+                "\"rotation\":{\"x\":0,\"y\":0,\"z\":0,\"w\":1}}}",
+                EncodeTime(NowMs()), static_cast<int>(i % 50));
+            if (ep->Send(ids[i], message, false).ok()) {
+                ++sent;
+            }
+        }
+        io.run_for(std::chrono::milliseconds(1));
+        if (now - last_sample > std::chrono::milliseconds(500)) {
+            peak_rss = std::max(peak_rss, ServerRssMib(o.server_pid));
+            last_sample = now;
+        }
+    }
+    double cpu = ServerCpuSeconds(o.server_pid) - cpu0;
+    measuring = false;
+    std::printf(
+        "peers=%d hz=%d seconds=%d joined_in_s=%.1f sent_per_s=%.0f delivered_per_s=%.0f "
+        "p50_ms=%lld p99_ms=%lld max_ms=%lld server_cpu_s=%.2f server_cores=%.2f "
+        "server_rss_mib=%.1f\n",
+        o.peers, o.hz, o.seconds, join_s, static_cast<double>(sent) / o.seconds,
+        static_cast<double>(delivered) / o.seconds, static_cast<long long>(latency.Percentile(50)),
+        static_cast<long long>(latency.Percentile(99)), static_cast<long long>(latency.max), cpu,
+        cpu / o.seconds, peak_rss);
+    ep->Stop();
+    return 0;
+}
