@@ -7,8 +7,9 @@
 #   The album: upload-to-visible throughput and peak RSS, album routes over 10,000 rows
 #   (scripts/bench_album.sh), with the web client's initial JavaScript, time to first photos and
 #   album page render in Chromium (web/bench). The event server's chat broadcast at 100, 500 and
-#   1,000 clients against a Colyseus 0.15 server (scripts/bench_event.sh). Then every fuzz target
-#   for longer than in make test.
+#   1,000 clients against a Colyseus 0.15 server (scripts/bench_event.sh); the world server at 50,
+#   200 and 500 WebRTC peers (scripts/bench_world.sh). Then every fuzz target for longer than in
+#   make test.
 # Every number is printed with the command that produced it. Bounded: each run lasts DURATION.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -105,8 +106,11 @@ build/release/bench/image_processor_bench 2>/dev/null | grep -E "BM_|Benchmark"
 # The album service, uploads and the album routes.
 source scripts/bench_album.sh
 
-# The event server's chat broadcast against Colyseus 0.15 (about 8 minutes with EVENT_SECONDS=30).
+# The event server's chat broadcast against Colyseus 0.15 (about 8 minutes with BENCH_EVENT_SECONDS=30).
 source scripts/bench_event.sh
+
+# The world server: native WebRTC peers sending positions (about 3 minutes).
+source scripts/bench_world.sh
 
 echo
 echo "== Fuzzing, longer than in make test (each target ${FUZZ_SECONDS:-120} s)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The event server's half of `make bench` (sourced by scripts/bench.sh after the release build, or
 # run alone: scripts/bench_event.sh): N colyseus clients (100, 500, 1,000) join the gallery room
-# over the real wire and each sends one chat per second for EVENT_SECONDS (default 30); the room
+# over the real wire and each sends one chat per second for BENCH_EVENT_SECONDS (default 30); the room
 # broadcasts every chat to everyone, so it delivers N x N messages per second. bench/event_load
 # (bench/event_load.cpp) measures delivered messages per second, lost messages, send-to-receive
 # latency, and the server's CPU time and RSS. The same load then runs against the original's stack,
@@ -17,7 +17,7 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then  # run alone
 fi
 source scripts/services.sh
 
-event_seconds=${EVENT_SECONDS:-30}
+event_seconds=${BENCH_EVENT_SECONDS:-30}
 (cd bench/event-colyseus && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] ||
   npm ci --no-audit --no-fund --loglevel=error; })
 

@@ -2,7 +2,7 @@
 # The world server's half of `make bench` (sourced by scripts/bench.sh after the release build, or
 # run alone: scripts/bench_world.sh): N native WebRTC peers (50, 200, 500; libs/webrtc in the
 # client role, bench/world_load.cpp) sign in through the geckos.io routes and each sends 20
-# position updates a second for WORLD_SECONDS (default 30). The server relays the latest position
+# position updates a second for BENCH_WORLD_SECONDS (default 30). The server relays the latest position
 # of every player to every other one on its 20 Hz tick, so N peers ask for up to N x (N - 1) x 20
 # messages a second. Printed per N: updates sent and delivered per second, latency from one peer's
 # send to another's receipt (p50/p99/max), server CPU (cores) and RSS. Fresh server per N; loopback
@@ -16,7 +16,7 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then  # run alone
 fi
 source scripts/services.sh
 
-world_seconds=${WORLD_SECONDS:-30}
+world_seconds=${BENCH_WORLD_SECONDS:-30}
 for peers in 50 200 500; do
   echo
   echo "== World server: $peers peers, each 20 position updates/s for ${world_seconds} s"
