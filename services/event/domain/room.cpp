@@ -174,6 +174,7 @@ Effects Room::Connect(
     }
     s.state = State::kJoining;
     s.conn = conn;
+    s.deadline = now + settings_.seat_reservation;  // to acknowledge JOIN_ROOM (Tick)
     joined_dirty_ = true;
     by_conn_[conn] = s.id;
     return {SendJoinRoom{conn, s.token}};
@@ -292,20 +293,27 @@ Effects Room::Tick(TimePoint now) {
     std::erase_if(banned_, [now](const auto& ban) { return now >= ban.second; });
     std::vector<std::string> expired;
     for (auto& [id, s] : sessions_) {
-        bool waiting = s.state == State::kReserved || s.state == State::kDisconnected;
+        // A socket that never acknowledges its JOIN_ROOM would otherwise hold a player (and a
+        // place in the room) for as long as it answers pings.
+        bool waiting = s.state == State::kReserved || s.state == State::kDisconnected ||
+                       s.state == State::kJoining;
         if (waiting && now >= s.deadline) {
             expired.push_back(id);
         }
     }
+    Effects out;
     for (const std::string& id : expired) {
         Session& s = sessions_.at(id);
         if (s.state == State::kReserved && !s.has_player) {
             Unreserve(s);
         }
+        if (s.state == State::kJoining && s.conn) {
+            out.push_back(CloseConnection{*s.conn, kCloseWithError, "join not acknowledged"});
+            by_conn_.erase(*s.conn);
+        }
         RemovePlayer(s);
         Forget(id);
     }
-    Effects out;
     if (!pending_.empty()) {
         out.push_back(SendPatch{JoinedConnections(), std::move(pending_)});
         pending_.clear();

@@ -185,6 +185,7 @@ TEST_F(RoomTest, SeatProblemsGetTheErrorAndClose4002) {
     ASSERT_TRUE(room_.ReserveSeat({"p", "n", "", ""}, "sx", "tx", now_).ok());
     check(room_.Connect(2, "other-room", "sx", std::nullopt, now_));  // unknown room
     room_.Connect(3, "room1", "sx", std::nullopt, now_);
+    room_.OnFrame(3, ClientAck{}, now_);
     check(room_.Connect(4, "room1", "sx", std::nullopt, now_));  // reused seat
     ASSERT_TRUE(room_.ReserveSeat({"p", "n", "", ""}, "sy", "ty", now_).ok());
     now_ += 15s;
@@ -291,6 +292,28 @@ TEST_F(RoomTest, GraceExpiryRemovesThePlayer) {
     EXPECT_THAT(room_.ReserveReconnection("t1", now_ + 11s), StatusIs(absl::StatusCode::kNotFound));
 }
 
+// A socket that connects but never acknowledges JOIN_ROOM is closed and its player removed once
+// the seat reservation time has passed, instead of holding a place for as long as it answers pings.
+TEST_F(RoomTest, AJoinNeverAcknowledgedExpires) {
+    Join(1, "player-a", "Alice");
+    auto seat = room_.ReserveSeat({"player-b", "Bob", "", ""}, "sb", "tb", now_);
+    ASSERT_TRUE(seat.ok());
+    room_.Connect(2, "room1", "sb", std::nullopt, now_);  // no ClientAck
+    room_.Tick(now_);
+    EXPECT_EQ(room_.Clients(), 2u);
+    EXPECT_TRUE(All<CloseConnection>(room_.Tick(now_ + 14s)).empty());
+    Effects expired = room_.Tick(now_ + 15s);  // RoomSettings::seat_reservation
+    auto closes = All<CloseConnection>(expired);
+    ASSERT_EQ(closes.size(), 1u);
+    EXPECT_EQ(closes[0].to, 2u);
+    EXPECT_EQ(closes[0].code, kCloseWithError);
+    auto patches = All<SendPatch>(expired);
+    ASSERT_EQ(patches.size(), 1u);
+    EXPECT_EQ(patches[0].ops[0].kind, MapOpKind::kDelete);
+    EXPECT_EQ(room_.Clients(), 1u);
+    EXPECT_TRUE(room_.OnDisconnect(2, now_ + 16s).empty());  // the socket's end changes nothing
+}
+
 TEST_F(RoomTest, CapacityCountsPlayersAndSeats) {
     for (int i = 0; i < 5; ++i) {
         ASSERT_TRUE(room_.ReserveSeat({"p", "n", "", ""}, "s" + std::to_string(i), "t", now_).ok());
@@ -318,6 +341,7 @@ TEST_F(RoomTest, SeatsWaitingForTheirSocketAreCappedInAllAndPerClient) {
     EXPECT_THAT(reserve("10.0.0.4", "d1"), StatusIs(absl::StatusCode::kUnavailable));
     // A seat connected is a player, no longer pending: room for one more, from that client too.
     room.Connect(1, "room1", "a1", std::nullopt, now_);
+    room.OnFrame(1, ClientAck{}, now_);
     EXPECT_TRUE(reserve("10.0.0.1", "a3").ok());
     EXPECT_THAT(reserve("10.0.0.4", "d1"), StatusIs(absl::StatusCode::kUnavailable));
     // Expired seats free their places.
