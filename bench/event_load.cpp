@@ -18,11 +18,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <random>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -31,10 +29,14 @@
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
 
+#include "bench/process_stats.h"
+
 namespace {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
+using hatongsu::bench::ProcessSample;
+using hatongsu::bench::SampleProcess;
 using Clock = std::chrono::steady_clock;
 
 int64_t NowNs() {
@@ -97,7 +99,6 @@ struct Run {
     Options options;
     std::atomic<int> joined{0};
     std::atomic<int> failed{0};
-    std::atomic<int64_t> start_ns{0};  // 0 until every client has joined
     std::atomic<uint64_t> sent{0};
     std::atomic<uint64_t> received{0};
     std::atomic<bool> stop{false};
@@ -126,7 +127,9 @@ std::string MaskedFrame(uint8_t opcode, std::string_view payload, std::mt19937& 
 
 // 0d, msgpack "clientChatMessage", msgpack str(text).
 std::string ChatPayload(std::string_view text) {
-    std::string out = "\x0d\xb1" "clientChatMessage";
+    std::string out =
+        "\x0d\xb1"
+        "clientChatMessage";
     if (text.size() < 32) {
         out.push_back(static_cast<char>(0xa0 | text.size()));
     } else {
@@ -140,7 +143,11 @@ std::string ChatPayload(std::string_view text) {
 class Client : public std::enable_shared_from_this<Client> {
 public:
     Client(asio::io_context& io, Run& run, int index, Histogram& histogram)
-        : io_(io), run_(run), index_(index), histogram_(histogram), socket_(io),
+        : io_(io),
+          run_(run),
+          index_(index),
+          histogram_(histogram),
+          socket_(io),
           rng_(static_cast<uint32_t>(index) * 2654435761u) {}
 
     asio::awaitable<bool> Join() {
@@ -211,10 +218,11 @@ private:
             {asio::ip::make_address("127.0.0.1"), run_.options.port}, asio::use_awaitable);
         std::string body = "{\"playerId\":\"bench-" + std::to_string(index_) +
                            "\",\"nickname\":\"Bench " + std::to_string(index_) + "\"}";
-        std::string request = "POST /matchmake/join/gallery_room HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                              "Content-Type: application/json\r\nConnection: close\r\n"
-                              "Content-Length: " +
-                              std::to_string(body.size()) + "\r\n\r\n" + body;
+        std::string request =
+            "POST /matchmake/join/gallery_room HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Content-Type: application/json\r\nConnection: close\r\n"
+            "Content-Length: " +
+            std::to_string(body.size()) + "\r\n\r\n" + body;
         co_await asio::async_write(http, asio::buffer(request), asio::use_awaitable);
         std::string response;
         auto [ec, n] = co_await asio::async_read(
@@ -362,41 +370,6 @@ private:
     bool acknowledged_ = false;
 };
 
-struct ProcessSample {
-    double cpu_seconds = 0;
-    double rss_mib = 0;
-    double peak_rss_mib = 0;
-};
-
-ProcessSample SampleProcess(int pid) {
-    ProcessSample s;
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    std::getline(stat, line);
-    auto close = line.rfind(')');
-    if (close != std::string::npos) {
-        std::istringstream fields(line.substr(close + 2));
-        std::vector<std::string> f;
-        std::string word;
-        while (fields >> word) {
-            f.push_back(word);
-        }
-        if (f.size() > 12) {  // utime and stime are fields 14 and 15 of stat (1-based)
-            double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
-            s.cpu_seconds = (std::stod(f[11]) + std::stod(f[12])) / ticks;
-        }
-    }
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    while (std::getline(status, line)) {
-        if (line.rfind("VmRSS:", 0) == 0) {
-            s.rss_mib = std::stod(line.substr(6)) / 1024.0;
-        } else if (line.rfind("VmHWM:", 0) == 0) {
-            s.peak_rss_mib = std::stod(line.substr(6)) / 1024.0;
-        }
-    }
-    return s;
-}
-
 Options Parse(int argc, char** argv) {
     Options o;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -450,30 +423,33 @@ int main(int argc, char** argv) {
     for (int t = 0; t < threads; ++t) {
         for (int j = 0; j < std::max(1, o.join_concurrency / threads); ++j) {
             // Each joiner takes clients in order; a client always runs on its own io_context.
-            asio::co_spawn(*ios[t], [&, t]() -> asio::awaitable<void> {
-                for (;;) {
-                    int i = next.load();
-                    if (i >= o.clients) {
-                        co_return;
+            asio::co_spawn(
+                *ios[t],
+                [&, t]() -> asio::awaitable<void> {
+                    for (;;) {
+                        int i = next.load();
+                        if (i >= o.clients) {
+                            co_return;
+                        }
+                        if (i % threads != t) {
+                            // Not ours: let the owner take it.
+                            asio::steady_timer wait(*ios[t], std::chrono::milliseconds(1));
+                            co_await wait.async_wait(asio::use_awaitable);
+                            continue;
+                        }
+                        if (!next.compare_exchange_strong(i, i + 1)) {
+                            continue;
+                        }
+                        bool ok = co_await clients[i]->Join();
+                        if (!ok) {
+                            run.failed++;
+                            continue;
+                        }
+                        run.joined++;
+                        asio::co_spawn(*ios[t], clients[i]->ReadLoop(), asio::detached);
                     }
-                    if (i % threads != t) {
-                        // Not ours: let the owner take it.
-                        asio::steady_timer wait(*ios[t], std::chrono::milliseconds(1));
-                        co_await wait.async_wait(asio::use_awaitable);
-                        continue;
-                    }
-                    if (!next.compare_exchange_strong(i, i + 1)) {
-                        continue;
-                    }
-                    bool ok = co_await clients[i]->Join();
-                    if (!ok) {
-                        run.failed++;
-                        continue;
-                    }
-                    run.joined++;
-                    asio::co_spawn(*ios[t], clients[i]->ReadLoop(), asio::detached);
-                }
-            }, asio::detached);
+                },
+                asio::detached);
         }
     }
     std::vector<std::thread> workers;
@@ -486,8 +462,7 @@ int main(int argc, char** argv) {
            Clock::now() - join_started < std::chrono::seconds(120)) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    double join_seconds =
-        std::chrono::duration<double>(Clock::now() - join_started).count();
+    double join_seconds = std::chrono::duration<double>(Clock::now() - join_started).count();
     if (run.joined < o.clients) {
         std::cerr << "event_load: only " << run.joined << " of " << o.clients << " joined\n";
         run.stop = true;
@@ -560,7 +535,7 @@ int main(int argc, char** argv) {
         static_cast<unsigned long long>(received),
         static_cast<long long>(expected) - static_cast<long long>(received),
         static_cast<double>(received) / o.seconds, all.PercentileMs(50), all.PercentileMs(99),
-        all.MaxMs(), cpu, send_cpu, cpu > 0 ? static_cast<double>(received) / cpu : 0.0,
-        peak_rss, after.peak_rss_mib, run.failed.load());
+        all.MaxMs(), cpu, send_cpu, cpu > 0 ? static_cast<double>(received) / cpu : 0.0, peak_rss,
+        after.peak_rss_mib, run.failed.load());
     return 0;
 }

@@ -12,10 +12,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,8 +24,8 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
-#include <unistd.h>
 
+#include "bench/process_stats.h"
 #include "hatongsu/webrtc/endpoint.h"
 
 namespace {
@@ -35,6 +33,7 @@ namespace {
 namespace asio = boost::asio;
 namespace json = boost::json;
 namespace webrtc = hatongsu::webrtc;
+using hatongsu::bench::SampleProcess;
 using Clock = std::chrono::steady_clock;
 
 struct Options {
@@ -93,33 +92,6 @@ struct Histogram {
         return max;
     }
 };
-
-double ServerCpuSeconds(int pid) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    std::getline(stat, line);
-    auto close = line.rfind(')');
-    if (close == std::string::npos) {
-        return 0;
-    }
-    std::istringstream fields(line.substr(close + 2));
-    std::vector<std::string> f;
-    for (std::string word; fields >> word;) {
-        f.push_back(word);
-    }
-    double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
-    return f.size() > 12 ? (std::stod(f[11]) + std::stod(f[12])) / ticks : 0;
-}
-
-double ServerRssMib(int pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    for (std::string line; std::getline(status, line);) {
-        if (line.rfind("VmRSS:", 0) == 0) {
-            return std::stod(line.substr(6)) / 1024.0;
-        }
-    }
-    return 0;
-}
 
 // The x of a position that says "sent at `ms`": milliseconds within a 100 s cycle, as metres
 // from -50 to 50 (inside the default world bounds).
@@ -237,7 +209,7 @@ int main(int argc, char** argv) {
 
     // Each peer sends at HZ, spread over the period; the server relays the latest per tick.
     measuring = true;
-    double cpu0 = ServerCpuSeconds(o.server_pid);
+    double cpu0 = SampleProcess(o.server_pid).cpu_seconds;
     double peak_rss = 0;
     uint64_t sent = 0;
     const int64_t period_us = 1'000'000 / std::max(1, o.hz);
@@ -269,11 +241,11 @@ int main(int argc, char** argv) {
         }
         io.run_for(std::chrono::milliseconds(1));
         if (now - last_sample > std::chrono::milliseconds(500)) {
-            peak_rss = std::max(peak_rss, ServerRssMib(o.server_pid));
+            peak_rss = std::max(peak_rss, SampleProcess(o.server_pid).rss_mib);
             last_sample = now;
         }
     }
-    double cpu = ServerCpuSeconds(o.server_pid) - cpu0;
+    double cpu = SampleProcess(o.server_pid).cpu_seconds - cpu0;
     measuring = false;
     std::printf(
         "peers=%d hz=%d seconds=%d joined_in_s=%.1f sent_per_s=%.0f delivered_per_s=%.0f "

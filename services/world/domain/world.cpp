@@ -2,17 +2,9 @@
 
 #include <algorithm>
 
+#include "hatongsu/core/overloaded.h"
+
 namespace hatongsu::world {
-namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
-}  // namespace
 
 std::vector<PeerId> World::Others(const PeerId& peer) const {
     std::vector<PeerId> out;
@@ -82,7 +74,7 @@ Effects World::Handle(const PeerId& peer, const ClientMessage& message, TimePoin
     }
     State& state = it->second;
     std::visit(
-        Overloaded{
+        core::Overloaded{
             [&](const PlayerUpdate& u) {
                 if (!ValidateTransform(u.transform, settings_.rules).ok()) {
                     CountDrop(DropReason::kInvalid);

@@ -7,16 +7,11 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
+#include "hatongsu/core/overloaded.h"
+
 namespace hatongsu::world::geckos {
 namespace json = boost::json;
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // Every number in `v` finite and within ±kMaxMagnitude. Depth is already bounded by the parser,
 // so the recursion is too.
@@ -110,7 +105,7 @@ void PutPlayer(std::string& out, const PeerId& id, const Transform& t) {
 std::string Data(const ServerMessage& message) {
     std::string out;
     std::visit(
-        Overloaded{
+        core::Overloaded{
             [&](const NewPlayer& m) { PutPlayer(out, m.player.id, m.player.transform); },
             [&](const ExistingPlayers& m) {
                 out += '[';
@@ -263,7 +258,7 @@ absl::StatusOr<ClientMessage> ToClientMessage(const ChannelEvent& event) {
 
 std::string_view EventName(const ServerMessage& message) {
     return std::visit(
-        Overloaded{
+        core::Overloaded{
             [](const NewPlayer&) { return std::string_view("serverNewPlayer"); },
             [](const ExistingPlayers&) { return std::string_view("serverExistingPlayers"); },
             [](const PlayerMoved&) { return std::string_view("serverPlayerUpdate"); },

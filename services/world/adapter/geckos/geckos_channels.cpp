@@ -2,17 +2,9 @@
 
 #include <algorithm>
 
+#include "hatongsu/core/overloaded.h"
+
 namespace hatongsu::world::geckos {
-namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
-}  // namespace
 
 void GeckosChannels::SendText(const PeerId& peer, const std::string& text) {
     if (transport_.Send(peer, text, false).ok()) {
@@ -27,7 +19,7 @@ void GeckosChannels::Apply(const Effects& effects) {
     absl::MutexLock lock(&mu_);
     for (const Effect& effect : effects) {
         std::visit(
-            Overloaded{
+            core::Overloaded{
                 [&](const Send& send) {
                     if (!send.reliable) {
                         const std::string text = EncodeServerMessage(send.message);
