@@ -203,6 +203,8 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
         socket.send_to(asio::buffer(data.data(), data.size()), to, 0, ec);
         if (ec) {
             ++counters.udp_send_errors;
+        } else {
+            ++counters.datagrams_sent;
         }
     }
 
@@ -216,6 +218,8 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
                 asio::buffer(data.data(), data.size()), *peer.remote, 0, ec);
             if (ec) {
                 ++counters.udp_send_errors;
+            } else {
+                ++counters.datagrams_sent;
             }
             return;
         }
@@ -1002,34 +1006,69 @@ absl::StatusOr<std::string> Endpoint::AcceptOffer(const PeerId& id, std::string_
     return answer;
 }
 
+namespace {
+
+// The SCTP message for `data` on `peer`'s channel, or why it cannot be sent.
+absl::StatusOr<SctpAssociation::Message> ChannelMessage(
+    const Peer& peer, const EndpointOptions& options, std::string_view data, bool binary) {
+    const size_t limit = peer.remote_max_message == 0
+                             ? options.max_message_bytes
+                             : std::min(options.max_message_bytes, peer.remote_max_message);
+    if (data.size() > limit) {
+        return absl::InvalidArgumentError("webrtc: message larger than max-message-size");
+    }
+    static constexpr char kZero[1] = {0};
+    if (data.empty()) {  // an empty message goes as one byte with the "empty" PPID (RFC 8831)
+        return SctpAssociation::Message{
+            binary ? ppid::kBinaryEmpty : ppid::kStringEmpty, std::string_view(kZero, 1)};
+    }
+    return SctpAssociation::Message{binary ? ppid::kBinary : ppid::kString, data};
+}
+
+}  // namespace
+
 absl::Status Endpoint::Send(const PeerId& id, std::string_view data, bool binary) {
+    const OutgoingMessage one{data, binary};
+    return SendMany(id, std::span(&one, 1)).front();
+}
+
+std::vector<absl::Status> Endpoint::SendMany(
+    const PeerId& id, std::span<const OutgoingMessage> messages) {
+    std::vector<absl::Status> results(messages.size());
     auto it = impl_->peers.find(id);
     if (it == impl_->peers.end()) {
-        return absl::NotFoundError("webrtc: unknown peer");
+        std::fill(results.begin(), results.end(), absl::NotFoundError("webrtc: unknown peer"));
+        return results;
     }
     Peer& peer = *it->second;
     if (!peer.open || !peer.sctp || !peer.sid.has_value()) {
-        return absl::FailedPreconditionError("webrtc: channel not open");
+        std::fill(
+            results.begin(), results.end(),
+            absl::FailedPreconditionError("webrtc: channel not open"));
+        return results;
     }
-    const size_t limit = peer.remote_max_message == 0
-                             ? impl_->options.max_message_bytes
-                             : std::min(impl_->options.max_message_bytes, peer.remote_max_message);
-    if (data.size() > limit) {
-        ++impl_->counters.sent_dropped_too_large;
-        return absl::InvalidArgumentError("webrtc: message larger than max-message-size");
+    std::vector<SctpAssociation::Message> wire;
+    std::vector<std::size_t> index;  // wire[i] is messages[index[i]]
+    wire.reserve(messages.size());
+    index.reserve(messages.size());
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        auto message = ChannelMessage(peer, impl_->options, messages[i].data, messages[i].binary);
+        if (!message.ok()) {
+            ++impl_->counters.sent_dropped_too_large;
+            results[i] = message.status();
+            continue;
+        }
+        wire.push_back(*message);
+        index.push_back(i);
     }
-    uint32_t id_ppid = binary ? ppid::kBinary : ppid::kString;
-    std::string_view payload = data;
-    static constexpr char kZero[1] = {0};
-    if (data.empty()) {
-        id_ppid = binary ? ppid::kBinaryEmpty : ppid::kStringEmpty;
-        payload = std::string_view(kZero, 1);
+    auto sent = peer.sctp->SendMany(*peer.sid, wire, peer.policy);
+    for (std::size_t i = 0; i < sent.size(); ++i) {
+        if (sent[i].code() == absl::StatusCode::kResourceExhausted) {
+            ++impl_->counters.sent_dropped_backpressure;
+        }
+        results[index[i]] = std::move(sent[i]);
     }
-    absl::Status st = peer.sctp->Send(*peer.sid, id_ppid, payload, peer.policy);
-    if (st.code() == absl::StatusCode::kResourceExhausted) {
-        ++impl_->counters.sent_dropped_backpressure;
-    }
-    return st;
+    return results;
 }
 
 void Endpoint::Close(const PeerId& id) {

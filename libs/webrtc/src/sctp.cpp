@@ -225,6 +225,28 @@ absl::Status SctpAssociation::Send(
     return absl::OkStatus();
 }
 
+// Nagle holds each message back while data is in flight and less than a packet is waiting, so
+// the burst goes out in full packets; the last message is sent with Nagle off again, which sends
+// everything still held.
+std::vector<absl::Status> SctpAssociation::SendMany(
+    uint16_t stream, std::span<const Message> messages, const SctpSendPolicy& policy) {
+    std::vector<absl::Status> results;
+    results.reserve(messages.size());
+    const int on = 1;
+    const int off = 0;
+    const bool bundle = messages.size() > 1 && connected_;
+    if (bundle) {
+        SetOption(sock_, IPPROTO_SCTP, SCTP_NODELAY, off);
+    }
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        if (bundle && i + 1 == messages.size()) {
+            SetOption(sock_, IPPROTO_SCTP, SCTP_NODELAY, on);
+        }
+        results.push_back(Send(stream, messages[i].ppid, messages[i].data, policy));
+    }
+    return results;
+}
+
 absl::Status SctpAssociation::ResetStream(uint16_t stream) {
     alignas(sctp_reset_streams) char buf[sizeof(sctp_reset_streams) + sizeof(uint16_t)] = {};
     auto* reset = reinterpret_cast<sctp_reset_streams*>(buf);

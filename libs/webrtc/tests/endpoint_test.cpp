@@ -217,6 +217,41 @@ TEST_F(EndpointTest, CarriesA64KiBMessageBothWaysOnAReliableChannel) {
     EXPECT_EQ(std::get<1>(server_events_.messages[0]), big);
 }
 
+TEST_F(EndpointTest, SendManyBundlesABurstIntoFullPacketsAndKeepsTheOrder) {
+    EndpointOptions options = LoopbackOptions();
+    options.max_message_bytes = 4000;
+    StartServer(options);
+    StartClient();
+    Connect("p", {.label = "geckos.io", .ordered = true, .max_retransmits = std::nullopt});
+    std::vector<std::string> texts;
+    std::vector<OutgoingMessage> burst;
+    for (int i = 0; i < 60; ++i) {
+        texts.push_back(
+            std::to_string(i) + ":" + std::string(100, static_cast<char>('a' + i % 26)));
+    }
+    texts[30] = std::string(4001, 'x');  // over the limit: refused on its own, the rest go
+    for (const auto& text : texts) {
+        burst.push_back({text, false});
+    }
+    const uint64_t before = server_->Counters().datagrams_sent;
+    auto results = server_->SendMany("p", burst);
+    const uint64_t used = server_->Counters().datagrams_sent - before;
+    ASSERT_EQ(results.size(), texts.size());
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        EXPECT_EQ(results[i].ok(), i != 30) << i;
+    }
+    ASSERT_TRUE(RunUntil([&] { return client_events_.messages.size() == 59; }));
+    std::vector<std::string> got;
+    for (const auto& [peer, data, binary] : client_events_.messages) {
+        got.push_back(data);
+    }
+    texts.erase(texts.begin() + 30);
+    EXPECT_EQ(got, texts);
+    // About 6 KB: a handful of ~1,100-byte packets, not one per message (60 one by one).
+    EXPECT_LE(used, 12u);
+    EXPECT_EQ(server_->Counters().sent_dropped_too_large, 1u);
+}
+
 TEST_F(EndpointTest, RefusesMessagesOverTheLimitAndCountsThem) {
     EndpointOptions options = LoopbackOptions();
     options.max_message_bytes = 1000;

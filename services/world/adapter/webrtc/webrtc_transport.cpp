@@ -2,6 +2,7 @@
 
 #include <future>
 #include <type_traits>
+#include <unordered_map>
 
 #include <boost/asio/post.hpp>
 
@@ -144,25 +145,65 @@ absl::Status WebRtcTransport::Send(std::string_view id, std::string_view data, b
         queued_send_bytes_.fetch_sub(size);
         return absl::ResourceExhaustedError("the transport's send queue is full");
     }
-    bool queued = PostToRtc([this, id = std::string(id), data = std::string(data), binary, size] {
-        queued_send_bytes_.fetch_sub(size);
-        if (endpoint_) {
-            (void)endpoint_->Send(id, data, binary);  // drops are counted by the Endpoint
+    std::lock_guard lock(outbox_mu_);
+    if (!drain_queued_) {
+        if (!PostToRtc([this] { Drain(); })) {
+            queued_send_bytes_.fetch_sub(size);
+            return absl::FailedPreconditionError("the transport is stopped");
         }
-    });
-    if (!queued) {
-        queued_send_bytes_.fetch_sub(size);
-        return absl::FailedPreconditionError("the transport is stopped");
+        drain_queued_ = true;
     }
+    outbox_.push_back({std::string(id), std::string(data), binary, false});
     return absl::OkStatus();
 }
 
 void WebRtcTransport::Close(std::string_view id) {
-    PostToRtc([this, id = std::string(id)] {
-        if (endpoint_) {
-            endpoint_->Close(id);
+    std::lock_guard lock(outbox_mu_);
+    if (!drain_queued_) {
+        if (!PostToRtc([this] { Drain(); })) {
+            return;
         }
-    });
+        drain_queued_ = true;
+    }
+    outbox_.push_back({std::string(id), {}, false, true});
+}
+
+// On the rtc thread. Messages are grouped per peer (each peer's keep their order); a peer's
+// close goes out after the messages queued for it before the close.
+void WebRtcTransport::Drain() {
+    std::vector<Outgoing> batch;
+    {
+        std::lock_guard lock(outbox_mu_);
+        batch.swap(outbox_);
+        drain_queued_ = false;
+    }
+    std::size_t bytes = 0;
+    for (const Outgoing& out : batch) {
+        bytes += out.close ? 0 : out.peer.size() + out.data.size();
+    }
+    queued_send_bytes_.fetch_sub(bytes);
+    if (!endpoint_) {
+        return;
+    }
+    std::unordered_map<std::string_view, std::vector<rtc::OutgoingMessage>> per_peer;
+    auto flush = [&](std::string_view peer, std::vector<rtc::OutgoingMessage>& messages) {
+        if (!messages.empty()) {
+            (void)endpoint_->SendMany(std::string(peer), messages);  // drops are counted there
+            messages.clear();
+        }
+    };
+    for (const Outgoing& out : batch) {
+        auto& messages = per_peer[out.peer];
+        if (out.close) {
+            flush(out.peer, messages);
+            endpoint_->Close(out.peer);
+        } else {
+            messages.push_back({out.data, out.binary});
+        }
+    }
+    for (auto& [peer, messages] : per_peer) {
+        flush(peer, messages);
+    }
 }
 
 std::size_t WebRtcTransport::PeerCount() {

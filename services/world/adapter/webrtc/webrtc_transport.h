@@ -1,11 +1,13 @@
 // The PeerTransport port over libs/webrtc's Endpoint. The Endpoint is single-threaded (usrsctp is
 // process-global), so it gets a thread of its own; the port is thread-safe and never blocks on the
 // world:
-// - Send and Close are posted to that thread (in call order) and return at once: Send's answer
-//   is OK once queued, and the Endpoint counts what it then drops (a full send buffer, a peer
-//   that is gone). What waits for that thread is bounded: past kMaxQueuedSendBytes, Send answers
-//   ResourceExhausted (the message is dropped), and past kMaxQueuedEvents, incoming messages are
-//   dropped before they reach the world (counted in DroppedEvents).
+// - Send and Close are queued for that thread (in call order per peer) and return at once: Send's
+//   answer is OK once queued, and the Endpoint counts what it then drops (a full send buffer, a
+//   peer that is gone). The thread takes the whole queue at a time and hands each peer its
+//   messages together, so a tick's updates to one peer share packets (Endpoint::SendMany). What
+//   waits for that thread is bounded: past kMaxQueuedSendBytes, Send answers ResourceExhausted (the
+//   message is dropped), and past kMaxQueuedEvents, incoming messages are dropped before they reach
+//   the world (counted in DroppedEvents).
 // - CreatePeer and SetRemoteAnswer wait for the thread's answer. That thread never waits for the
 //   world in turn: events are handed to a strand of the world's io_context (one at a time, in
 //   order), so a caller holding the world's locks cannot deadlock with an event.
@@ -15,7 +17,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -76,6 +80,19 @@ private:
     // posted to a thread that will never run it.
     std::mutex post_mu_;
     bool stopped_ = false;  // guarded by post_mu_
+
+    // Sends and closes waiting for the rtc thread, in call order; one drain task is queued
+    // whenever the outbox is not empty.
+    struct Outgoing {
+        std::string peer;
+        std::string data;
+        bool binary = false;
+        bool close = false;  // Close(peer) instead of a message
+    };
+    void Drain();
+    std::mutex outbox_mu_;
+    std::vector<Outgoing> outbox_;  // guarded by outbox_mu_
+    bool drain_queued_ = false;     // guarded by outbox_mu_
 };
 
 }  // namespace hatongsu::world::webrtc

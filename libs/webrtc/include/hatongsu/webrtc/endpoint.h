@@ -20,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -102,10 +103,16 @@ struct EndpointCounters {
     uint64_t sent_dropped_too_large = 0;
     uint64_t sent_dropped_backpressure = 0;  // the peer's send buffer was full
     uint64_t udp_send_errors = 0;
+    uint64_t datagrams_sent = 0;
     uint64_t closed_consent_timeout = 0;
     uint64_t closed_open_timeout = 0;
     uint64_t closed_fingerprint_mismatch = 0;
     uint64_t closed_protocol_error = 0;
+};
+
+struct OutgoingMessage {
+    std::string_view data;
+    bool binary = false;
 };
 
 class Endpoint final {
@@ -131,6 +138,9 @@ public:
     // ResourceExhausted (send buffer full: the message is dropped). Every failure drops the
     // message; the last two are counted.
     absl::Status Send(const PeerId& id, std::string_view data, bool binary);
+    // Several messages to one peer, in order, bundled into as few packets as they fit; one
+    // status per message, as Send would return.
+    std::vector<absl::Status> SendMany(const PeerId& id, std::span<const OutgoingMessage> messages);
     // Graceful: SCTP ABORT and DTLS close_notify go out; on_closed(kLocal) fires. No-op when
     // unknown.
     void Close(const PeerId& id);

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +68,15 @@ public:
     // the send buffer could ever hold; FailedPrecondition before kConnected.
     absl::Status Send(
         uint16_t stream, uint32_t ppid, std::string_view data, const SctpSendPolicy& policy);
+    // Sends `messages` in order as Send would, bundled into as few packets as they fit (one
+    // packet, DTLS record and datagram per ~1,100 bytes instead of one per message). Returns
+    // one status per message.
+    struct Message {
+        uint32_t ppid = 0;
+        std::string_view data;
+    };
+    std::vector<absl::Status> SendMany(
+        uint16_t stream, std::span<const Message> messages, const SctpSendPolicy& policy);
     // Resets our outgoing side of `stream` (closing a data channel).
     absl::Status ResetStream(uint16_t stream);
     // Graceful SHUTDOWN; kClosed follows when it completes.
