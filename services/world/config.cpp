@@ -80,7 +80,7 @@ absl::StatusOr<WorldConfig> LoadConfig(config::Env& env) {
     c.drain_timeout = env.Duration({"WORLD_DRAIN_TIMEOUT_MS"}, 5s);
 
     // The game.
-    const int tick_hz = env.Int({"WORLD_TICK_HZ"}, 20, 1, 1000);
+    const int tick_hz = env.Int({"WORLD_TICK_HZ"}, 100, 1, 1000);
     c.endpoints.tick = std::chrono::milliseconds(1000 / tick_hz);
     const int rate = env.Int({"WORLD_UPDATE_RATE"}, 60, 1, 100000);
     const int burst = env.Int({"WORLD_UPDATE_BURST"}, rate, 1, 100000);
@@ -129,6 +129,7 @@ absl::StatusOr<WorldConfig> LoadConfig(config::Env& env) {
     c.transport.max_peers = c.world.capacity + c.signaling.limits.max_pending;
     c.transport.consent_timeout = env.Duration({"WORLD_CONSENT_TIMEOUT_MS"}, 4000ms);
     c.transport.open_timeout = c.signaling.limits.open_timeout;
+    c.transport.max_inbound_message_bytes = c.inbound.codec.max_bytes;
     if (c.transport.consent_timeout < 1000ms) {
         env.AddError("WORLD_CONSENT_TIMEOUT_MS must be at least 1s (browsers check every 2.5 s)");
     }

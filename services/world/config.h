@@ -28,6 +28,9 @@ struct TransportConfig {
     std::chrono::milliseconds consent_timeout{4000};
     // WORLD_OPEN_TIMEOUT_MS too: the transport closes a peer whose channel is not open by then.
     std::chrono::milliseconds open_timeout{30000};
+    // Largest message a peer may send (the channel codec's limit): the transport stops
+    // reassembling there, so a peer cannot make us hold more.
+    std::size_t max_inbound_message_bytes = 4096;
 };
 
 struct WorldConfig {

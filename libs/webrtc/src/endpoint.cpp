@@ -31,6 +31,14 @@ constexpr size_t kReceiveBufferBytes = 4096;
 constexpr int kReceiveBatch = 64;
 constexpr size_t kMaxAddressesPerPeer = 8;
 constexpr uint16_t kLocalSctpPort = 5000;
+// A nominated new address takes over once the current one has sent nothing that decrypts for
+// this long (SCTP heartbeats every second keep a live path well inside it).
+constexpr auto kPathSilence = std::chrono::milliseconds(2500);
+
+size_t ReceiveLimit(const EndpointOptions& options) {
+    return options.max_received_message_bytes != 0 ? options.max_received_message_bytes
+                                                   : options.max_message_bytes;
+}
 
 std::string RandomIceString(size_t length) {
     static constexpr char kChars[] =
@@ -111,6 +119,7 @@ struct Peer {
     size_t remote_max_message = 65536;
     std::optional<udp::endpoint> remote;   // where we send: bound by ICE
     std::vector<udp::endpoint> addresses;  // every validated source address
+    Clock::time_point last_authentic;      // last DTLS record that decrypted (after the handshake)
     bool ice_connected = false;            // client role: got a Binding success
     std::unique_ptr<DtlsSession> dtls;
     bool fingerprint_verified = false;
@@ -266,7 +275,7 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
                 ++counters.stun_unexpected;
             }
         } else if (first >= 20 && first <= 63) {
-            OnDtls(peer, data);
+            OnDtls(peer, data, from);
         } else {
             ++counters.unknown_packets;
         }
@@ -350,9 +359,18 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
         ++counters.stun_answered;
         peer.last_seen = Clock::now();
         const bool nominated = msg.Find(stun_attr::kUseCandidate) != nullptr;
-        if (!peer.client_role &&
-            (!peer.remote.has_value() || (nominated && *peer.remote != from))) {
-            BindAddress(peer, from);
+        if (!peer.client_role && !peer.remote.has_value()) {
+            AddAddress(peer, from);
+            peer.remote = from;
+        } else if (!peer.client_role && nominated && *peer.remote != from) {
+            // A check can be replayed from any address by someone who saw it, so a nomination
+            // alone does not move the peer while its current path still carries authentic
+            // DTLS (our 1 s heartbeats are answered); records that decrypt from the new address,
+            // or silence on the old one, do.
+            AddAddress(peer, from);
+            if (Clock::now() - peer.last_authentic > kPathSilence) {
+                peer.remote = from;
+            }
         }
         MaybeStartDtls(peer);
     }
@@ -374,8 +392,8 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
         }
     }
 
-    void BindAddress(Peer& peer, const udp::endpoint& from) {
-        peer.remote = from;
+    // Routes DTLS from `from` to the peer (bounded per peer); where we send is `remote`.
+    void AddAddress(Peer& peer, const udp::endpoint& from) {
         if (std::find(peer.addresses.begin(), peer.addresses.end(), from) == peer.addresses.end()) {
             auto existing = by_address.find(from);
             if (existing != by_address.end() && existing->second != &peer) {
@@ -402,10 +420,10 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
             ++counters.dtls_unknown_source;
             return;
         }
-        OnDtls(*it->second, data);
+        OnDtls(*it->second, data, from);
     }
 
-    void OnDtls(Peer& peer, std::string_view data) {
+    void OnDtls(Peer& peer, std::string_view data, const udp::endpoint& from) {
         if (!peer.dtls) {
             // In the server-offers flow the ClientHello may beat the answer: act as the DTLS
             // server unless the answer already said otherwise.
@@ -424,7 +442,18 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
             ClosePeer(peer, CloseReason::kProtocolError, /*graceful=*/false);
             return;
         }
-        peer.last_seen = Clock::now();
+        // Only what decrypts counts as the peer (a forged or replayed datagram must neither keep
+        // a dead peer alive nor move it); before the handshake, the open timeout bounds it.
+        const bool authentic = !in.records.empty() || in.closed || in.handshake_completed;
+        if (authentic || !peer.dtls->Connected()) {
+            peer.last_seen = Clock::now();
+        }
+        if (authentic) {
+            peer.last_authentic = Clock::now();
+            if (!peer.client_role && peer.remote.has_value() && *peer.remote != from) {
+                peer.remote = from;
+            }
+        }
         if (in.handshake_completed) {
             MaybeStartSctp(peer);
         }
@@ -492,9 +521,9 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
         auto sctp = SctpAssociation::Create(
             {.local_port = kLocalSctpPort,
              .remote_port = peer.remote_sctp_port,
-             .max_message_bytes = options.max_message_bytes,
+             .max_message_bytes = ReceiveLimit(options),
              .send_buffer_bytes = options.max_send_buffer_bytes,
-             .receive_buffer_bytes = std::max<size_t>(options.max_message_bytes, 262144)},
+             .receive_buffer_bytes = std::max<size_t>(ReceiveLimit(options), 262144)},
             [p](std::string_view packet) {
                 if (p->dtls && !p->silent) {
                     (void)p->dtls->Write(packet);
@@ -898,7 +927,7 @@ absl::StatusOr<Offer> Endpoint::CreatePeer(const PeerId& id, const ChannelOption
         .ice_lite = true,
         .mid = "0",
         .sctp_port = kLocalSctpPort,
-        .max_message_size = impl_->options.max_message_bytes,
+        .max_message_size = ReceiveLimit(impl_->options),
         .session_id = impl_->next_session_id++,
         .candidate_ip = impl_->advertised_ip,
         .candidate_port = impl_->advertised_port,
@@ -996,7 +1025,7 @@ absl::StatusOr<std::string> Endpoint::AcceptOffer(const PeerId& id, std::string_
         .ice_lite = false,
         .mid = offer->mid.empty() ? "0" : offer->mid,
         .sctp_port = kLocalSctpPort,
-        .max_message_size = impl_->options.max_message_bytes,
+        .max_message_size = ReceiveLimit(impl_->options),
         .session_id = impl_->next_session_id++,
         .candidate_ip = "",
         .candidate_port = 0,

@@ -3,6 +3,7 @@
 // fails instead of hanging; nothing is timed.
 #include "hatongsu/webrtc/endpoint.h"
 
+#include <array>
 #include <chrono>
 #include <string>
 #include <tuple>
@@ -250,6 +251,25 @@ TEST_F(EndpointTest, SendManyBundlesABurstIntoFullPacketsAndKeepsTheOrder) {
     // About 6 KB: a handful of ~1,100-byte packets, not one per message (60 one by one).
     EXPECT_LE(used, 12u);
     EXPECT_EQ(server_->Counters().sent_dropped_too_large, 1u);
+}
+
+TEST_F(EndpointTest, TheInboundLimitIsAdvertisedAndDoesNotBoundWhatWeSend) {
+    EndpointOptions options = LoopbackOptions();
+    options.max_received_message_bytes = 1000;
+    StartServer(options);
+    StartClient();
+    Connect("p", {.label = "geckos.io", .ordered = true, .max_retransmits = std::nullopt});
+    // The client learned 1000 from our a=max-message-size: it refuses more.
+    EXPECT_THAT(
+        client_->Send("p", std::string(1001, 'x'), false),
+        StatusIs(absl::StatusCode::kInvalidArgument));
+    ASSERT_THAT(client_->Send("p", std::string(1000, 'y'), false), IsOk());
+    ASSERT_THAT(server_->Send("p", std::string(20000, 'z'), false), IsOk());
+    ASSERT_TRUE(RunUntil([&] {
+        return server_events_.messages.size() == 1 && client_events_.messages.size() == 1;
+    }));
+    EXPECT_EQ(std::get<1>(server_events_.messages[0]), std::string(1000, 'y'));
+    EXPECT_EQ(std::get<1>(client_events_.messages[0]).size(), 20000u);
 }
 
 TEST_F(EndpointTest, RefusesMessagesOverTheLimitAndCountsThem) {
@@ -500,6 +520,46 @@ TEST_F(EndpointTest, ANominationFromANewAddressMovesThePeerAndTheMapStaysBounded
     sockets.back()->send_to(asio::buffer(junk), to);
     io_.run_for(50ms);
     EXPECT_EQ(server_->Counters().dtls_unknown_source, 1u);
+}
+
+TEST_F(EndpointTest, AReplayedNominationDoesNotTakeALivePeerAway) {
+    StartServer();
+    StartClient();
+    auto offer = server_->CreatePeer("p", {});
+    ASSERT_THAT(offer, IsOk());
+    auto answer = client_->AcceptOffer("p", offer->sdp);
+    ASSERT_THAT(answer, IsOk());
+    ASSERT_THAT(server_->SetRemoteAnswer("p", *answer), IsOk());
+    ASSERT_TRUE(RunUntil([&] { return client_events_.Opened("p") && server_events_.Opened("p"); }));
+    // Someone who saw a check resends it, nominating, from an address of their own.
+    auto parsed = ParseDescription(offer->sdp);
+    ASSERT_THAT(parsed, IsOk());
+    asio::ip::udp::socket thief(
+        io_, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    const asio::ip::udp::endpoint to(asio::ip::make_address("127.0.0.1"), server_->LocalPort());
+    const std::string check = StunBuilder(0x0001, StunTransactionId{7})
+                                  .Add(stun_attr::kUsername, parsed->ice_ufrag + ":x")
+                                  .Add(stun_attr::kUseCandidate, "")
+                                  .Finish(parsed->ice_pwd, true);
+    const uint64_t answered = server_->Counters().stun_answered;
+    thief.send_to(asio::buffer(check), to);
+    ASSERT_TRUE(RunUntil([&] { return server_->Counters().stun_answered > answered; }));
+    // The peer still gets what we send, and the thief gets nothing but the STUN answer.
+    ASSERT_THAT(server_->Send("p", "still yours", false), IsOk());
+    ASSERT_TRUE(RunUntil([&] { return client_events_.messages.size() == 1; }));
+    EXPECT_EQ(std::get<1>(client_events_.messages[0]), "still yours");
+    thief.non_blocking(true);
+    std::array<char, 2048> buf{};
+    asio::ip::udp::endpoint from;
+    boost::system::error_code ec;
+    std::size_t stun_answers = 0;
+    std::size_t other = 0;
+    for (std::size_t n = thief.receive_from(asio::buffer(buf), from, 0, ec); !ec;
+         n = thief.receive_from(asio::buffer(buf), from, 0, ec)) {
+        (n >= 1 && static_cast<uint8_t>(buf[0]) <= 3 ? stun_answers : other)++;
+    }
+    EXPECT_EQ(stun_answers, 1u);
+    EXPECT_EQ(other, 0u);
 }
 
 TEST_F(EndpointTest, ASlowPeerNeverGrowsTheSendBuffer) {

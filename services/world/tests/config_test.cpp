@@ -14,7 +14,7 @@ TEST(WorldConfig, DefaultsSuitALaptop) {
     ASSERT_TRUE(c.ok()) << c.status();
     EXPECT_EQ(c->address, "127.0.0.1");
     EXPECT_EQ(c->port, 4100);
-    EXPECT_EQ(c->endpoints.tick, 50ms);  // 20 Hz
+    EXPECT_EQ(c->endpoints.tick, 10ms);  // 100 Hz
     EXPECT_EQ(c->world.rate.per_second, 60);
     EXPECT_EQ(c->world.capacity, 100u);
     EXPECT_EQ(c->signaling.capacity, 100u);
@@ -28,6 +28,7 @@ TEST(WorldConfig, DefaultsSuitALaptop) {
     EXPECT_EQ(c->reliable.runs, 10);
     EXPECT_EQ(c->reliable.interval, 150ms);
     EXPECT_EQ(c->inbound.codec.max_bytes, 4096u);
+    EXPECT_EQ(c->transport.max_inbound_message_bytes, 4096u);  // the transport stops there too
     EXPECT_EQ(c->transport.udp_port, 50000);
     EXPECT_EQ(c->transport.public_ip, "");
     EXPECT_EQ(c->cors_origins, std::vector<std::string>{"http://localhost:4000"});
@@ -44,6 +45,7 @@ TEST(WorldConfig, ReadsEverySetting) {
         {"WORLD_BOUNDS", "-5,0,-5,5,3,5"},
         {"WORLD_SPAWN", "1,0,-1"},
         {"WORLD_CAPACITY", "8"},
+        {"WORLD_MAX_MESSAGE_BYTES", "2048"},
         {"WORLD_OPEN_TIMEOUT_MS", "10s"},
         {"WORLD_CORS_ORIGINS", "https://www.example-game.net"},
         {"WORLD_TLS_CERT_FILE", "/c.pem"},
@@ -57,6 +59,8 @@ TEST(WorldConfig, ReadsEverySetting) {
     EXPECT_EQ(c->transport.udp_port, 50010);
     EXPECT_EQ(c->transport.public_ip, "203.0.113.10");
     EXPECT_EQ(c->endpoints.tick, 100ms);
+    EXPECT_EQ(c->inbound.codec.max_bytes, 2048u);
+    EXPECT_EQ(c->transport.max_inbound_message_bytes, 2048u);
     EXPECT_EQ(c->world.rate.per_second, 30);
     EXPECT_EQ(c->world.rate.burst, 30);
     EXPECT_EQ(c->world.rules.bounds.max, (Vec3{5, 3, 5}));

@@ -19,7 +19,7 @@
 namespace hatongsu::world::http {
 
 struct EndpointOptions {
-    std::chrono::milliseconds tick{50};         // 20 Hz
+    std::chrono::milliseconds tick{10};         // 100 Hz
     std::size_t answer_body_limit = 16 * 1024;  // an SDP answer is under 1 KiB
 };
 

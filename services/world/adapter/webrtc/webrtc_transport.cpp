@@ -56,6 +56,7 @@ bool WebRtcTransport::Bind() {
     options.max_peers = config_.max_peers;
     options.consent_timeout = config_.consent_timeout;
     options.open_timeout = config_.open_timeout;
+    options.max_received_message_bytes = config_.max_inbound_message_bytes;
     // Events leave the rtc thread at once: the world's handlers take the world's locks, which a
     // caller of CreatePeer may hold while it waits for this thread.
     rtc::PeerEvents events;

@@ -46,6 +46,9 @@ struct EndpointOptions {
     size_t socket_buffer_bytes = 4 * 1024 * 1024;
     // Largest message either way; advertised as a=max-message-size.
     size_t max_message_bytes = 262144;
+    // Largest message a peer may send us (reassembly stops there; advertised as
+    // a=max-message-size); 0: max_message_bytes. Outbound stays bounded by max_message_bytes.
+    size_t max_received_message_bytes = 0;
     // SCTP send buffer per peer; must be >= max_message_bytes.
     size_t max_send_buffer_bytes = 1024 * 1024;
     // No valid STUN or DTLS from a connected peer for this long closes it.
