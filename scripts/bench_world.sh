@@ -22,7 +22,7 @@ for peers in 50 200 500; do
   echo "== World server: $peers peers, each 20 position updates/s for ${world_seconds} s"
   port=$(free_port)
   env LOG_LEVEL=warn WORLD_PORT="$port" WORLD_UDP_PORT=0 WORLD_CAPACITY=$((peers + 10)) \
-    WORLD_MAX_PENDING_PER_IP=20 build/release/services/world/hatongsu-world &
+    WORLD_MAX_PENDING_PER_IP=20 WORLD_MAX_CONNECTIONS_PER_IP=$((peers + 10)) build/release/services/world/hatongsu-world &
   world=$!
   wait_port "$port" "$world"
   echo "\$ build/release/bench/world_load --port $port --server-pid <hatongsu-world> --peers $peers --hz 20 --seconds $world_seconds"

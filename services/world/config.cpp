@@ -115,6 +115,8 @@ absl::StatusOr<WorldConfig> LoadConfig(config::Env& env) {
         static_cast<std::size_t>(env.Int({"WORLD_MAX_PENDING"}, 200, 1, 100000));
     c.signaling.limits.max_pending_per_address =
         static_cast<std::size_t>(env.Int({"WORLD_MAX_PENDING_PER_IP"}, 10, 1, 100000));
+    c.signaling.limits.max_per_address =
+        static_cast<std::size_t>(env.Int({"WORLD_MAX_CONNECTIONS_PER_IP"}, 32, 1, 100000));
     c.signaling.limits.open_timeout = env.Duration({"WORLD_OPEN_TIMEOUT_MS"}, 30s);
     if (c.signaling.limits.open_timeout.count() <= 0) {
         env.AddError("WORLD_OPEN_TIMEOUT_MS must be positive");

@@ -11,6 +11,10 @@ absl::Status ConnectionRegistry::Admit(const std::string& address) const {
         return absl::UnavailableError(
             "too many connections are being set up from this address; try again later");
     }
+    if (auto all = by_address_.find(address);
+        all != by_address_.end() && all->second >= limits_.max_per_address) {
+        return absl::ResourceExhaustedError("too many connections from this address");
+    }
     return absl::OkStatus();
 }
 
@@ -20,6 +24,7 @@ absl::Status ConnectionRegistry::Add(const PeerId& id, const std::string& addres
     }
     entries_.emplace(id, Entry{address, now, false});
     ++pending_by_address_[address];
+    ++by_address_[address];
     ++pending_;
     return absl::OkStatus();
 }
@@ -52,6 +57,10 @@ void ConnectionRegistry::Forget(std::map<PeerId, Entry>::iterator it) {
         if (--a->second == 0) {
             pending_by_address_.erase(a);
         }
+    }
+    auto all = by_address_.find(it->second.address);
+    if (--all->second == 0) {
+        by_address_.erase(all);
     }
     entries_.erase(it);
 }

@@ -20,6 +20,9 @@ namespace hatongsu::world {
 struct RegistryLimits {
     std::size_t max_pending = 200;
     std::size_t max_pending_per_address = 10;
+    // Connections from one client address, pending and open together: one host cannot take
+    // the whole world.
+    std::size_t max_per_address = 32;
     std::chrono::milliseconds open_timeout{30000};
 };
 
@@ -29,7 +32,8 @@ public:
 
     explicit ConnectionRegistry(RegistryLimits limits) : limits_(limits) {}
 
-    // Unavailable when too many connections are pending, in all or from `address`.
+    // Unavailable when too many connections are pending, in all or from `address`;
+    // ResourceExhausted when `address` has max_per_address connections already.
     absl::Status Admit(const std::string& address) const;
     // After Admit: the connection exists (pending). AlreadyExists for an id in use.
     absl::Status Add(const PeerId& id, const std::string& address, TimePoint now);
@@ -55,6 +59,7 @@ private:
     const RegistryLimits limits_;
     std::map<PeerId, Entry> entries_;
     std::map<std::string, std::size_t> pending_by_address_;
+    std::map<std::string, std::size_t> by_address_;  // pending and open
     std::size_t pending_ = 0;
 };
 

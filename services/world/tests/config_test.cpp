@@ -24,6 +24,7 @@ TEST(WorldConfig, DefaultsSuitALaptop) {
     EXPECT_EQ(c->signaling.limits.open_timeout, 30s);
     EXPECT_EQ(c->signaling.limits.max_pending, 200u);
     EXPECT_EQ(c->signaling.limits.max_pending_per_address, 10u);
+    EXPECT_EQ(c->signaling.limits.max_per_address, 32u);
     EXPECT_FALSE(c->signaling.require_auth);
     EXPECT_EQ(c->reliable.runs, 10);
     EXPECT_EQ(c->reliable.interval, 150ms);
@@ -46,6 +47,7 @@ TEST(WorldConfig, ReadsEverySetting) {
         {"WORLD_SPAWN", "1,0,-1"},
         {"WORLD_CAPACITY", "8"},
         {"WORLD_MAX_MESSAGE_BYTES", "2048"},
+        {"WORLD_MAX_CONNECTIONS_PER_IP", "3"},
         {"WORLD_OPEN_TIMEOUT_MS", "10s"},
         {"WORLD_CORS_ORIGINS", "https://www.example-game.net"},
         {"WORLD_TLS_CERT_FILE", "/c.pem"},
@@ -61,6 +63,7 @@ TEST(WorldConfig, ReadsEverySetting) {
     EXPECT_EQ(c->endpoints.tick, 100ms);
     EXPECT_EQ(c->inbound.codec.max_bytes, 2048u);
     EXPECT_EQ(c->transport.max_inbound_message_bytes, 2048u);
+    EXPECT_EQ(c->signaling.limits.max_per_address, 3u);
     EXPECT_EQ(c->world.rate.per_second, 30);
     EXPECT_EQ(c->world.rate.burst, 30);
     EXPECT_EQ(c->world.rules.bounds.max, (Vec3{5, 3, 5}));

@@ -221,6 +221,24 @@ TEST_F(EndpointsTest, AThousandConnectRequestsThatNeverOpenAreBoundedThenReaped)
     EXPECT_EQ(Call(verb::post, kBase).status, 200);  // room again
 }
 
+class SmallPerAddressCapTest : public EndpointsTest {
+protected:
+    SmallPerAddressCapTest()
+        : EndpointsTest({.signaling = {.limits = {.max_per_address = 3}, .capacity = 100}}) {}
+};
+
+TEST_F(SmallPerAddressCapTest, OneAddressCannotTakeTheWholeWorld) {
+    const std::string host = "203.0.113.7";
+    h_.Join(host);
+    h_.Join(host);
+    EXPECT_EQ(Call(verb::post, kBase, {{"X-Forwarded-For", host}}).status, 200);  // pending
+    HttpResult r = Call(verb::post, kBase, {{"X-Forwarded-For", host}});
+    EXPECT_EQ(r.status, 429) << r.body;
+    ExpectCors(r);
+    // Another client is not affected.
+    EXPECT_EQ(Call(verb::post, kBase, {{"X-Forwarded-For", "203.0.113.8"}}).status, 200);
+}
+
 class AuthEndpointsTest : public EndpointsTest {
 protected:
     AuthEndpointsTest() : EndpointsTest({.signaling = {.require_auth = true}}) {

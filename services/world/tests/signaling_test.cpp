@@ -33,6 +33,27 @@ TEST(ConnectionRegistry, BoundsPendingInAllAndPerAddress) {
     EXPECT_FALSE(r.MarkOpen("nope"));
 }
 
+TEST(ConnectionRegistry, BoundsOpenAndPendingConnectionsPerAddress) {
+    ConnectionRegistry r(
+        {.max_pending = 10,
+         .max_pending_per_address = 10,
+         .max_per_address = 2,
+         .open_timeout = 10s});
+    const ConnectionRegistry::TimePoint t0{};
+    ASSERT_THAT(r.Add("1", "a", t0), IsOk());
+    ASSERT_TRUE(r.MarkOpen("1"));
+    ASSERT_THAT(r.Add("2", "a", t0), IsOk());
+    // One open and one pending: the address is full, others are not.
+    EXPECT_THAT(r.Admit("a"), StatusIs(absl::StatusCode::kResourceExhausted));
+    EXPECT_THAT(r.Admit("b"), IsOk());
+    EXPECT_TRUE(r.Remove("1"));  // a closed connection frees its place
+    EXPECT_THAT(r.Admit("a"), IsOk());
+    EXPECT_EQ(r.Reap(t0 + 11s), std::vector<PeerId>{"2"});  // and so does a reaped one
+    ASSERT_THAT(r.Add("3", "a", t0), IsOk());
+    ASSERT_THAT(r.Add("4", "a", t0), IsOk());
+    EXPECT_THAT(r.Admit("a"), StatusIs(absl::StatusCode::kResourceExhausted));
+}
+
 TEST(ConnectionRegistry, ReapsOnlyPendingConnectionsPastTheTimeout) {
     ConnectionRegistry r({.max_pending = 10, .max_pending_per_address = 10, .open_timeout = 10s});
     const ConnectionRegistry::TimePoint t0{};
