@@ -20,6 +20,8 @@ absl::StatusOr<EventConfig> LoadConfig(config::Env& env) {
         static_cast<std::size_t>(env.Int({"EVENT_MAX_PENDING_SEATS"}, 100, 1, 1000000));
     c.room.max_pending_seats_per_client =
         static_cast<std::size_t>(env.Int({"EVENT_MAX_PENDING_SEATS_PER_IP"}, 10, 1, 1000000));
+    c.room.max_sessions_per_client =
+        static_cast<std::size_t>(env.Int({"EVENT_MAX_CLIENTS_PER_IP"}, 32, 1, 1000000));
     c.trust_forwarded_for = env.Bool({"EVENT_TRUST_FORWARDED_FOR"}, false);
     c.room.kick_ban = env.Duration({"EVENT_KICK_BAN_MS"}, 10min);
     c.room.history = static_cast<std::size_t>(env.Int({"EVENT_HISTORY"}, 50, 0, 10000));

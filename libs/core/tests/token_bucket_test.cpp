@@ -29,6 +29,16 @@ TEST(TokenBucket, TimeGoingBackwardsAddsNothing) {
     TokenBucket bucket({.per_second = 1, .burst = 1}, t0);
     EXPECT_TRUE(bucket.Take(t0));
     EXPECT_FALSE(bucket.Take(t0 - 50s));
+    // The clock stepped back 50 s: the bucket refills from there, not 50 s later.
+    EXPECT_TRUE(bucket.Take(t0 - 49s));
+}
+
+TEST(SteadyTokenBucket, RunsOnTheSteadyClock) {
+    const std::chrono::steady_clock::time_point t0{};
+    SteadyTokenBucket bucket({.per_second = 2, .burst = 1}, t0);
+    EXPECT_TRUE(bucket.Take(t0));
+    EXPECT_FALSE(bucket.Take(t0 + 100ms));
+    EXPECT_TRUE(bucket.Take(t0 + 500ms));
 }
 
 }  // namespace

@@ -109,6 +109,10 @@ absl::StatusOr<Seat> Room::ReserveSeat(
         return absl::UnavailableError(
             "too many seats from this address are waiting for their connection; connect or wait");
     }
+    if (auto all = sessions_by_client_.find(options.client);
+        all != sessions_by_client_.end() && all->second >= settings_.max_sessions_per_client) {
+        return absl::ResourceExhaustedError("too many connections from this address");
+    }
     if (auto ban = banned_.find(UserKey(options)); ban != banned_.end()) {
         if (now < ban->second) {
             ++stats_.refused_banned;
@@ -125,6 +129,7 @@ absl::StatusOr<Seat> Room::ReserveSeat(
     s.options = std::move(options);
     s.deadline = now + settings_.seat_reservation;
     ++reserved_by_client_[s.options.client];
+    ++sessions_by_client_[s.options.client];
     sessions_.emplace(session_id, std::move(s));
     ++reserved_;
     return Seat{std::move(session_id), Clients()};
@@ -366,6 +371,7 @@ Effects Room::CloseAll() {
     pending_.clear();
     reserved_ = 0;
     reserved_by_client_.clear();
+    sessions_by_client_.clear();
     return out;
 }
 
@@ -410,7 +416,15 @@ void Room::Unreserve(const Session& s) {
 }
 
 void Room::Forget(std::string session_id) {
-    sessions_.erase(session_id);
+    auto it = sessions_.find(session_id);
+    if (it == sessions_.end()) {
+        return;
+    }
+    auto by_client = sessions_by_client_.find(it->second.options.client);
+    if (by_client != sessions_by_client_.end() && --by_client->second == 0) {
+        sessions_by_client_.erase(by_client);
+    }
+    sessions_.erase(it);
     joined_dirty_ = true;
 }
 

@@ -112,6 +112,8 @@ struct RoomSettings {
     // and per client network (core::ClientNetwork of the address).
     std::size_t max_pending_seats = 100;
     std::size_t max_pending_seats_per_client = 10;
+    // Sessions of one client network, in every state: one host cannot take the whole room.
+    std::size_t max_sessions_per_client = 32;
     std::size_t history = 50;  // chat messages replayed to a joiner
     std::size_t max_message_chars = 500;
     // Every player's fields are in every joiner's full state: they are kept small.
@@ -172,7 +174,8 @@ public:
     const RoomStats& Stats() const { return stats_; }
     std::vector<Player> Players() const;  // in map order
 
-    // Matchmaking `join`: reserves a seat for `seat_reservation`. ResourceExhausted when full;
+    // Matchmaking `join`: reserves a seat for `seat_reservation`. ResourceExhausted when full or
+    // when this client network has max_sessions_per_client sessions already;
     // Unavailable when max_pending_seats seats (or max_pending_seats_per_client for this client)
     // are reserved and not yet connected; PermissionDenied when the user was kicked within
     // kick_ban.
@@ -235,6 +238,7 @@ private:
     std::map<uint32_t, std::string> players_;  // map index -> session id (map order)
     std::size_t reserved_ = 0;                 // sessions in kReserved without a player
     std::unordered_map<std::string, std::size_t> reserved_by_client_;  // of reserved_
+    std::unordered_map<std::string, std::size_t> sessions_by_client_;  // of sessions_
     uint32_t next_index_ = 0;
     uint32_t next_ref_id_ = 2;  // 0: root, 1: the players map
     std::vector<MapOp> pending_;

@@ -20,6 +20,7 @@ TEST(EventConfig, DefaultsSuitALaptop) {
     EXPECT_FALSE(c->require_auth);
     EXPECT_EQ(c->room.max_pending_seats, 100u);
     EXPECT_EQ(c->room.max_pending_seats_per_client, 10u);
+    EXPECT_EQ(c->room.max_sessions_per_client, 32u);
     EXPECT_FALSE(c->trust_forwarded_for);
     EXPECT_EQ(c->endpoints.websocket.write_timeout, std::chrono::seconds(15));
 }

@@ -353,6 +353,31 @@ TEST_F(RoomTest, SeatsWaitingForTheirSocketAreCappedInAllAndPerClient) {
     EXPECT_EQ(room.Clients(), 4u);  // the player and three seats
 }
 
+// One host used to be able to take all 1,000 places, ten pending seats at a time.
+TEST_F(RoomTest, OneClientNetworkHoldsAtMostItsShareOfSessions) {
+    RoomSettings settings = Settings();
+    settings.capacity = 1000;
+    settings.max_sessions_per_client = 2;
+    settings.reconnect_grace = 10s;
+    Room room(settings);
+    auto reserve = [&](const std::string& client, const std::string& id) {
+        return room.ReserveSeat({"p" + id, "n", "", client}, id, "t" + id, now_);
+    };
+    ASSERT_TRUE(reserve("10.0.0.1", "a1").ok());
+    room.Connect(1, "room1", "a1", std::nullopt, now_);
+    room.OnFrame(1, ClientAck{}, now_);
+    ASSERT_TRUE(reserve("10.0.0.1", "a2").ok());
+    // A joined player and a pending seat: the network is full, others are not.
+    EXPECT_THAT(reserve("10.0.0.1", "a3"), StatusIs(absl::StatusCode::kResourceExhausted));
+    EXPECT_TRUE(reserve("10.0.0.2", "b1").ok());
+    // A lost socket keeps its place through the reconnection window, then frees it.
+    room.OnDisconnect(1, now_);
+    EXPECT_THAT(reserve("10.0.0.1", "a3"), StatusIs(absl::StatusCode::kResourceExhausted));
+    now_ += 11s;
+    room.Tick(now_);
+    EXPECT_TRUE(reserve("10.0.0.1", "a3").ok());
+}
+
 // A kicked client used to rejoin at once, and a muted one to come back unmuted in a new session.
 TEST_F(RoomTest, KickBansTheUserAndMuteFollowsTheUser) {
     RoomSettings settings = Settings();

@@ -366,7 +366,7 @@ asio::awaitable<void> EventEndpoints::Socket(
     // Every frame costs a decode and the room's lock: a connection gets a frame budget, and one
     // that floods or keeps sending garbage is closed (then its frames are ignored until the
     // closing handshake ends the reads).
-    core::TokenBucket budget(options_.frame_rate, std::chrono::system_clock::now());
+    core::SteadyTokenBucket budget(options_.frame_rate, std::chrono::steady_clock::now());
     int malformed = 0;
     bool closing = false;
     for (;;) {
@@ -380,7 +380,7 @@ asio::awaitable<void> EventEndpoints::Socket(
         ClientFrame frame = colyseus::DecodeClientFrame(*message);
         bool garbage = std::holds_alternative<ClientMalformed>(frame) &&
                        ++malformed > options_.max_malformed_frames;
-        if (garbage || !budget.Take(std::chrono::system_clock::now())) {
+        if (garbage || !budget.Take(std::chrono::steady_clock::now())) {
             log::Warn(
                 garbage ? "event: closing a connection that sends malformed frames"
                         : "event: closing a connection over its frame rate",

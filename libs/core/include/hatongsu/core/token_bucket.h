@@ -1,6 +1,8 @@
-// A token bucket for rate limits (the event server's chats, the world server's updates):
-// `per_second` tokens a second up to `burst`; Take spends one if there is one. Time comes from the
-// caller. Not thread-safe.
+// A token bucket for rate limits (the event server's chats and frames, the world server's
+// updates): `per_second` tokens a second up to `burst`; Take spends one if there is one. Time comes
+// from the caller, on the clock of its choice (TokenBucket: the system clock a core::Clock fakes;
+// SteadyTokenBucket: for adapters that read the time themselves). A clock that steps back never
+// stalls the bucket: it counts on from the earlier time. Not thread-safe.
 #pragma once
 
 #include <algorithm>
@@ -8,23 +10,26 @@
 
 namespace hatongsu::core {
 
-class TokenBucket final {
-public:
-    struct Limits {
-        double per_second = 5;
-        double burst = 10;
-    };
+struct RateLimits {
+    double per_second = 5;
+    double burst = 10;
+};
 
-    TokenBucket() = default;
-    TokenBucket(Limits limits, std::chrono::system_clock::time_point now)
+template <typename TimePoint>
+class BasicTokenBucket final {
+public:
+    using Limits = RateLimits;  // one type for every clock
+
+    BasicTokenBucket() = default;
+    BasicTokenBucket(Limits limits, TimePoint now)
         : limits_(limits), tokens_(limits.burst), last_(now) {}
 
-    bool Take(std::chrono::system_clock::time_point now) {
+    bool Take(TimePoint now) {
         if (now > last_) {
             double seconds = std::chrono::duration<double>(now - last_).count();
             tokens_ = std::min(limits_.burst, tokens_ + seconds * limits_.per_second);
-            last_ = now;
         }
+        last_ = now;
         if (tokens_ < 1) {
             return false;
         }
@@ -35,7 +40,10 @@ public:
 private:
     Limits limits_;
     double tokens_ = 0;
-    std::chrono::system_clock::time_point last_{};
+    TimePoint last_{};
 };
+
+using TokenBucket = BasicTokenBucket<std::chrono::system_clock::time_point>;
+using SteadyTokenBucket = BasicTokenBucket<std::chrono::steady_clock::time_point>;
 
 }  // namespace hatongsu::core
