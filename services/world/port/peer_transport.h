@@ -81,6 +81,10 @@ public:
     // are ignored.
     virtual void Close(std::string_view id) = 0;
     virtual std::size_t PeerCount() = 0;
+    // True while messages sent earlier still wait for the transport to take them (it is behind).
+    // The world then holds positions back for a tick: only the latest counts, so a busy server
+    // relays less often instead of queueing stale positions.
+    virtual bool Backlogged() = 0;
     // Stops the transport: no event is delivered once it returns (main calls it at shutdown,
     // before the objects that receive events go away). Idempotent.
     virtual void Stop() = 0;

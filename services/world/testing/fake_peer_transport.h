@@ -88,6 +88,15 @@ public:
         return peers_.size();
     }
 
+    bool Backlogged() override {
+        std::lock_guard lock(mu_);
+        return backlogged_;
+    }
+    void SetBacklogged(bool backlogged) {
+        std::lock_guard lock(mu_);
+        backlogged_ = backlogged;
+    }
+
     void Stop() override {
         std::lock_guard lock(mu_);
         queue_.clear();
@@ -233,6 +242,7 @@ private:
     std::map<std::string, std::vector<std::string>> gone_;
     std::deque<std::function<void()>> queue_;
     std::set<std::string> full_;
+    bool backlogged_ = false;
     bool fail_create_ = false;
     bool stopped_ = false;
     std::size_t created_ = 0;

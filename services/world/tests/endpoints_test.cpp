@@ -221,6 +221,29 @@ TEST_F(EndpointsTest, AThousandConnectRequestsThatNeverOpenAreBoundedThenReaped)
     EXPECT_EQ(Call(verb::post, kBase).status, 200);  // room again
 }
 
+TEST_F(EndpointsTest, ABackloggedTransportHoldsPositionsBackAndGetsOnlyTheLatest) {
+    const std::string a = h_.Join();
+    const std::string b = h_.Join();
+    h_.transport.TakeSent(b);
+    auto update = [](double x) {
+        return R"({"clientPlayerUpdate":{"position":{"x":)" + std::to_string(x) +
+               R"(,"y":0,"z":0},"rotation":{"x":0,"y":0,"z":0,"w":1}}})";
+    };
+    h_.transport.Receive(a, update(1));
+    h_.transport.Deliver();
+    h_.transport.SetBacklogged(true);
+    endpoints_->TickOnce();
+    EXPECT_TRUE(h_.transport.Sent(b).empty());  // held back while the transport is behind
+    h_.transport.Receive(a, update(2));
+    h_.transport.Deliver();
+    h_.transport.SetBacklogged(false);
+    endpoints_->TickOnce();
+    auto got = testing_fakes::DecodeAll(h_.transport.TakeSent(b));
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].event, "serverPlayerUpdate");
+    EXPECT_EQ(got[0].data.at("transform").at("position").at("x").to_number<double>(), 2.0);
+}
+
 class SmallPerAddressCapTest : public EndpointsTest {
 protected:
     SmallPerAddressCapTest()

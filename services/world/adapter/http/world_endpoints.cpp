@@ -192,7 +192,9 @@ void WorldEndpoints::Register(net::Router& router) {
 }
 
 void WorldEndpoints::TickOnce() {
-    game_.Tick();
+    if (!transport_.Backlogged()) {  // else the positions wait, collapsing, for the next tick
+        game_.Tick();
+    }
     channels_.Pump();
     signaling_.Reap();
 }

@@ -40,7 +40,8 @@ public:
 
     void Register(net::Router& router);
 
-    // One tick: coalesced positions out, due reliable copies out, stale connections reaped.
+    // One tick: coalesced positions out (unless the transport is still busy with earlier sends),
+    // due reliable copies out, stale connections reaped.
     void TickOnce();
     // TickOnce every options.tick until Stop() (noticed within one tick); co_spawn it.
     boost::asio::awaitable<void> RunTicker();

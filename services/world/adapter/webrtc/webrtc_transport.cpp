@@ -57,6 +57,8 @@ bool WebRtcTransport::Bind() {
     options.consent_timeout = config_.consent_timeout;
     options.open_timeout = config_.open_timeout;
     options.max_received_message_bytes = config_.max_inbound_message_bytes;
+    options.max_message_bytes = kMaxOutboundMessageBytes;
+    options.max_send_buffer_bytes = kSendBufferBytesPerPeer;
     // Events leave the rtc thread at once: the world's handlers take the world's locks, which a
     // caller of CreatePeer may hold while it waits for this thread.
     rtc::PeerEvents events;
@@ -205,6 +207,10 @@ void WebRtcTransport::Drain() {
     for (auto& [peer, messages] : per_peer) {
         flush(peer, messages);
     }
+}
+
+bool WebRtcTransport::Backlogged() {
+    return queued_send_bytes_.load() > 0;
 }
 
 std::size_t WebRtcTransport::PeerCount() {

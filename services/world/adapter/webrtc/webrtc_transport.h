@@ -47,12 +47,18 @@ public:
     absl::Status Send(std::string_view id, std::string_view data, bool binary) override;
     void Close(std::string_view id) override;
     std::size_t PeerCount() override;
+    bool Backlogged() override;
     void Stop() override;
 
     uint64_t DroppedEvents() const { return dropped_events_.load(); }
 
     static constexpr std::size_t kMaxQueuedSendBytes = 8 * 1024 * 1024;
     static constexpr std::size_t kMaxQueuedEvents = 10000;
+    // The largest message we send (the player list at join: ~150 bytes a player) and each peer's
+    // SCTP send buffer: a peer that cannot keep up loses positions (the next one supersedes them)
+    // instead of holding a megabyte of stale ones.
+    static constexpr std::size_t kMaxOutboundMessageBytes = 128 * 1024;
+    static constexpr std::size_t kSendBufferBytesPerPeer = 256 * 1024;
 
 private:
     // Runs `fn` on the Endpoint's thread and returns its result (directly when already there);
