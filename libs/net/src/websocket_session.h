@@ -12,6 +12,7 @@
 // under load the rounds grow and the calls get fewer.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -398,26 +399,39 @@ private:
     }
 
     // A write not done within write_timeout is the peer not reading: the connection is dropped,
-    // since its pending bytes (and our socket) would otherwise be held forever.
+    // since its pending bytes (and our socket) would otherwise be held forever. One watchdog per
+    // connection, set lazily: a write only notes when it started (a busy server writes to every
+    // socket many times a second, and a timer set and cancelled per write costs more than the
+    // write); the watchdog, when it fires, looks at the write in progress and sleeps on.
     void ArmWriteTimer() {
         if (options_.write_timeout.count() <= 0) {
             return;
         }
-        ++write_generation_;
-        write_timer_.expires_after(options_.write_timeout);
-        write_timer_.async_wait([self = this->shared_from_this(),
-                                 generation = write_generation_](boost::system::error_code ec) {
-            if (ec || generation != self->write_generation_) {
+        write_in_progress_ = true;
+        write_started_ = std::chrono::steady_clock::now();
+        if (!watchdog_armed_) {
+            watchdog_armed_ = true;
+            WatchWrite(write_started_ + options_.write_timeout);
+        }
+    }
+    void WatchWrite(std::chrono::steady_clock::time_point at) {
+        write_timer_.expires_at(at);
+        write_timer_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
+            if (ec || !self->write_in_progress_) {
+                self->watchdog_armed_ = false;
                 return;
             }
+            const auto deadline = self->write_started_ + self->options_.write_timeout;
+            if (std::chrono::steady_clock::now() < deadline) {
+                self->WatchWrite(deadline);  // a later write: its own deadline
+                return;
+            }
+            self->watchdog_armed_ = false;
             log::Warn("websocket write timed out, disconnecting", {});
             self->Drop();
         });
     }
-    void DisarmWriteTimer() {
-        ++write_generation_;
-        write_timer_.cancel();
-    }
+    void DisarmWriteTimer() { write_in_progress_ = false; }
 
     // The closing handshake (which waits for the peer's close frame) has write_timeout too.
     void ArmCloseTimer() {
@@ -480,7 +494,10 @@ private:
     boost::asio::steady_timer ping_timer_;
     boost::asio::steady_timer write_timer_;
     boost::asio::steady_timer close_timer_;
-    uint64_t write_generation_ = 0;
+    // The write watchdog (ArmWriteTimer).
+    bool write_in_progress_ = false;
+    bool watchdog_armed_ = false;
+    std::chrono::steady_clock::time_point write_started_;
     int missed_pongs_ = 0;
     uint64_t ping_count_ = 0;
     std::string ping_payload_;  // of the latest ping; empty before the first
