@@ -6,7 +6,7 @@ import * as api from '../lib/api';
 import { Avatar } from './avatar';
 import { loadModels } from './assets';
 import { ChatLink, type ChatPlayer } from './chat-link';
-import { eventServerUrl, worldServerUrl } from './endpoints';
+import { eventServerUrl, worldServerGeckosOptions } from './endpoints';
 import { Input } from './input';
 import { LocalPlayer } from './local-player';
 import type { ChatMessage } from './protocol';
@@ -120,7 +120,7 @@ export class Gallery {
         this.chatLink.start(`guest-${Math.random().toString(36).slice(2, 12)}`);
       }
     }, 10_000);
-    this.world = new WorldLink(worldServerUrl(), {
+    this.world = new WorldLink(worldServerGeckosOptions(), {
       status: (status, selfId) => {
         this.cb.worldStatus(status);
         if (status !== 'online') {

@@ -41,7 +41,7 @@ export class WorldLink {
   private generation = 0;
 
   constructor(
-    private readonly url: string,
+    private readonly server: { url: string; port: number },
     private readonly events: WorldEvents,
   ) {}
 
@@ -89,8 +89,7 @@ export class WorldLink {
     if (this.closed) return;
     const generation = ++this.generation;
     this.events.status('connecting', null);
-    // The URL already carries the port; a null port keeps geckos from appending its default.
-    const channel = geckos({ url: this.url, port: null as unknown as number });
+    const channel = geckos({ url: this.server.url, port: this.server.port });
     this.channel = channel;
     const timeout = setTimeout(() => this.fail(generation), CONNECT_TIMEOUT_MS);
     channel.onConnect((error) => {
