@@ -95,6 +95,7 @@ export class Gallery {
   }
 
   dispose() {
+    if (this.disposed) return;
     this.disposed = true;
     cancelAnimationFrame(this.frame);
     this.world?.close();
@@ -106,6 +107,7 @@ export class Gallery {
 
   private connect() {
     let chatStarted = false;
+    let spawned = false;
     this.chatLink = new ChatLink(eventServerUrl(), this.nickname, {
       status: (s) => this.cb.chatStatus(s),
       message: (m) => this.chatMessage(m),
@@ -133,6 +135,12 @@ export class Gallery {
           clearTimeout(fallback);
           this.chatLink.start(selfId);
         } else this.chatLink.rejoin(selfId);
+      },
+      // The first spawn places us; after a reconnection we stay where we walked to.
+      spawned: (transform) => {
+        if (spawned) return;
+        spawned = true;
+        this.local.place(transform);
       },
       joined: (p) => this.remotes.join(p.playerId, p.transform, performance.now()),
       moved: (p) => this.remotes.move(p.playerId, p.transform, performance.now()),
@@ -210,6 +218,7 @@ export class Gallery {
         const centre = this.spots.centre(name);
         return centre ? this.stage.project(centre) : null;
       },
+      standAt: (x: number, z: number, yaw: number) => this.local.standAt(x, z, yaw),
       lookAtSpot: (name: string) => {
         const centre = this.spots.centre(name);
         if (centre) this.local.faceFrom(centre);

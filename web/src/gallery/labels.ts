@@ -3,7 +3,7 @@
 import * as THREE from 'three';
 
 const FONT = '600 28px system-ui, sans-serif';
-const PIXELS_PER_METRE = 160;
+const PIXELS_PER_METRE = 230;
 
 function roundRect(g: CanvasRenderingContext2D, x: number, y: number, w: number, h: number, r: number) {
   g.beginPath();

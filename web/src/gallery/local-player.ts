@@ -41,7 +41,7 @@ export class LocalPlayer {
     this.avatar.root.position.set(spot.x, Math.max(0, p.y), spot.z);
     const q = new THREE.Quaternion(transform.rotation.x, transform.rotation.y, transform.rotation.z, transform.rotation.w);
     this.heading = new THREE.Euler().setFromQuaternion(q, 'YXZ').y;
-    this.yaw = this.heading;
+    this.yaw = this.heading + Math.PI;
     this.avatar.root.rotation.set(0, this.heading, 0);
   }
 
@@ -122,6 +122,17 @@ export class LocalPlayer {
     this.yaw = Math.atan2(toCentre.x, toCentre.z);
     this.pitch = 0.12;
     this.heading = this.yaw + Math.PI;
+    this.avatar.root.rotation.set(0, this.heading, 0);
+    this.follow();
+  }
+
+  /** Stands the avatar at (x, z) with the camera behind it looking along `yaw` (test hook). */
+  standAt(x: number, z: number, yaw: number) {
+    const spot = collide(this.layout, x, z, RADIUS);
+    this.avatar.root.position.set(spot.x, 0, spot.z);
+    this.yaw = yaw;
+    this.pitch = 0.3;
+    this.heading = yaw + Math.PI;
     this.avatar.root.rotation.set(0, this.heading, 0);
     this.follow();
   }

@@ -1,7 +1,7 @@
 // What the gallery needs to know about world.glb: the ten spots (transform nodes spot1…spot10,
-// each with a spotN_picture and a spotN_frame mesh), the walkable floor area, and the obstacles
-// inside it. Collision is by axis-aligned boxes on the floor plane: cheap and good enough for a
-// room of boxes.
+// each with a spotN_picture and a spotN_frame mesh), the walkable floor area (inside the
+// `collider_wall_*` boxes) and the obstacles (the other `collider_*` boxes). Collision is by
+// axis-aligned boxes on the floor plane: cheap and enough for a room of boxes.
 import * as THREE from 'three';
 
 export interface Spot {
@@ -26,8 +26,8 @@ export interface RoomLayout {
 }
 
 const SPOT_NAME = /^spot(10|[1-9])$/;
-// Walls are this thick at most; anything touching the outer box is a wall, not an obstacle.
-const WALL_SLACK = 0.6;
+const COLLIDER_PREFIX = 'collider_';
+const WALL_PREFIX = 'collider_wall_';
 
 export function readRoom(world: THREE.Object3D): RoomLayout {
   world.updateMatrixWorld(true);
@@ -45,46 +45,29 @@ export function readRoom(world: THREE.Object3D): RoomLayout {
   });
   spots.sort((a, b) => Number(a.name.slice(4)) - Number(b.name.slice(4)));
 
-  const spotMeshes = new Set<THREE.Object3D>();
-  for (const spot of spots) {
-    spotMeshes.add(spot.picture);
-    if (spot.frame) spotMeshes.add(spot.frame);
-  }
+  // Without colliders, the model's outer box is the limit.
   const outer = new THREE.Box3().setFromObject(world);
-  const outerSize = outer.getSize(new THREE.Vector3());
-  const inner: Box2 = {
-    minX: outer.min.x + WALL_SLACK / 2,
-    maxX: outer.max.x - WALL_SLACK / 2,
-    minZ: outer.min.z + WALL_SLACK / 2,
-    maxZ: outer.max.z - WALL_SLACK / 2,
-  };
-  const boxes: Box2[] = [];
+  const bounds: Box2 = { minX: outer.min.x, maxX: outer.max.x, minZ: outer.min.z, maxZ: outer.max.z };
+  const centre = outer.getCenter(new THREE.Vector3());
+  const obstacles: Box2[] = [];
+  // `collider_*` nodes are empty: an axis-aligned box centred at the node, its scale the size.
   world.traverse((node) => {
-    const mesh = node as THREE.Mesh;
-    if (!mesh.isMesh || spotMeshes.has(mesh) || (mesh as unknown as THREE.SkinnedMesh).isSkinnedMesh) return;
-    const box = new THREE.Box3().setFromObject(mesh);
-    const size = box.getSize(new THREE.Vector3());
-    // Flat things (floor, ceiling, rugs) are not in the way.
-    if (size.y < 0.3 || box.min.y > 1.5) return;
-    // One mesh holding all the walls: we cannot see inside it, so the outer box (less a wall's
-    // thickness) stays the limit.
-    if (size.x > outerSize.x * 0.9 && size.z > outerSize.z * 0.9) return;
-    const touchesX = box.min.x <= outer.min.x + WALL_SLACK || box.max.x >= outer.max.x - WALL_SLACK;
-    const touchesZ = box.min.z <= outer.min.z + WALL_SLACK || box.max.z >= outer.max.z - WALL_SLACK;
-    if (touchesX && size.x < size.z) {
-      // a wall along z: the room's inside ends at its inner face
-      if (box.min.x <= outer.min.x + WALL_SLACK) inner.minX = Math.max(inner.minX, box.max.x);
-      else inner.maxX = Math.min(inner.maxX, box.min.x);
+    if (!node.name.startsWith(COLLIDER_PREFIX)) return;
+    const at = node.getWorldPosition(new THREE.Vector3());
+    const size = node.getWorldScale(new THREE.Vector3());
+    const box: Box2 = { minX: at.x - size.x / 2, maxX: at.x + size.x / 2, minZ: at.z - size.z / 2, maxZ: at.z + size.z / 2 };
+    if (!node.name.startsWith(WALL_PREFIX)) {
+      obstacles.push(box);
       return;
     }
-    if (touchesZ && size.z <= size.x) {
-      if (box.min.z <= outer.min.z + WALL_SLACK) inner.minZ = Math.max(inner.minZ, box.max.z);
-      else inner.maxZ = Math.min(inner.maxZ, box.min.z);
-      return;
-    }
-    boxes.push({ minX: box.min.x, maxX: box.max.x, minZ: box.min.z, maxZ: box.max.z });
+    // A wall bounds the room at its inner face, on the side where it stands.
+    const acrossZ = box.minZ < centre.z && box.maxZ > centre.z;
+    if (acrossZ && box.maxX <= centre.x) bounds.minX = Math.max(bounds.minX, box.maxX);
+    else if (acrossZ && box.minX >= centre.x) bounds.maxX = Math.min(bounds.maxX, box.minX);
+    else if (box.maxZ <= centre.z) bounds.minZ = Math.max(bounds.minZ, box.maxZ);
+    else if (box.minZ >= centre.z) bounds.maxZ = Math.min(bounds.maxZ, box.minZ);
   });
-  return { spots, bounds: inner, obstacles: boxes };
+  return { spots, bounds, obstacles };
 }
 
 /**

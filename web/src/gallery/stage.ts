@@ -17,7 +17,7 @@ export class Stage {
     this.scene.background = new THREE.Color(0xdfe3ea);
     this.scene.fog = new THREE.Fog(0xdfe3ea, 30, 80);
 
-    this.scene.add(new THREE.HemisphereLight(0xffffff, 0x8c8577, 1.6));
+    this.scene.add(new THREE.HemisphereLight(0xffffff, 0xb3aa9a, 1.6));
     const sun = new THREE.DirectionalLight(0xfff4e0, 1.4);
     sun.position.set(6, 12, 4);
     this.scene.add(sun);

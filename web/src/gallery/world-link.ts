@@ -18,6 +18,8 @@ export type LinkStatus = 'connecting' | 'online' | 'offline';
 
 export interface WorldEvents {
   status(status: LinkStatus, selfId: string | null): void;
+  /** The server's spawn point for us (serverNewPlayer about ourselves). */
+  spawned(transform: Transform): void;
   joined(player: PlayerTransform): void;
   moved(player: PlayerTransform): void;
   animated(playerId: string, state: AnimState): void;
@@ -109,7 +111,9 @@ export class WorldLink {
     const live = () => generation === this.generation;
     channel.on('serverNewPlayer', (data) => {
       const player = parsePlayer(data);
-      if (live() && player && player.playerId !== this.selfId) this.events.joined(player);
+      if (!live() || !player) return;
+      if (player.playerId === this.selfId) this.events.spawned(player.transform);
+      else this.events.joined(player);
     });
     channel.on('serverExistingPlayers', (data) => {
       if (!live() || !Array.isArray(data)) return;
