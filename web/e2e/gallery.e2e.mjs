@@ -50,17 +50,18 @@ after(async () => {
   await browser?.close();
 });
 
-test('the lobby remembers the nickname and the room loads three.js only now', async () => {
+test('three.js loads only with the gallery; the lobby remembers the nickname', async () => {
   const page = await open('alice');
   const scripts = [];
   page.on('request', (r) => r.resourceType() === 'script' && scripts.push(r.url()));
   await page.goto('/');
+  await page.getByTestId('nav-home').waitFor();
+  await page.waitForLoadState('networkidle');
+  assert.ok(!scripts.some((u) => /\/assets\/Room-/.test(u)), 'the home page does not fetch the room chunk');
   await page.getByTestId('nav-gallery').click();
   assert.equal(await page.getByTestId('gallery-enter').isDisabled(), true, 'no nickname, no entry');
-  const before = scripts.length;
   await enterGallery(page, 'Alice');
-  assert.ok(scripts.slice(before).some((u) => /\/assets\/Room-[\w-]+\.js$/.test(u)), 'the room chunk loads on entry');
-  assert.ok(!scripts.slice(0, before).some((u) => /\/assets\/Room-/.test(u)), 'and not before');
+  assert.ok(scripts.some((u) => /\/assets\/Room-[\w-]+\.js$/.test(u)), 'the gallery fetches the room chunk');
   assert.equal(await page.evaluate(() => localStorage.getItem('hatongsu.gallery.nickname')), 'Alice');
 });
 

@@ -10,6 +10,14 @@ export interface Models {
   player: GLTF;
 }
 
+/**
+ * Starts downloading both files into the HTTP cache (the gateway serves /assets/ as immutable), so
+ * that the lobby's time is not lost: loadModels then reads them from the cache.
+ */
+export function prefetchModels() {
+  for (const url of [WORLD_URL, PLAYER_URL]) void fetch(url).then((r) => r.arrayBuffer()).catch(() => {});
+}
+
 /** `progress` gets 0…1 over both files (a file with no known size counts when it is done). */
 export async function loadModels(progress: (fraction: number) => void): Promise<Models> {
   const loader = new GLTFLoader();

@@ -9,6 +9,7 @@ import { ChatLink, type ChatPlayer } from './chat-link';
 import { eventServerUrl, worldServerGeckosOptions } from './endpoints';
 import { Input } from './input';
 import { LocalPlayer } from './local-player';
+import { simplifyMaterials } from './materials';
 import type { ChatMessage } from './protocol';
 import { RemotePlayers } from './remote';
 import { readRoom } from './room';
@@ -44,6 +45,8 @@ export class Gallery {
   private last = 0;
   private disposed = false;
   private firstFrameAt = 0;
+  /** The average time a frame spends in our script (the rest is the renderer's). */
+  private scriptMs = 0;
   private uninstallHook: () => void = () => {};
 
   constructor(
@@ -59,6 +62,8 @@ export class Gallery {
     const models = await loadModels(this.cb.progress);
     if (this.disposed) return;
     const worldScene = models.world.scene;
+    simplifyMaterials(worldScene);
+    simplifyMaterials(models.player.scene);
     this.stage.scene.add(worldScene);
     const layout = readRoom(worldScene);
     this.spots = new Spots(layout.spots, this.stage.renderer.capabilities.getMaxAnisotropy());
@@ -191,7 +196,8 @@ export class Gallery {
     this.world.setTransform(this.local.transform(), now);
     this.world.setAnimation(this.local.state);
     this.remotes.update(dt, now);
-    this.stage.render();
+    this.stage.render(now);
+    this.scriptMs += (performance.now() - now - this.scriptMs) * 0.05;
     this.frames++;
     if (!this.firstFrameAt) this.firstFrameAt = performance.now();
   };
@@ -202,6 +208,7 @@ export class Gallery {
       frames: () => this.frames,
       firstFrameAt: () => this.firstFrameAt,
       photos: () => this.spots.count,
+      renderInfo: () => ({ ...this.stage.renderer.info.render, scale: this.stage.scale, scriptMs: this.scriptMs }),
       self: () => ({ ...this.local.avatar.root.position, state: this.local.state, bubble: this.local.avatar.bubbleText }),
       avatars: () =>
         [...this.remotes.players.values()].map((r) => ({
