@@ -46,11 +46,11 @@ function limb(x, y0, y1, radius) {
   return g;
 }
 
-// A capsule lying along X, squashed front to back: pelvis and chest.
-function trunk(y, radius, length, depthScale, heightScale = 1) {
+// An upright capsule centred at height y, stretched sideways and flattened front to back: the
+// pelvis, the belly and the chest.
+function trunk(y, radius, length, [width, depth]) {
   const g = new THREE.CapsuleGeometry(radius, length, 4, 12);
-  g.rotateZ(Math.PI / 2);
-  g.scale(1, heightScale, depthScale);
+  g.scale(width, 1, depth);
   g.translate(0, y, 0);
   return g;
 }
@@ -71,9 +71,9 @@ function cuboid(min, max) {
 // Every part: its bone, its geometry in bind-pose coordinates, its shade.
 function parts() {
   const list = [
-    ['hips', trunk(0.95, 0.11, 0.13, 0.78), SHADE.legs],
-    ['spine', limb(0, 1.0, 1.24, 0.12).scale(1, 1, 0.75), SHADE.body],
-    ['chest', trunk(1.33, 0.15, 0.13, 0.7, 0.95), SHADE.body],
+    ['hips', trunk(0.93, 0.12, 0.04, [1.35, 0.72]), SHADE.legs],
+    ['spine', trunk(1.13, 0.115, 0.08, [1.2, 0.7]), SHADE.body],
+    ['chest', trunk(1.33, 0.13, 0.1, [1.45, 0.72]), SHADE.body],
     ['neck', limb(0, 1.44, 1.58, 0.05), SHADE.skin],
     ['head', ball([0, 1.665, 0], 0.12, [0.95, 1.13, 1]), SHADE.skin],
     ['head', cuboid([-0.08, 1.665, 0.07], [0.08, 1.715, 0.125]), SHADE.visor],

@@ -115,6 +115,44 @@ function ceilingLightGeometry() {
   return merge(parts);
 }
 
+// A closed double door on the west wall, away from spot10: the room reads as part of a building.
+function doorGeometry() {
+  const wood = rgb(0x5c3f2c);
+  const casing = rgb(0x4a3a2c);
+  const brass = rgb(0xb08d57);
+  const x = -HALF_W;
+  const [z0, z1, top] = [-5.3, -3.7, 2.7];
+  return merge([
+    box([x, 0, z0], [x + 0.04, top, z1], wood),
+    box([x, 0, -4.51], [x + 0.045, top, -4.49], casing), // the meeting of the two leaves
+    box([x, top, z0 - 0.1], [x + 0.06, top + 0.1, z1 + 0.1], casing),
+    box([x, 0, z0 - 0.1], [x + 0.06, top, z0], casing),
+    box([x, 0, z1], [x + 0.06, top, z1 + 0.1], casing),
+    box([x + 0.04, 1.0, -4.62], [x + 0.07, 1.2, -4.58], brass),
+    box([x + 0.04, 1.0, -4.42], [x + 0.07, 1.2, -4.38], brass),
+  ]);
+}
+
+// A slim brass lamp over each frame, on an arm from the wall (the light itself is the client's).
+function pictureLightGeometry() {
+  const brass = rgb(0xb08d57);
+  const top = PICTURE.height / 2 + 0.08;
+  const parts = [];
+  for (const { position, turn } of spotPlacements()) {
+    const place = new THREE.Matrix4()
+      .makeRotationY(turn)
+      .setPosition(...position);
+    for (const part of [
+      box([-0.45, top + 0.22, 0.26], [0.45, top + 0.28, 0.34], brass), // the lamp bar
+      box([-0.015, top + 0.06, 0], [0.015, top + 0.25, 0.03], brass), // the wall plate and arm
+      box([-0.015, top + 0.22, 0.03], [0.015, top + 0.25, 0.28], brass),
+    ]) {
+      parts.push(part.applyMatrix4(place));
+    }
+  }
+  return merge(parts);
+}
+
 function room() {
   const matte = standard('wall_paint', { roughness: 0.92 });
   const floor = mesh('room', floorGeometry(), standard('floor_oak', { roughness: 0.55 }));
@@ -130,6 +168,8 @@ function room() {
   ]);
   floor.add(mesh('trim', trim, standard('trim_satin', { roughness: 0.45 })));
   floor.add(mesh('benches', benchGeometry(), standard('bench_wood', { roughness: 0.5 })));
+  floor.add(mesh('door', doorGeometry(), standard('door_wood', { roughness: 0.5 })));
+  floor.add(mesh('picture_lights', pictureLightGeometry(), standard('brass', { roughness: 0.35, metalness: 0.8 })));
   floor.add(
     mesh(
       'ceiling_lights',
