@@ -176,6 +176,37 @@ test('screenshots: the room, photos, avatars with nicknames and the chat', async
   delete pages.chloe;
 });
 
+test('the room stays usable while both servers are unreachable, and reconnects by itself', async () => {
+  const page = await open('dana');
+  const { context } = pages.dana;
+  // The browser cannot reach either server: signaling and matchmaking requests fail.
+  const blocked = (route) => route.abort('connectionrefused');
+  await context.route('**/.wrtc/v2/connections', blocked);
+  await context.route('**/matchmake/**', blocked);
+  await enterGallery(page, 'Dana', { servers: false });
+  await page.locator('[data-testid="world-status"][data-status="offline"]').waitFor();
+  await page.locator('[data-testid="chat-status"][data-status="offline"]').waitFor();
+  await page.getByTestId('gallery-offline').waitFor();
+  // Walking and the photos still work.
+  await page.waitForFunction(() => window.__gallery.photos() >= 1);
+  const start = await page.evaluate(() => window.__gallery.self());
+  await page.getByTestId('gallery-canvas').focus();
+  await page.keyboard.down('KeyW');
+  await page.waitForFunction(({ x, z }) => {
+    const me = window.__gallery.self();
+    return Math.hypot(me.x - x, me.z - z) > 0.5;
+  }, start);
+  await page.keyboard.up('KeyW');
+  // The servers come back: both connections return after their back-off, the notice goes.
+  await context.unroute('**/.wrtc/v2/connections', blocked);
+  await context.unroute('**/matchmake/**', blocked);
+  await page.locator('[data-testid="world-status"][data-status="online"]').waitFor();
+  await page.locator('[data-testid="chat-status"][data-status="online"]').waitFor();
+  await page.getByTestId('gallery-offline').waitFor({ state: 'detached' });
+  await context.close();
+  delete pages.dana;
+});
+
 test('a visitor who closes the page disappears for the others', async () => {
   const alice = pages.alice.page;
   const boraId = await selfId(pages.bora.page);
