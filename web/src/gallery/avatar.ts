@@ -16,7 +16,7 @@ export class Avatar {
   private readonly mixer: THREE.AnimationMixer;
   private readonly actions: THREE.AnimationAction[];
   private readonly tag = new TextSprite('tag');
-  private readonly bubble = new TextSprite('bubble');
+  private readonly bubble = new TextSprite('bubble', 60); // just over the tag (52 canvas pixels high)
   private bubbleUntil = 0;
   state: AnimState = AnimState.Idle;
   nickname = '';
@@ -42,7 +42,7 @@ export class Avatar {
     this.actions[AnimState.Idle]?.play();
 
     this.tag.sprite.position.y = HEIGHT + 0.12;
-    this.bubble.sprite.position.y = HEIGHT + 0.45;
+    this.bubble.sprite.position.y = HEIGHT + 0.12;
     this.root.add(this.tag.sprite, this.bubble.sprite);
     this.setNickname(nickname);
   }

@@ -120,26 +120,26 @@ export class Gallery {
       playerLeft: (p) => this.playerLeft(p),
     });
     // The chat's player id is our world id, so others can match our chats to our avatar. When
-    // the world is down the chat still opens, under a provisional id.
-    const fallback = setTimeout(() => {
-      if (!chatStarted) {
-        chatStarted = true;
-        this.chatLink.start(`guest-${Math.random().toString(36).slice(2, 12)}`);
-      }
-    }, 10_000);
+    // the world is unreachable (or slow) the chat opens anyway under a provisional id, and joins
+    // again under the world id once the world connects.
+    const guestId = () => `guest-${Math.random().toString(36).slice(2, 12)}`;
+    const startChat = (playerId: string) => {
+      chatStarted = true;
+      clearTimeout(fallback);
+      this.chatLink.start(playerId);
+    };
+    const fallback = setTimeout(() => !chatStarted && startChat(guestId()), 10_000);
     this.world = new WorldLink(worldServerGeckosOptions(), {
       status: (status, selfId) => {
         this.cb.worldStatus(status);
         if (status !== 'online') {
           this.remotes.clear();
+          if (status === 'offline' && !chatStarted) startChat(guestId());
           return;
         }
         if (!selfId) return;
-        if (!chatStarted) {
-          chatStarted = true;
-          clearTimeout(fallback);
-          this.chatLink.start(selfId);
-        } else this.chatLink.rejoin(selfId);
+        if (!chatStarted) startChat(selfId);
+        else this.chatLink.rejoin(selfId);
       },
       // The first spawn places us; after a reconnection we stay where we walked to.
       spawned: (transform) => {

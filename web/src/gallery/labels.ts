@@ -1,9 +1,23 @@
 // Text over avatars: the nickname tag and the speech bubble, each a sprite with a canvas texture,
-// redrawn only when the text changes.
+// redrawn only when the text changes. They keep one size on screen whatever the distance, so a
+// name across the room stays readable.
 import * as THREE from 'three';
 
 const FONT = '600 28px system-ui, sans-serif';
-const PIXELS_PER_METRE = 230;
+/** CSS pixels on screen per pixel of the label's canvas. */
+const DISPLAY = 0.55;
+
+/**
+ * The sprite scale of one CSS pixel: without size attenuation a sprite of scale 1 spans the view's
+ * height at distance 1 (2 tan(fov/2)); the stage sets it on every resize.
+ */
+export const labelScale = { perPixel: 1 / 600 };
+const sprites = new Set<TextSprite>();
+
+export function setLabelViewport(fovDegrees: number, heightCss: number) {
+  labelScale.perPixel = (2 * Math.tan(THREE.MathUtils.degToRad(fovDegrees) / 2)) / Math.max(1, heightCss);
+  for (const sprite of sprites) sprite.rescale();
+}
 
 function roundRect(g: CanvasRenderingContext2D, x: number, y: number, w: number, h: number, r: number) {
   g.beginPath();
@@ -38,14 +52,29 @@ export class TextSprite {
   private readonly texture: THREE.CanvasTexture;
   private text = '';
 
-  constructor(private readonly style: 'tag' | 'bubble') {
+  /** `lift`: canvas pixels between the anchor and the label's bottom (the bubble sits over the tag). */
+  constructor(
+    private readonly style: 'tag' | 'bubble',
+    private readonly lift = 0,
+  ) {
     this.texture = new THREE.CanvasTexture(this.canvas);
     this.texture.colorSpace = THREE.SRGBColorSpace;
-    const material = new THREE.SpriteMaterial({ map: this.texture, depthWrite: false, transparent: true });
+    const material = new THREE.SpriteMaterial({
+      map: this.texture,
+      depthWrite: false,
+      transparent: true,
+      sizeAttenuation: false,
+    });
     this.sprite = new THREE.Sprite(material);
     this.sprite.center.set(0.5, 0);
     this.sprite.renderOrder = 10;
     this.sprite.visible = false;
+    sprites.add(this);
+  }
+
+  rescale() {
+    const k = labelScale.perPixel * DISPLAY;
+    this.sprite.scale.set(this.canvas.width * k, this.canvas.height * k, 1);
   }
 
   get value(): string {
@@ -72,6 +101,7 @@ export class TextSprite {
     const h = lines.length * lineHeight + pad + tail;
     this.canvas.width = w;
     this.canvas.height = h;
+    this.sprite.center.set(0.5, -this.lift / h);
     g.font = FONT;
     g.textBaseline = 'middle';
     g.textAlign = 'center';
@@ -89,10 +119,11 @@ export class TextSprite {
     lines.forEach((line, i) => g.fillText(line, w / 2, pad / 2 + lineHeight * (i + 0.5)));
     this.texture.dispose(); // the canvas changed size: let three allocate a texture of the new size
     this.texture.needsUpdate = true;
-    this.sprite.scale.set(w / PIXELS_PER_METRE, h / PIXELS_PER_METRE, 1);
+    this.rescale();
   }
 
   dispose() {
+    sprites.delete(this);
     this.texture.dispose();
     this.sprite.material.dispose();
   }

@@ -3,9 +3,10 @@
 // drawing resolution lowered while frames take longer than 1/30 s (raised again when they are
 // fast), since a software renderer's cost is mostly per pixel.
 import * as THREE from 'three';
+import { setLabelViewport } from './labels';
 
 const MAX_PIXEL_RATIO = 1.5;
-const MIN_SCALE = 0.5;
+const MIN_SCALE = 0.6;
 const SLOW_MS = 1000 / 30;
 const FAST_MS = 1000 / 50;
 
@@ -45,6 +46,7 @@ export class Stage {
     this.renderer.setSize(width, height, false);
     this.camera.aspect = width / height;
     this.camera.updateProjectionMatrix();
+    setLabelViewport(this.camera.fov, height);
   }
 
   render(now: number) {
