@@ -109,6 +109,16 @@ test('two visitors see each other appear, move and chat', async () => {
   await alice.getByTestId('chat-lines').getByText(text).waitFor();
   await alice.waitForFunction(({ id, text }) => window.__gallery.avatars().find((a) => a.id === id)?.bubble === text, { id: boraId, text });
   await bora.waitForFunction((text) => window.__gallery.self().bubble === text, text);
+
+  // With her panel collapsed, Alice sees how many chats she has not read.
+  await alice.getByTestId('chat-toggle').click();
+  assert.equal(await alice.getByTestId('chat-unread').count(), 0);
+  await bora.getByTestId('chat-input').fill('are you there?');
+  await bora.getByTestId('chat-input').press('Enter');
+  await alice.getByTestId('chat-unread').getByText('1', { exact: true }).waitFor();
+  await alice.getByTestId('chat-toggle').click();
+  await alice.getByTestId('chat-lines').getByText('are you there?').waitFor();
+  assert.equal(await alice.getByTestId('chat-unread').count(), 0);
 });
 
 test('the assigned spot shows its photo on the wall', async () => {
@@ -174,6 +184,32 @@ test('screenshots: the room, photos, avatars with nicknames and the chat', async
   await screenshot(chloe, 'gallery-phone');
   await pages.chloe.context.close();
   delete pages.chloe;
+});
+
+test('a dropped chat socket comes back in the same seat (reconnection token)', async () => {
+  const alice = pages.alice.page;
+  const erin = await open('erin');
+  const sockets = [];
+  // Every chat WebSocket of this page goes through the test, which can cut it.
+  await pages.erin.context.routeWebSocket(/sessionId=/, (ws) => {
+    ws.connectToServer();
+    sockets.push(ws);
+  });
+  await enterGallery(erin, 'Erin');
+  await alice.getByTestId('chat-notice').getByText('Erin joined').waitFor();
+  const session = await erin.evaluate(() => window.__gallery.chatSession());
+  assert.ok(session);
+  await sockets.at(-1).close({ code: 4100, reason: "cut by the test" });
+  await erin.locator('[data-testid="chat-status"][data-status="online"]').waitFor();
+  await erin.waitForFunction((before) => window.__gallery.chatSession() === before, session);
+  assert.equal(sockets.length, 2, 'one new socket');
+  // Still in the room for the others: a chat after the reconnection reaches them.
+  await erin.getByTestId('chat-input').fill('back again');
+  await erin.getByTestId('chat-input').press('Enter');
+  await alice.getByTestId('chat-lines').getByText('back again').waitFor();
+  assert.equal(await alice.getByTestId('chat-notice').getByText('Erin left').count(), 0, 'no leave notice');
+  await pages.erin.context.close();
+  delete pages.erin;
 });
 
 test('the room stays usable while both servers are unreachable, and reconnects by itself', async () => {

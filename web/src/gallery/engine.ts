@@ -55,7 +55,7 @@ export class Gallery {
     private readonly cb: GalleryCallbacks,
   ) {
     this.stage = new Stage(canvas);
-    this.input = new Input(canvas, (x, y) => this.tap(x, y));
+    this.input = new Input(canvas, (x, y, mouse) => this.tap(x, y, mouse));
   }
 
   async start(): Promise<void> {
@@ -175,14 +175,15 @@ export class Gallery {
     this.cb.presence(`${player.nickname} left`);
   }
 
-  private tap(clientX: number, clientY: number) {
+  /** A click or tap: opens the photo under it; a mouse click elsewhere takes the pointer lock. */
+  private tap(clientX: number, clientY: number, mouse: boolean) {
     const rect = this.stage.canvas.getBoundingClientRect();
     const ndc = new THREE.Vector2(((clientX - rect.left) / rect.width) * 2 - 1, -((clientY - rect.top) / rect.height) * 2 + 1);
     const photo = this.spots?.pick(ndc, this.stage.camera);
     if (photo) {
       if (this.input.locked) document.exitPointerLock();
       this.cb.openPhoto(photo);
-    }
+    } else if (mouse) this.input.requestLock();
   }
 
   private loop = () => {
@@ -205,6 +206,7 @@ export class Gallery {
   private hookState() {
     return {
       selfId: () => this.world.id,
+      chatSession: () => this.chatLink.sessionId,
       frames: () => this.frames,
       firstFrameAt: () => this.firstFrameAt,
       photos: () => this.spots.count,

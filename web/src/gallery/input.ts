@@ -40,7 +40,7 @@ export class Input {
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
-    private readonly onTap: (clientX: number, clientY: number) => void,
+    private readonly onTap: (clientX: number, clientY: number, mouse: boolean) => void,
   ) {
     this.on(window, 'keydown', (e) => this.key(e as KeyboardEvent, true));
     this.on(window, 'keyup', (e) => this.key(e as KeyboardEvent, false));
@@ -116,7 +116,7 @@ export class Input {
     if (this.locked) {
       // Under pointer lock the crosshair is the canvas centre.
       const r = this.canvas.getBoundingClientRect();
-      this.onTap(r.left + r.width / 2, r.top + r.height / 2);
+      this.onTap(r.left + r.width / 2, r.top + r.height / 2, false);
       return;
     }
     this.drag = { id: e.pointerId, x: e.clientX, y: e.clientY, moved: 0 };
@@ -139,7 +139,7 @@ export class Input {
     this.drag = null;
     if (!drag || drag.id !== e.pointerId || drag.moved > 8) return;
     // A click or tap that did not drag: a photo if one is there, else (mouse) take the pointer.
-    this.onTap(e.clientX, e.clientY);
+    this.onTap(e.clientX, e.clientY, e.pointerType === 'mouse');
   }
 
   requestLock() {
