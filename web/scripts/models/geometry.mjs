@@ -38,8 +38,12 @@ export function mesh(name, geometry, material) {
   return m;
 }
 
-/** A physically based material; colours are given in sRGB hex as designers think of them. */
-export function standard(name, { color = 0xffffff, roughness = 0.8, metalness = 0, emissive = 0x000000, vertexColors = true } = {}) {
+/**
+ * A physically based material; colours in sRGB hex. With vertex colours (the default) the
+ * material's colour multiplies them.
+ */
+export function standard(name, options = {}) {
+  const { color = 0xffffff, roughness = 0.8, metalness = 0, emissive = 0x000000, vertexColors = true } = options;
   const material = new THREE.MeshStandardMaterial({ color, roughness, metalness, emissive, vertexColors });
   material.name = name;
   return material;

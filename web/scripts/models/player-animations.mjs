@@ -54,8 +54,12 @@ function gait(amp) {
   };
 }
 
-const walk = gait({ leg: 0.45, knee: 0.65, kneeRest: 0.08, arm: 0.38, elbow: 0.25, twist: 0.07, lean: 0.04, bob: 0.025, sink: 0.01 });
-const run = gait({ leg: 0.85, knee: 1.35, kneeRest: 0.3, arm: 0.8, elbow: 1.35, twist: 0.12, lean: 0.18, bob: 0.05, sink: 0.05 });
+const walk = gait({
+  leg: 0.38, knee: 0.65, kneeRest: 0.08, arm: 0.34, elbow: 0.25, twist: 0.07, lean: 0.04, bob: 0.055, sink: 0.005,
+});
+const run = gait({
+  leg: 0.85, knee: 1.35, kneeRest: 0.3, arm: 0.8, elbow: 1.35, twist: 0.12, lean: 0.18, bob: 0.05, sink: 0.05,
+});
 
 // Jump key poses (phase -> pose), eased between: stand, crouch, tuck in the air, reach for the
 // ground, land, stand.
@@ -70,7 +74,10 @@ function legs(thigh, knee, lift) {
   };
 }
 function arms(x, elbow) {
-  return { upperArm_L: [x, 0, 0.15], upperArm_R: [x, 0, -0.15], lowerArm_L: [-elbow, 0, 0], lowerArm_R: [-elbow, 0, 0] };
+  return {
+    upperArm_L: [x, 0, 0.15], upperArm_R: [x, 0, -0.15],
+    lowerArm_L: [-elbow, 0, 0], lowerArm_R: [-elbow, 0, 0],
+  };
 }
 const JUMP_KEYS = [
   [0, STAND],

@@ -99,10 +99,10 @@ function parts() {
 // One geometry for the whole body with skin indices and weights (one bone per vertex).
 function bodyGeometry() {
   const boneIndex = new Map(BONES.map((b, i) => [b.name, i]));
-  const geometries = parts().map(([bone, geometry, shade]) => {
+  // three's primitives are all indexed and share their attributes, so they merge.
+  const geometries = parts().map(([bone, g, shade]) => {
     const index = boneIndex.get(bone);
     if (index === undefined) throw new Error(`player: no bone ${bone}`);
-    const g = geometry; // three's primitives are all indexed, so they merge
     g.deleteAttribute('uv');
     paint(g, grey(shade));
     const count = g.getAttribute('position').count;

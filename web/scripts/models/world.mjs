@@ -153,14 +153,22 @@ function pictureLightGeometry() {
   return merge(parts);
 }
 
+// Beams under the ceiling that split it into six coffers, one light panel in each.
+function ceilingBeamGeometry() {
+  const white = rgb(0xf6f4ef);
+  const y0 = ROOM.height - 0.28;
+  const parts = [-4, 4].map((x) => box([x - 0.15, y0, -HALF_D], [x + 0.15, ROOM.height, HALF_D], white));
+  parts.push(box([-HALF_W, y0, -0.15], [HALF_W, ROOM.height, 0.15], white));
+  return merge(parts);
+}
+
 function room() {
   const matte = standard('wall_paint', { roughness: 0.92 });
   const floor = mesh('room', floorGeometry(), standard('floor_oak', { roughness: 0.55 }));
   const walls = Object.values(wallBoxes()).map(([min, max]) => box(min, max, rgb(0xf1ede6)));
   floor.add(mesh('walls', merge([...walls, band(0, 0.6, 0.015, rgb(0xd8d0c2))]), matte));
-  floor.add(
-    mesh('ceiling', box([-HALF_W, ROOM.height, -HALF_D], [HALF_W, ROOM.height + 0.1, HALF_D], rgb(0xfbfaf7)), matte),
-  );
+  const ceiling = box([-HALF_W, ROOM.height, -HALF_D], [HALF_W, ROOM.height + 0.1, HALF_D], rgb(0xfbfaf7));
+  floor.add(mesh('ceiling', merge([ceiling, ceilingBeamGeometry()]), matte));
   const trim = merge([
     band(0, 0.12, 0.025, rgb(0x4a3a2c)), // skirting
     band(0.6, 0.64, 0.03, rgb(0x4a3a2c)), // dado rail
