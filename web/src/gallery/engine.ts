@@ -22,7 +22,7 @@ export interface GalleryCallbacks {
   progress(fraction: number): void;
   worldStatus(status: LinkStatus): void;
   chatStatus(status: LinkStatus): void;
-  chat(message: ChatMessage): void;
+  chat(message: ChatMessage, mine: boolean): void;
   presence(text: string): void;
   openPhoto(photo: HungPhoto): void;
   spotsFailed(): void;
@@ -156,10 +156,11 @@ export class Gallery {
   }
 
   private chatMessage(message: ChatMessage) {
-    this.cb.chat(message);
+    const mine = message.sessionId === this.chatLink.sessionId;
+    this.cb.chat(message, mine);
     if (Date.now() - message.timestamp > BUBBLE_MAX_AGE_MS) return;
     const now = performance.now();
-    if (message.sessionId === this.chatLink.sessionId || message.playerId === this.world.id) {
+    if (mine || message.playerId === this.world.id) {
       this.local.avatar.say(message.message, now);
     } else this.remotes.players.get(message.playerId)?.avatar.say(message.message, now);
   }
