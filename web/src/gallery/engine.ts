@@ -9,12 +9,12 @@ import { ChatLink, type ChatPlayer } from './chat-link';
 import { eventServerUrl, worldServerGeckosOptions } from './endpoints';
 import { Input } from './input';
 import { LocalPlayer } from './local-player';
-import { simplifyMaterials } from './materials';
+import { bakeLighting, simplifyMaterials } from './materials';
 import type { ChatMessage } from './protocol';
 import { RemotePlayers } from './remote';
 import { readRoom } from './room';
 import { Spots, type HungPhoto } from './spots';
-import { Stage } from './stage';
+import { LIGHTING, Stage } from './stage';
 import { installTestHook } from './test-hook';
 import { WorldLink, type LinkStatus } from './world-link';
 
@@ -62,7 +62,7 @@ export class Gallery {
     const models = await loadModels(this.cb.progress);
     if (this.disposed) return;
     const worldScene = models.world.scene;
-    simplifyMaterials(worldScene);
+    bakeLighting(worldScene, LIGHTING);
     simplifyMaterials(models.player.scene);
     this.stage.scene.add(worldScene);
     const layout = readRoom(worldScene);

@@ -37,7 +37,8 @@ export class Spots {
         texture.anisotropy = Math.min(4, this.maxAnisotropy);
         const source = texture.image as { width: number; height: number };
         fitAspect(spot.picture, source.width / source.height || image.width / image.height || 1);
-        spot.picture.material = new THREE.MeshLambertMaterial({ map: texture });
+        // The picture's vertex colours hold its baked light (materials.ts): the photo is lit.
+        spot.picture.material = new THREE.MeshBasicMaterial({ map: texture, vertexColors: true });
         this.hung.set(spot.picture, { spot, image });
       }),
     );

@@ -1,9 +1,21 @@
 // The renderer, the scene with its lights, and the camera. Kept cheap for software renderers
-// (SwiftShader): no shadows, Lambert materials (materials.ts), the pixel ratio capped, and the
+// (SwiftShader): no shadows, baked or Lambert lighting (materials.ts), the pixel ratio capped, and the
 // drawing resolution lowered while frames take longer than 1/30 s (raised again when they are
 // fast), since a software renderer's cost is mostly per pixel.
 import * as THREE from 'three';
 import { setLabelViewport } from './labels';
+import type { Lighting } from './materials';
+
+/** The scene's lights: live for the avatars, baked into the room (materials.ts). */
+export const LIGHTING: Lighting = {
+  sky: 0xffffff,
+  ground: 0xb3aa9a,
+  hemisphere: 1.6,
+  directional: [
+    { color: 0xfff4e0, intensity: 1.4, position: [6, 12, 4] },
+    { color: 0xdde6ff, intensity: 0.6, position: [-8, 6, -6] },
+  ],
+};
 
 const MAX_PIXEL_RATIO = 1.5;
 const MIN_SCALE = 0.6;
@@ -26,13 +38,12 @@ export class Stage {
     this.renderer.outputColorSpace = THREE.SRGBColorSpace;
     this.scene.background = new THREE.Color(0xdfe3ea);
 
-    this.scene.add(new THREE.HemisphereLight(0xffffff, 0xb3aa9a, 1.6));
-    const sun = new THREE.DirectionalLight(0xfff4e0, 1.4);
-    sun.position.set(6, 12, 4);
-    this.scene.add(sun);
-    const fill = new THREE.DirectionalLight(0xdde6ff, 0.6);
-    fill.position.set(-8, 6, -6);
-    this.scene.add(fill);
+    this.scene.add(new THREE.HemisphereLight(LIGHTING.sky, LIGHTING.ground, LIGHTING.hemisphere));
+    for (const d of LIGHTING.directional) {
+      const light = new THREE.DirectionalLight(d.color, d.intensity);
+      light.position.set(...d.position);
+      this.scene.add(light);
+    }
 
     this.observer = new ResizeObserver(() => this.resize());
     this.observer.observe(canvas);
