@@ -17,6 +17,9 @@ const web = join(dirname(fileURLToPath(import.meta.url)), '..');
 const AVATARS = Number(process.env.HATONGSU_BENCH_AVATARS ?? 20);
 const SECONDS = Number(process.env.HATONGSU_BENCH_SECONDS) || 10;
 const RUNS = Number(process.env.HATONGSU_BENCH_RUNS) || 5;
+// HATONGSU_BENCH_STILL=1: the walkers stand still (animated, sending nothing), to tell the cost of
+// drawing 20 avatars from the cost of their traffic on the same machine.
+const STILL = process.env.HATONGSU_BENCH_STILL === '1';
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -41,7 +44,7 @@ async function serveModules(context) {
 
 /** Connects `count` walkers (five at a time: the server allows 10 pending per address). */
 async function startWalkers(page, options) {
-  await page.evaluate(async ({ url, port, count, client }) => {
+  await page.evaluate(async ({ url, port, count, client, still }) => {
     const { default: geckos } = await import(client);
     window.connected = 0;
     const walkers = [];
@@ -60,6 +63,15 @@ async function startWalkers(page, options) {
     for (let i = 0; i < count; i += 5) {
       await Promise.all(Array.from({ length: Math.min(5, count - i) }, (_, k) => connect(i + k)));
     }
+    if (still) {
+      for (const w of walkers) {
+        w.channel.emit('clientPlayerUpdate', {
+          position: { x: w.cx, y: 0, z: w.cz },
+          rotation: { x: 0, y: 0, z: 0, w: 1 },
+        });
+      }
+      return;
+    }
     setInterval(() => {
       const t = performance.now() / 1000;
       for (const w of walkers) {
@@ -71,7 +83,7 @@ async function startWalkers(page, options) {
         });
       }
     }, 50);
-  }, { ...options, client: MODULES[1][1] });
+  }, { ...options, client: MODULES[1][1], still: STILL });
 }
 
 async function enter(page) {
@@ -143,7 +155,7 @@ try {
   const fps = ((b.frames - a.frames) * 1000) / (b.at - a.at);
   console.log(
     `fps: ${fps.toFixed(1)} frames/s over ${SECONDS} s at ${DESKTOP.width}x${DESKTOP.height}, SwiftShader, ` +
-      `${AVATARS} remote avatars walking (${visible} on screen) (target 30: ${fps >= 30 ? 'within' : 'BELOW'})`,
+      `${AVATARS} remote avatars ${STILL ? 'standing (animated, no traffic)' : 'walking'} (${visible} on screen) (target 30: ${fps >= 30 ? 'within' : 'BELOW'})`,
   );
   console.log(`  ${info.scriptMs.toFixed(1)} ms of script a frame; ${info.calls} draw calls, ${info.triangles} triangles a frame; drawing resolution ${(info.scale * 100).toFixed(0)} % of the canvas (lowered while frames are slow)`);
   console.log(`  the driver page (${AVATARS} geckos clients at 20 updates/s) and the world server share the machine's ${availableParallelism()} cores (load average ${loadavg()[0].toFixed(1)})`);
