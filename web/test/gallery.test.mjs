@@ -1,5 +1,6 @@
 // The gallery's pure pieces (src/gallery): collisions and the room layout read from a world.glb-like
-// scene, the reconnection back-off, and the checks on what the world server sends. The modules are
+// scene, the reconnection back-off, the checks on what the world server sends, the send policy for
+// our transform (at most 20 a second, only on change) and the others' interpolation. The modules are
 // compiled with TypeScript into a folder under node_modules/.cache (so `three` resolves) and run
 // under Node; the browser test (e2e/gallery.e2e.mjs) covers the rest.
 import assert from 'node:assert/strict';
@@ -13,17 +14,18 @@ import ts from 'typescript';
 const web = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(web, 'node_modules', '.cache', `gallery-test-${process.pid}`);
 const modules = {};
+const NAMES = ['room', 'backoff', 'protocol', 'throttle', 'interpolation'];
 
 before(async () => {
   await mkdir(out, { recursive: true });
-  for (const name of ['room', 'backoff', 'protocol']) {
+  for (const name of NAMES) {
     const source = await readFile(join(web, 'src', 'gallery', `${name}.ts`), 'utf8');
     const { outputText } = ts.transpileModule(source, {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
     });
     await writeFile(join(out, `${name}.mjs`), outputText.replace(/from '\.\/([\w-]+)'/g, "from './$1.mjs'"));
   }
-  for (const name of ['room', 'backoff', 'protocol']) modules[name] = await import(pathToFileURL(join(out, `${name}.mjs`)).href);
+  for (const name of NAMES) modules[name] = await import(pathToFileURL(join(out, `${name}.mjs`)).href);
 });
 
 after(async () => {
@@ -110,4 +112,56 @@ test('what the world server sends is checked before use', () => {
   for (const bad of [4, -1, 1.5, '1', null]) assert.equal(parseAnimState(bad), null);
   assert.equal(parseChat({ message: 5, nickname: 'x' }), null);
   assert.equal(parseChat({ sessionId: 's', playerId: 'p', nickname: 'Ann', message: 'hi', timestamp: 5 }).message, 'hi');
+});
+
+const at = (x, z = 0, yaw = 0) => ({
+  position: { x, y: 0, z },
+  rotation: { x: 0, y: Math.sin(yaw / 2), z: 0, w: Math.cos(yaw / 2) },
+});
+
+test('our transform goes out at most every 50 ms, the latest one, and only when it changed', () => {
+  const throttle = new modules.throttle.UpdateThrottle();
+  throttle.offer(at(1));
+  assert.deepEqual(throttle.take(0), at(1));
+  throttle.offer(at(2));
+  assert.equal(throttle.take(30), null, 'too soon');
+  throttle.offer(at(3));
+  assert.deepEqual(throttle.take(50), at(3), 'the latest, once 50 ms have passed');
+  throttle.offer(at(3));
+  assert.equal(throttle.take(200), null, 'unchanged');
+  assert.equal(throttle.take(300), null, 'nothing offered');
+  // Over one simulated second of 60 frames with a moving avatar: at most 20 sends.
+  let sent = 0;
+  for (let frame = 0; frame < 60; frame++) {
+    const now = 1000 + (frame * 1000) / 60;
+    throttle.offer(at(frame));
+    if (throttle.take(now)) sent++;
+  }
+  assert.ok(sent <= 20 && sent >= 15, `${sent} sends`);
+  throttle.reset();
+  throttle.offer(at(59));
+  assert.deepEqual(throttle.take(5000), at(59), 'after a reconnection the same transform goes out again');
+});
+
+test('a remote player moves smoothly between the transforms around the moment drawn', () => {
+  const buffer = new modules.interpolation.SnapshotBuffer();
+  const object = new THREE.Object3D();
+  buffer.push(at(0), 0);
+  buffer.sample(-50, object);
+  assert.equal(object.position.x, 0, 'before the first: held there');
+  buffer.push(at(1, 0, Math.PI / 2), 50);
+  buffer.push(at(2), 100);
+  buffer.sample(25, object);
+  assert.ok(Math.abs(object.position.x - 0.5) < 1e-9, 'halfway between the first two');
+  assert.ok(Math.abs(object.rotation.y - Math.PI / 4) < 1e-6, 'turned halfway too');
+  const steps = [];
+  let last = object.position.x;
+  for (let t = 25; t <= 100; t += 5) {
+    buffer.sample(t, object);
+    steps.push(object.position.x - last);
+    last = object.position.x;
+  }
+  assert.ok(Math.max(...steps) <= 0.1 + 1e-9, 'no jump: 5 ms never moves more than 0.1 m at 20 m/s');
+  buffer.sample(500, object);
+  assert.equal(object.position.x, 2, 'after the last: held there');
 });

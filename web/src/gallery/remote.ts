@@ -5,20 +5,14 @@
 import * as THREE from 'three';
 import type { GLTF } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import { Avatar } from './avatar';
+import { SnapshotBuffer } from './interpolation';
 import { AnimState, type Transform } from './protocol';
 
 export const INTERPOLATION_DELAY_MS = 100;
-const MAX_SNAPSHOTS = 20;
-
-interface Snapshot {
-  at: number;
-  position: THREE.Vector3;
-  rotation: THREE.Quaternion;
-}
 
 export class RemotePlayer {
   readonly avatar: Avatar;
-  private readonly snapshots: Snapshot[] = [];
+  private readonly buffer = new SnapshotBuffer();
 
   constructor(
     readonly id: string,
@@ -33,30 +27,12 @@ export class RemotePlayer {
   }
 
   push(transform: Transform, now: number) {
-    const { position: p, rotation: r } = transform;
-    this.snapshots.push({
-      at: now,
-      position: new THREE.Vector3(p.x, p.y, p.z),
-      rotation: new THREE.Quaternion(r.x, r.y, r.z, r.w).normalize(),
-    });
-    if (this.snapshots.length > MAX_SNAPSHOTS) this.snapshots.shift();
+    this.buffer.push(transform, now);
   }
 
   /** Places the avatar where it was INTERPOLATION_DELAY_MS ago. */
   sample(now: number) {
-    const t = now - INTERPOLATION_DELAY_MS;
-    const s = this.snapshots;
-    while (s.length > 2 && s[1].at <= t) s.shift();
-    const root = this.avatar.root;
-    if (s.length === 1 || t <= s[0].at) {
-      root.position.copy(s[0].position);
-      root.quaternion.copy(s[0].rotation);
-      return;
-    }
-    const [a, b] = s;
-    const k = Math.min(1, (t - a.at) / Math.max(1, b.at - a.at));
-    root.position.lerpVectors(a.position, b.position, k);
-    root.quaternion.slerpQuaternions(a.rotation, b.rotation, k);
+    this.buffer.sample(now - INTERPOLATION_DELAY_MS, this.avatar.root);
   }
 }
 

@@ -7,12 +7,12 @@ import geckos, { type ClientChannel } from '@geckos.io/client';
 import { Backoff } from './backoff';
 import {
   AnimState,
-  MAX_UPDATES_PER_SECOND,
   parseAnimState,
   parsePlayer,
   type PlayerTransform,
   type Transform,
 } from './protocol';
+import { UpdateThrottle } from './throttle';
 
 export type LinkStatus = 'connecting' | 'online' | 'offline';
 
@@ -28,7 +28,6 @@ export interface WorldEvents {
 
 // The game gives onConnect 5 s; a software-rendered page under load may need a little more.
 const CONNECT_TIMEOUT_MS = 8000;
-const SEND_INTERVAL_MS = 1000 / MAX_UPDATES_PER_SECOND;
 
 export class WorldLink {
   private channel: ClientChannel | null = null;
@@ -36,9 +35,7 @@ export class WorldLink {
   private readonly backoff = new Backoff();
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
-  private lastSentAt = -Infinity;
-  private lastSent = '';
-  private pending: Transform | null = null;
+  private readonly throttle = new UpdateThrottle();
   private lastState: AnimState | null = null;
   private generation = 0;
 
@@ -57,7 +54,7 @@ export class WorldLink {
 
   /** Queues our transform; it goes out on the next free 50 ms slot if it differs from the last. */
   setTransform(transform: Transform, now: number) {
-    this.pending = transform;
+    this.throttle.offer(transform);
     this.flush(now);
   }
 
@@ -72,13 +69,9 @@ export class WorldLink {
   }
 
   flush(now: number) {
-    if (!this.pending || !this.channel || !this.selfId || now - this.lastSentAt < SEND_INTERVAL_MS) return;
-    const text = JSON.stringify(this.pending);
-    this.pending = null;
-    if (text === this.lastSent) return;
-    this.lastSent = text;
-    this.lastSentAt = now;
-    this.channel.emit('clientPlayerUpdate', JSON.parse(text));
+    if (!this.channel || !this.selfId) return;
+    const transform = this.throttle.take(now);
+    if (transform) this.channel.emit('clientPlayerUpdate', transform);
   }
 
   close() {
@@ -99,7 +92,7 @@ export class WorldLink {
       if (generation !== this.generation) return;
       if (error) return this.fail(generation);
       this.selfId = channel.id ?? null;
-      this.lastSent = '';
+      this.throttle.reset();
       this.lastState = null;
       this.backoff.reset();
       this.listen(channel, generation);
