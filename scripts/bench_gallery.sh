@@ -7,6 +7,10 @@
 set -euo pipefail
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then  # run alone
   cd "$(dirname "$0")/.."
+  scripts/setup
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target user album gateway event world
+  scripts/web.sh build
 fi
 echo
 echo "== the 3D gallery in Chromium (web/bench/gallery-bench.mjs): 1280x720, software WebGL, 20 remote avatars"
