@@ -8,8 +8,9 @@
 #   (scripts/bench_album.sh), with the web client's initial JavaScript, time to first photos and
 #   album page render in Chromium (web/bench). The event server's chat broadcast at 100, 500 and
 #   1,000 clients against a Colyseus 0.15 server (scripts/bench_event.sh); the world server at 50,
-#   200 and 500 WebRTC peers (scripts/bench_world.sh). Then every fuzz target for longer than in
-#   make test.
+#   200 and 500 WebRTC peers (scripts/bench_world.sh); the 3D gallery's JavaScript, first frame and
+#   frames per second with 20 remote avatars in Chromium's software renderer
+#   (scripts/bench_gallery.sh). Then every fuzz target for longer than in make test.
 # Every number is printed with the command that produced it. Bounded: each run lasts DURATION.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -111,6 +112,9 @@ source scripts/bench_event.sh
 
 # The world server: native WebRTC peers sending positions (about 3 minutes).
 source scripts/bench_world.sh
+
+# The 3D gallery in Chromium: its JavaScript, first frame, and fps with 20 remote avatars (about 2 minutes).
+source scripts/bench_gallery.sh
 
 echo
 echo "== Fuzzing, longer than in make test (each target ${FUZZ_SECONDS:-120} s)"
