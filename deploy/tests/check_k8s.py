@@ -12,6 +12,7 @@ configured ports are declared container ports; then Services, the Ingress, PDBs 
 things that exist.
 
 Usage: check_k8s.py [--kubectl PATH] [--repo DIR]
+The example overlay, deploy/k8s-example, is rendered and checked the same way.
 It then re-runs the checks on damaged copies of the rendering (a probe removed, a required
 variable removed, ...) and fails unless each damage is reported: the check itself cannot go blind.
 """
@@ -172,9 +173,9 @@ EXTRA_RULES = {
 # ---- The rendering ---------------------------------------------------------------------------
 
 
-def render(kubectl, repo):
+def render(kubectl, repo, tree="deploy/k8s"):
     out = subprocess.run(
-        [kubectl, "kustomize", os.path.join(repo, "deploy/k8s")],
+        [kubectl, "kustomize", os.path.join(repo, tree)],
         check=True, capture_output=True, text=True)
     return [d for d in yaml.safe_load_all(out.stdout) if d]
 
@@ -452,6 +453,10 @@ def main():
     errors = check(docs, sources)
     for e in errors:
         print("FAIL:", e)
+    # The example overlay must stay a valid deployment too.
+    example = check(render(args.kubectl, args.repo, "deploy/k8s-example"), sources)
+    for e in example:
+        print("FAIL: deploy/k8s-example:", e)
     blind = []
     for what, bad in damaged(docs):
         found = check(bad, sources)
@@ -464,7 +469,7 @@ def main():
     kinds = sorted({d["kind"] for d in docs})
     print(f"{len(docs)} objects rendered ({', '.join(kinds)}); "
           f"{sum(len(s.variables) for s in sources.values())} variables read by the services")
-    return 1 if errors or blind else 0
+    return 1 if errors or example or blind else 0
 
 
 if __name__ == "__main__":
