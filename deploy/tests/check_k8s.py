@@ -170,6 +170,19 @@ EXTRA_RULES = {
 }
 
 
+def required_here(src, env, errors):
+    """What the service requires in this environment: its source's rules plus EXTRA_RULES."""
+    required = src.required(env)
+    for (svc, var), cond in EXTRA_RULES.items():
+        if svc != src.service:
+            continue
+        if not src.find(var):
+            errors.append(f"test rule names {var}, which services/{svc} no longer reads")
+        elif cond is None or env.get(cond[0], "").lower() == cond[1]:
+            required[var] = "deployment rule in check_k8s.py"
+    return required
+
+
 # ---- The rendering ---------------------------------------------------------------------------
 
 
@@ -294,14 +307,7 @@ def check(docs, sources):
             for var in env:
                 if not src.is_read(var):
                     errors.append(f"{where}: {var} is set but services/{service} never reads it")
-            required = src.required(env)
-            for (svc, var), cond in EXTRA_RULES.items():
-                if svc != service:
-                    continue
-                if not src.find(var):
-                    errors.append(f"test rule names {var}, which services/{service} no longer reads")
-                elif cond is None or env.get(cond[0], "").lower() == cond[1]:
-                    required[var] = "deployment rule in check_k8s.py"
+            required = required_here(src, env, errors)
             for var, why in sorted(required.items()):
                 v = src.find(var)
                 names = v.names if v else [var]
