@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# The user image (deploy/docker/README.md). Build from the repository root:
+# The user image (docs/deployment.md). Build from the repository root:
 #   docker build -f deploy/docker/user.Dockerfile -t hatongsu/user:0.1.0 .
 # Stage 1 builds on Debian 12 with the packages scripts/setup installs (the same toolchain as a
 # developer machine and CI); the last stage is debian:12-slim with only the Debian packages that

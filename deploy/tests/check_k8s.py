@@ -12,7 +12,8 @@ configured ports are declared container ports; then Services, the Ingress, PDBs 
 things that exist.
 
 Usage: check_k8s.py [--kubectl PATH] [--repo DIR]
-The example overlay, deploy/k8s-example, is rendered and checked the same way.
+The example overlay, deploy/k8s-example, is rendered and checked the same way, and
+docs/configuration.md must name every variable (and alias) the services read.
 It then re-runs the checks on damaged copies of the rendering (a probe removed, a required
 variable removed, ...) and fails unless each damage is reported: the check itself cannot go blind.
 """
@@ -449,6 +450,13 @@ def damaged(docs):
     return cases
 
 
+def undocumented(doc, sources):
+    """Variables (and accepted aliases) a service reads that docs/configuration.md never names."""
+    return [f"docs/configuration.md does not name {n} (read by services/{s.service})"
+            for s in sources.values() for v in s.variables.values() for n in v.names
+            if not re.search(r"`" + n + r"[`,( ]", doc)]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--kubectl", default=os.environ.get("KUBECTL", "kubectl"))
@@ -463,8 +471,13 @@ def main():
     example = check(render(args.kubectl, args.repo, "deploy/k8s-example"), sources)
     for e in example:
         print("FAIL: deploy/k8s-example:", e)
+    doc = open(os.path.join(args.repo, "docs/configuration.md"), encoding="utf-8").read()
+    for e in undocumented(doc, sources):
+        print("FAIL:", e)
+        errors.append(e)
     blind = []
-    for what, bad in damaged(docs):
+    if not undocumented(doc.replace("`EVENT_CHAT_RATE`", "EVENT_CHAT_RATE"), sources):
+        blind.append("docs/configuration.md without EVENT_CHAT_RATE")
         found = check(bad, sources)
         if len(found) <= len(errors):
             blind.append(what)
