@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The album image (docs/deployment.md). Build from the repository root:
 #   docker build -f deploy/docker/album.Dockerfile -t hatongsu/album:0.1.0 .
 # Stage 1 builds on Debian 12 with the packages scripts/setup installs (the same toolchain as a
@@ -29,7 +28,8 @@ COPY --from=build /out/hatongsu-album /usr/bin/hatongsu-album
 ENV ALBUM_GRPC_ADDR=0.0.0.0:4002
 EXPOSE 4002
 USER 10001:10001
-# Health: a TCP connection to the gRPC port (the pod's probe asks grpc.health.v1; the image has no gRPC client).
+# Health: a TCP connection to the gRPC port (the pod's probe asks grpc.health.v1; the image has no
+# gRPC client).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${ALBUM_GRPC_ADDR##*:}"]
 ENTRYPOINT ["/usr/bin/hatongsu-album"]

@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The event image (docs/deployment.md). Build from the repository root:
 #   docker build -f deploy/docker/event.Dockerfile -t hatongsu/event:0.1.0 .
 # Stage 1 builds on Debian 12 with the packages scripts/setup installs (the same toolchain as a

@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The gateway image (docs/deployment.md). Build from the repository root:
 #   docker build -f deploy/docker/gateway.Dockerfile -t hatongsu/gateway:0.1.0 .
 # Stage 1 builds on Debian 12 with the packages scripts/setup installs (the same toolchain as a
@@ -52,7 +51,8 @@ ENV GATEWAY_HTTP_ADDR=0.0.0.0 \
     GATEWAY_WEB_DIR=/usr/share/hatongsu/web
 EXPOSE 4000
 USER 10001:10001
-# Health: HTTP GET /livez on GATEWAY_HTTP_PORT (plain HTTP: with GATEWAY_TLS_* set, check from outside instead).
+# Health: HTTP GET /livez on GATEWAY_HTTP_PORT (plain HTTP: with GATEWAY_TLS_* set, check from
+# outside instead).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${GATEWAY_HTTP_PORT:-4000} && printf 'GET /livez HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q \" 200 \""]
 ENTRYPOINT ["/usr/bin/hatongsu-gateway"]

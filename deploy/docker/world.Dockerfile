@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The world image (docs/deployment.md). Build from the repository root:
 #   docker build -f deploy/docker/world.Dockerfile -t hatongsu/world:0.1.0 .
 # Stage 1 builds on Debian 12 with the packages scripts/setup installs (the same toolchain as a
@@ -32,7 +31,8 @@ ENV WORLD_HTTP_ADDR=0.0.0.0 \
     WORLD_UDP_PORT=50000
 EXPOSE 4100 50000/udp
 USER 10001:10001
-# Health: HTTP GET /health on WORLD_PORT (plain HTTP: with WORLD_TLS_* set, check from outside instead).
+# Health: HTTP GET /health on WORLD_PORT (plain HTTP: with WORLD_TLS_* set, check from outside
+# instead).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${WORLD_PORT:-4100} && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q \" 200 \""]
 ENTRYPOINT ["/usr/bin/hatongsu-world"]
