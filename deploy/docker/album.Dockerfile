@@ -22,10 +22,14 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* /tmp/packages \
  && groupadd --system --gid 10001 hatongsu \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
-    --shell /usr/sbin/nologin hatongsu
+    --shell /usr/sbin/nologin hatongsu \
+ && install -d -o 10001 -g 10001 /var/lib/hatongsu/objects
 COPY --from=build /out/hatongsu-album /usr/bin/hatongsu-album
 # Listen beyond loopback inside the container; every other setting comes from the environment.
-ENV ALBUM_GRPC_ADDR=0.0.0.0:4002
+# With the disk store (STORAGE_BACKEND=disk), objects go to a volume mounted at STORAGE_DIR,
+# shared by the gateway and the album service.
+ENV STORAGE_DIR=/var/lib/hatongsu/objects \
+    ALBUM_GRPC_ADDR=0.0.0.0:4002
 EXPOSE 4002
 USER 10001:10001
 # Health: a TCP connection to the gRPC port (the pod's probe asks grpc.health.v1; the image has no

@@ -42,11 +42,15 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* /tmp/packages \
  && groupadd --system --gid 10001 hatongsu \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
-    --shell /usr/sbin/nologin hatongsu
+    --shell /usr/sbin/nologin hatongsu \
+ && install -d -o 10001 -g 10001 /var/lib/hatongsu/objects
 COPY --from=build /out/hatongsu-gateway /usr/bin/hatongsu-gateway
 COPY --from=web /src/web/dist /usr/share/hatongsu/web
 # Listen beyond loopback inside the container; every other setting comes from the environment.
-ENV GATEWAY_HTTP_ADDR=0.0.0.0 \
+# With the disk store (STORAGE_BACKEND=disk), objects go to a volume mounted at STORAGE_DIR,
+# shared by the gateway and the album service.
+ENV STORAGE_DIR=/var/lib/hatongsu/objects \
+    GATEWAY_HTTP_ADDR=0.0.0.0 \
     GATEWAY_HTTP_PORT=4000 \
     GATEWAY_WEB_DIR=/usr/share/hatongsu/web
 EXPOSE 4000
