@@ -188,9 +188,14 @@ def required_here(src, env, errors):
 
 
 def render(kubectl, repo, tree="deploy/k8s"):
-    out = subprocess.run(
-        [kubectl, "kustomize", os.path.join(repo, tree)],
-        check=True, capture_output=True, text=True)
+    try:
+        out = subprocess.run(
+            [kubectl, "kustomize", os.path.join(repo, tree)],
+            check=True, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise SystemExit(f"{kubectl} not found: scripts/setup installs it (Debian's kubernetes-client)")
+    except subprocess.CalledProcessError as e:
+        raise SystemExit(f"kubectl kustomize {tree} failed:\n{e.stderr}")
     return [d for d in yaml.safe_load_all(out.stdout) if d]
 
 
