@@ -155,6 +155,11 @@ std::string Env::Secret(
         while (!content.empty() && std::isspace(static_cast<unsigned char>(content.back()))) {
             content.pop_back();
         }
+        if (content.empty() && required && default_value.empty()) {
+            // An empty secret file (an unfilled Kubernetes Secret or compose secret) is as
+            // missing as an unset variable: refuse to start rather than sign with an empty key.
+            AddError(file_var + ": " + it->second + " is empty");
+        }
         return content;
     }
     auto found = Find(names);

@@ -2,6 +2,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "hatongsu/testkit/status_matchers.h"
 
@@ -58,6 +60,22 @@ TEST(Env, SecretsAreRedactedAndDurationsInNamesWithUnits) {
     EXPECT_EQ(env.Secret({"ACCESS_TOKEN_SECRET"}), "s3cret");
     EXPECT_EQ(env.Duration({"GATEWAY_TIMEOUT_MS"}, 1s), 250ms);
     EXPECT_EQ(env.Effective().at("ACCESS_TOKEN_SECRET"), "***");
+}
+
+TEST(Env, AnEmptySecretFileIsAsMissingAsAnUnsetRequiredSecret) {
+    char path[] = "/tmp/env_test_secret_XXXXXX";
+    int fd = mkstemp(path);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(write(fd, "\n", 1), 1);  // only whitespace: trimmed to nothing
+    close(fd);
+    Env env({{"ACCESS_TOKEN_SECRET_FILE", path}, {"GOOGLE_CLIENT_SECRET_FILE", path}});
+    EXPECT_EQ(env.Secret({"ACCESS_TOKEN_SECRET"}), "");
+    EXPECT_EQ(env.Secret({"GOOGLE_CLIENT_SECRET"}, "", false), "");  // optional: empty is fine
+    absl::Status s = env.Finish("GATEWAY_", {});
+    unlink(path);
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(std::string(s.message()), HasSubstr("ACCESS_TOKEN_SECRET_FILE"));
+    EXPECT_THAT(std::string(s.message()), ::testing::Not(HasSubstr("GOOGLE_CLIENT_SECRET")));
 }
 
 }  // namespace
