@@ -2,7 +2,9 @@
 # the user service, the album service, the gateway, the event server and the world server in the
 # background, in that order, each once the one before listens. Their settings come from the
 # environment (README.md lists them; USER_GRPC_ADDR, ALBUM_GRPC_ADDR and GATEWAY_HTTP_PORT must be
-# set; EVENT_HTTP_PORT is 2567 and WORLD_PORT 4100 unless set). Their process ids are appended to the array `service_pids`.
+# set; EVENT_HTTP_PORT is 2567 and WORLD_PORT 4100 unless set). The gateway tells the web client
+# where the event and world servers are (GATEWAY_EVENT_PUBLIC_URL, GATEWAY_WORLD_PUBLIC_URL): on
+# loopback at those ports unless set. Their process ids are appended to the array `service_pids`.
 
 service_pids=()
 
@@ -32,6 +34,8 @@ wait_port() {  # wait_port PORT PID: until something listens on PORT, or PID has
 # service writes to LOG_DIR/<name>.log instead of this terminal.
 start_services() {
   local bin=$1 logs=${2:-} name port
+  export GATEWAY_EVENT_PUBLIC_URL=${GATEWAY_EVENT_PUBLIC_URL-http://127.0.0.1:${EVENT_HTTP_PORT:-2567}}
+  export GATEWAY_WORLD_PUBLIC_URL=${GATEWAY_WORLD_PUBLIC_URL-http://127.0.0.1:${WORLD_PORT:-4100}}
   for name in user album gateway event world; do
     case $name in
       user) port=${USER_GRPC_ADDR##*:} ;;

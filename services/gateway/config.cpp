@@ -1,10 +1,41 @@
 #include "services/gateway/config.h"
 
+#include <algorithm>
+#include <cctype>
 #include <thread>
 
 #include "hatongsu/amqp/config.h"
 
 namespace hatongsu::gateway {
+namespace {
+
+// A base URL the browser connects to: empty, or "http(s)://host[:port]" with no path, query or
+// characters that could not stand in a URL.
+std::string PublicUrl(config::Env& env, const std::string& name) {
+    std::string url = env.String({name}, "");
+    if (url.empty()) {
+        return url;
+    }
+    std::string_view rest = url;
+    bool scheme = false;
+    for (std::string_view prefix : {"http://", "https://"}) {
+        if (rest.starts_with(prefix)) {
+            rest.remove_prefix(prefix.size());
+            scheme = true;
+        }
+    }
+    bool clean = !rest.empty() && std::all_of(rest.begin(), rest.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' ||
+               ch == ':' || ch == '[' || ch == ']';
+    });
+    if (!scheme || !clean) {
+        env.AddError(
+            name + " must be a base URL such as http://host:port (no path), not \"" + url + "\"");
+    }
+    return url;
+}
+
+}  // namespace
 
 absl::StatusOr<GatewayConfig> LoadConfig(config::Env& env) {
     using namespace std::chrono_literals;
@@ -56,6 +87,8 @@ absl::StatusOr<GatewayConfig> LoadConfig(config::Env& env) {
     c.upload_queue = env.String({"GATEWAY_UPLOAD_QUEUE"}, "album_queue");
     c.web_dir = env.String({"GATEWAY_WEB_DIR"}, "");
     c.google_client_id = env.String({"GOOGLE_CLIENT_ID"}, "");
+    c.event_public_url = PublicUrl(env, "GATEWAY_EVENT_PUBLIC_URL");
+    c.world_public_url = PublicUrl(env, "GATEWAY_WORLD_PUBLIC_URL");
     c.publish_timeout = env.Duration({"GATEWAY_PUBLISH_TIMEOUT_MS"}, 10s);
     c.upload_limits.max_files = env.Int({"GATEWAY_UPLOAD_MAX_FILES"}, 100, 1, 100);
     c.upload_limits.max_file_bytes =

@@ -35,9 +35,13 @@ struct GatewayConfig {
     std::string upload_queue;
     std::chrono::milliseconds publish_timeout;
     UploadLimits upload_limits;
-    int blocking_threads;  // store writes and publishing (blocking I/O)
+    int blocking_threads;          // store writes and publishing (blocking I/O)
     std::string web_dir;           // the built web client served at "/"; empty: none
     std::string google_client_id;  // shown to the web client (its Google button)
+    // The gallery's servers as the browser reaches them ("http://host:port"), shown to the web
+    // client; empty: it derives them from its own address and the default ports.
+    std::string event_public_url;
+    std::string world_public_url;
     std::string log_level;
     std::string log_format;
 };

@@ -68,7 +68,9 @@ int Run() {
         uploads.files_root = disk->Root().string();
     }
     gateway::http::AddUploadRoutes(router, deps, uploads);
-    gateway::http::WebDeps web{cfg->web_dir, cfg->google_client_id, cfg->upload_limits};
+    gateway::http::WebDeps web{
+        cfg->web_dir, cfg->google_client_id, cfg->upload_limits, cfg->event_public_url,
+        cfg->world_public_url};
     gateway::http::AddWebRoutes(router, web);
 
     net::Server server(rt.Io(), cfg->http, router);

@@ -83,7 +83,14 @@ std::string RequestIdFor(const Request& req) {
     return core::RandomToken(12);
 }
 
-void AddCors(const ServerOptions& options, const Request& req, http::fields& res) {
+// `public_cors`: a public route (RouteOptions::public_cors), open to every origin, no credentials.
+void AddCors(
+    const ServerOptions& options, const Request& req, http::fields& res, bool public_cors = false) {
+    if (public_cors) {
+        res.set(http::field::access_control_allow_origin, "*");
+        res.set(http::field::access_control_expose_headers, "X-Request-Id");
+        return;
+    }
     if (options.cors_origins.empty()) {
         return;
     }
@@ -101,10 +108,12 @@ void AddCors(const ServerOptions& options, const Request& req, http::fields& res
     res.set(http::field::vary, "Origin");
 }
 
-Response Preflight(const ServerOptions& options, const Request& req) {
+Response Preflight(const ServerOptions& options, const Request& req, bool public_cors) {
     Response res{http::status::no_content, req.version()};
-    AddCors(options, req, res.base());
-    res.set(http::field::access_control_allow_methods, "GET,HEAD,PUT,PATCH,POST,DELETE");
+    AddCors(options, req, res.base(), public_cors);
+    res.set(
+        http::field::access_control_allow_methods,
+        public_cors ? "GET,HEAD" : "GET,HEAD,PUT,PATCH,POST,DELETE");
     if (auto it = req.find(http::field::access_control_request_headers); it != req.end()) {
         res.set(http::field::access_control_allow_headers, it->value());
     }
@@ -259,6 +268,16 @@ bool IsPreflight(const Request& req) {
            req.find(http::field::access_control_request_method) != req.end();
 }
 
+// Whether the route a preflight asks about (its path, Access-Control-Request-Method) is public.
+bool PreflightsPublicRoute(const Shared& shared, const Request& req, Context& ctx) {
+    auto wanted = http::string_to_verb(req[http::field::access_control_request_method]);
+    if (wanted == http::verb::unknown) {
+        return false;
+    }
+    const Router::Route* route = shared.router->Match(wanted, ctx.path, ctx);
+    return route != nullptr && route->options.public_cors;
+}
+
 Context MakeContext(const Shared& shared, const Request& req, std::string remote_ip) {
     std::string_view target = req.target();
     std::size_t q = target.find('?');
@@ -290,7 +309,7 @@ double MillisecondsSince(std::chrono::steady_clock::time_point start) {
 template <typename Body>
 void Decorate(
     const Shared& shared, const Context& ctx, http::response<Body>& res, bool keep_alive) {
-    AddCors(shared.options, ctx.request, res.base());
+    AddCors(shared.options, ctx.request, res.base(), ctx.public_cors);
     res.set("X-Request-Id", ctx.request_id);
     // Every answer is what its Content-Type says: never sniffed into HTML or script.
     res.set("X-Content-Type-Options", "nosniff");
@@ -583,11 +602,14 @@ asio::awaitable<Next> Exchange(
             ctx, http::status::bad_request,
             "Malformed request target: invalid UTF-8 or control characters"));
     } else if (IsPreflight(req)) {
-        reply.emplace(Preflight(options, req));
+        ctx.public_cors = PreflightsPublicRoute(shared, req, ctx);
+        reply.emplace(Preflight(options, req, ctx.public_cors));
     } else {
         route = shared.router->Match(req.method(), ctx.path, ctx);
         if (route == nullptr) {
             reply.emplace(NoRoute(ctx));
+        } else {
+            ctx.public_cors = route->options.public_cors;
         }
     }
     if (route != nullptr && route->options.guard) {

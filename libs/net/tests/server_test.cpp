@@ -35,6 +35,12 @@ protected:
         router_.Add(http::verb::get, "/boom", [](Context&) -> boost::asio::awaitable<Response> {
             throw std::runtime_error("bug");
         });
+        router_.Add(
+            http::verb::get, "/public/model",
+            [](Context& ctx) -> boost::asio::awaitable<Response> {
+                co_return Text(ctx, http::status::ok, "glTF");
+            },
+            {.public_cors = true});
         ServerOptions options;
         options.body_limit = 1024;
         options.cors_origins = {"https://app.example", "https://example"};
@@ -92,6 +98,32 @@ TEST_F(ServerTest, PreflightIsAnsweredBeforeRouting) {
     EXPECT_EQ(r.Header("access-control-allow-methods"), "GET,HEAD,PUT,PATCH,POST,DELETE");
     EXPECT_EQ(r.Header("access-control-allow-headers"), "authorization,content-type");
     EXPECT_EQ(r.body, "");
+}
+
+TEST_F(ServerTest, APublicRouteIsOpenToEveryOriginWithoutCredentials) {
+    for (auto method : {http::verb::get, http::verb::head}) {
+        auto r = HttpCall(Port(), method, "/public/model", {{"Origin", "https://other.site"}});
+        EXPECT_EQ(r.status, 200);
+        EXPECT_EQ(r.Header("access-control-allow-origin"), "*");
+        EXPECT_EQ(r.Header("access-control-allow-credentials"), "");
+    }
+    auto preflight = HttpCall(
+        Port(), http::verb::options, "/public/model",
+        {{"Origin", "https://other.site"},
+         {"Access-Control-Request-Method", "GET"},
+         {"Access-Control-Request-Headers", "range"}});
+    EXPECT_EQ(preflight.status, 204);
+    EXPECT_EQ(preflight.Header("access-control-allow-origin"), "*");
+    EXPECT_EQ(preflight.Header("access-control-allow-methods"), "GET,HEAD");
+    EXPECT_EQ(preflight.Header("access-control-allow-headers"), "range");
+    EXPECT_EQ(preflight.Header("access-control-allow-credentials"), "");
+    // Other methods on the same path, and other routes, keep the listed origins.
+    auto post = HttpCall(
+        Port(), http::verb::options, "/public/model",
+        {{"Origin", "https://other.site"}, {"Access-Control-Request-Method", "POST"}});
+    EXPECT_EQ(post.Header("access-control-allow-origin"), "https://app.example");
+    auto other = HttpCall(Port(), http::verb::get, "/hello/x", {{"Origin", "https://other.site"}});
+    EXPECT_EQ(other.Header("access-control-allow-origin"), "https://app.example");
 }
 
 TEST_F(ServerTest, OversizedBodyIs413AndMalformedJsonIs400) {

@@ -25,6 +25,8 @@ constexpr std::string_view kIndex =
     "<!doctype html><html><head>"
     R"(<meta name="hatongsu-google-client-id" content="" />)"
     R"(<meta name="hatongsu-upload-limits" content="">)"
+    R"(<meta name="hatongsu-event-url" content="" />)"
+    R"(<meta name="hatongsu-world-url" content="" />)"
     "</head><body><div id=app></div></body></html>";
 
 void Write(const fs::path& path, std::string_view text) {
@@ -41,17 +43,24 @@ protected:
         Write(dir_ / "dist" / "assets" / "index-3Fa9c1.js", "console.log(1)");
         Write(dir_ / "dist" / "assets" / "index-77aa01.css", "body{}");
         Write(dir_ / "dist" / "favicon.svg", "<svg/>");
+        Write(dir_ / "dist" / "assets" / "world.glb", std::string("glTF\x02\0\0\0world", 13));
+        Write(dir_ / "dist" / "assets" / "player.glb", std::string("glTF\x02\0\0\0player", 14));
         Write(dir_ / "secret.txt", "outside the build");
         web_ = {
-            (dir_ / "dist").string(), "1234-abc.apps.googleusercontent.com\"><script>",
-            {.max_files = 7, .max_file_bytes = 1000, .max_total_bytes = 5000}};
+            (dir_ / "dist").string(),
+            "1234-abc.apps.googleusercontent.com\"><script>",
+            {.max_files = 7, .max_file_bytes = 1000, .max_total_bytes = 5000},
+            "http://chat.example:2567",
+            "https://world.example:4100"};
 
-        router_.Add(verb::get, "/album", [](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
-            co_return net::Json(ctx, net::http::status::ok, {{"api", true}});
-        });
-        router_.AddPrefix(verb::get, "/files/", [](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
-            co_return net::Json(ctx, net::http::status::ok, {{"file", ctx.params["*"]}});
-        });
+        router_.Add(
+            verb::get, "/album", [](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
+                co_return net::Json(ctx, net::http::status::ok, {{"api", true}});
+            });
+        router_.AddPrefix(
+            verb::get, "/files/", [](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
+                co_return net::Json(ctx, net::http::status::ok, {{"file", ctx.params["*"]}});
+            });
         AddWebRoutes(router_, web_);
         server_ = std::make_unique<net::Server>(io_, net::ServerOptions{}, router_);
         server_->Start();
@@ -82,7 +91,8 @@ TEST_F(WebRoutesTest, TheRootAndTheClientsOwnRoutesAreIndexHtmlRevalidatedEachTi
         EXPECT_NE(r.body.find("<div id=app>"), std::string::npos) << target;
         EXPECT_EQ(r.Header("content-type"), "text/html; charset=utf-8");
         EXPECT_EQ(r.Header("cache-control"), "no-cache");
-        EXPECT_NE(r.Header("content-security-policy").find("default-src 'self'"), std::string::npos);
+        EXPECT_NE(
+            r.Header("content-security-policy").find("default-src 'self'"), std::string::npos);
         EXPECT_EQ(r.Header("x-content-type-options"), "nosniff");
     }
     // "/" is the client whatever the Accept header says.
@@ -108,12 +118,45 @@ TEST_F(WebRoutesTest, TheUploadLimitsAreWrittenIntoTheirMetaTag) {
         << r.body;
 }
 
+TEST_F(WebRoutesTest, TheGallerysServerUrlsAreWrittenIntoTheirMetaTags) {
+    auto r = Get("/gallery");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_NE(
+        r.body.find(R"(<meta name="hatongsu-event-url" content="http://chat.example:2567" />)"),
+        std::string::npos)
+        << r.body;
+    EXPECT_NE(
+        r.body.find(R"(<meta name="hatongsu-world-url" content="https://world.example:4100" />)"),
+        std::string::npos)
+        << r.body;
+}
+
+TEST(WebRoutes, UnsetServerUrlsLeaveTheirMetaTagsEmpty) {
+    fs::path dir = fs::path(::testing::TempDir()) / ("web-unset-" + std::to_string(::getpid()));
+    Write(dir / "index.html", kIndex);
+    WebDeps web{dir.string(), "", {}, "", ""};
+    net::Router router;
+    AddWebRoutes(router, web);
+    boost::asio::io_context io;
+    net::Server server(io, net::ServerOptions{}, router);
+    server.Start();
+    std::thread t([&io] { io.run(); });
+    auto r = HttpCall(server.Port(), verb::get, "/gallery", {{"Accept", "text/html"}});
+    io.stop();
+    t.join();
+    fs::remove_all(dir);
+    ASSERT_EQ(r.status, 200);
+    EXPECT_NE(r.body.find(R"(<meta name="hatongsu-event-url" content="" />)"), std::string::npos);
+    EXPECT_NE(r.body.find(R"(<meta name="hatongsu-world-url" content="" />)"), std::string::npos);
+}
+
 TEST_F(WebRoutesTest, IndexHtmlAnswersIfNoneMatchWith304) {
     auto first = Get("/");
     std::string etag = first.Header("etag");
     ASSERT_FALSE(etag.empty());
     auto again = HttpCall(
-        server_->Port(), verb::get, "/dashboard", {{"Accept", "text/html"}, {"If-None-Match", etag}});
+        server_->Port(), verb::get, "/dashboard",
+        {{"Accept", "text/html"}, {"If-None-Match", etag}});
     EXPECT_EQ(again.status, 304);
     EXPECT_EQ(again.body, "");
     EXPECT_EQ(again.Header("content-length"), "");  // a 304 has no length of its own
@@ -144,6 +187,45 @@ TEST_F(WebRoutesTest, HashedAssetsAreCachedForAYearAndTopFilesRevalidated) {
     ASSERT_EQ(icon.status, 200);
     EXPECT_EQ(icon.Header("content-type"), "image/svg+xml");
     EXPECT_EQ(icon.Header("cache-control"), "no-cache");
+}
+
+TEST_F(WebRoutesTest, TheGallerysModelsAreGltfBinaryOpenToEveryOriginAndRevalidated) {
+    for (std::string name : {"world", "player"}) {
+        std::string target = "/assets/" + name + ".glb";
+        auto r =
+            HttpCall(server_->Port(), verb::get, target, {{"Origin", "https://elsewhere.example"}});
+        ASSERT_EQ(r.status, 200) << target;
+        EXPECT_EQ(r.body.substr(0, 4), "glTF");
+        EXPECT_NE(r.body.find(name), std::string::npos);
+        EXPECT_EQ(r.Header("content-type"), "model/gltf-binary");
+        EXPECT_EQ(r.Header("access-control-allow-origin"), "*");
+        EXPECT_EQ(r.Header("cache-control"), "public, max-age=300");
+        std::string etag = r.Header("etag");
+        ASSERT_FALSE(etag.empty());
+        auto again = HttpCall(server_->Port(), verb::get, target, {{"If-None-Match", etag}});
+        EXPECT_EQ(again.status, 304) << target;
+        auto part = HttpCall(server_->Port(), verb::get, target, {{"Range", "bytes=0-3"}});
+        EXPECT_EQ(part.status, 206);
+        EXPECT_EQ(part.body, "glTF");
+        auto head = HttpCall(server_->Port(), verb::head, target);
+        EXPECT_EQ(head.status, 200);
+        EXPECT_EQ(head.Header("content-length"), std::to_string(r.body.size()));
+        auto preflight = HttpCall(
+            server_->Port(), verb::options, target,
+            {{"Origin", "https://elsewhere.example"}, {"Access-Control-Request-Method", "GET"}});
+        EXPECT_EQ(preflight.status, 204);
+        EXPECT_EQ(preflight.Header("access-control-allow-origin"), "*");
+    }
+    // Other assets keep their year-long cache.
+    auto js = Get("/assets/index-3Fa9c1.js", "*/*");
+    EXPECT_EQ(js.Header("cache-control"), "public, max-age=31536000, immutable");
+}
+
+TEST_F(WebRoutesTest, AMissingModelIsA404) {
+    fs::remove(dir_ / "dist" / "assets" / "player.glb");
+    auto r = Get("/assets/player.glb");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(r.Json().at("message").as_string(), "Cannot GET /assets/player.glb");
 }
 
 TEST_F(WebRoutesTest, ApiRoutesKeepTheirPathsAndUnknownApiCallsStayJson404) {
@@ -182,7 +264,7 @@ TEST_F(WebRoutesTest, NothingOutsideTheBuildFolderIsReachable) {
 }
 
 TEST(WebRoutes, WithoutABuildTheRootSaysSo) {
-    WebDeps web{::testing::TempDir() + "/no-such-web-build", "", {}};
+    WebDeps web{::testing::TempDir() + "/no-such-web-build", "", {}, "", ""};
     net::Router router;
     AddWebRoutes(router, web);
     boost::asio::io_context io;

@@ -68,6 +68,8 @@ struct WebDeps {
     std::string root;              // index.html and assets/; empty: no web client is served
     std::string google_client_id;  // written into index.html's hatongsu-google-client-id meta
     UploadLimits upload_limits;    // written into its hatongsu-upload-limits meta
+    std::string event_url;         // hatongsu-event-url: the event (chat) server's base URL
+    std::string world_url;         // hatongsu-world-url: the world (avatars) server's base URL
 };
 // Add last: "/" and the catch-all prefix route that falls back to index.html.
 void AddWebRoutes(net::Router& router, const WebDeps& web);

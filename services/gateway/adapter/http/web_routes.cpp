@@ -1,8 +1,10 @@
-// The web client (web/dist) at "/": hashed assets under /assets/ kept by browsers for a year, the
+// The web client (web/dist) at "/": hashed assets under /assets/ kept by browsers for a year (the
+// gallery's models, under fixed names, for five minutes and to any origin), the
 // other files of the build's top folder revalidated on each use, and index.html (no-cache) for "/"
 // and for every other GET that accepts HTML and that no API route answers, so that the client's
 // own routes (/dashboard/album, ...) survive a reload. API routes keep their paths: they are
 // exact or longer prefix routes, which the router tries first.
+#include <array>
 #include <optional>
 
 #include "hatongsu/core/file.h"
@@ -23,6 +25,8 @@ using boost::beast::http::verb;
 // index.html's settings for the client, filled in at each request: <meta name="..." content="">.
 constexpr std::string_view kGoogleMeta = "hatongsu-google-client-id";
 constexpr std::string_view kUploadLimitsMeta = "hatongsu-upload-limits";
+constexpr std::string_view kEventUrlMeta = "hatongsu-event-url";
+constexpr std::string_view kWorldUrlMeta = "hatongsu-world-url";
 
 // What the page may load: its own scripts and styles only; images from anywhere (object stores
 // hand out their own URLs); the gallery's servers on other ports; Google's sign-in when set up.
@@ -41,11 +45,20 @@ std::string HtmlAttribute(std::string_view text) {
     std::string out;
     for (char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '"': out += "&quot;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -63,7 +76,8 @@ bool FillMeta(std::string& html, std::string_view name, std::string_view value) 
         return false;
     }
     html.replace(
-        at, empty.size(), "name=\"" + std::string(name) + "\" content=\"" + HtmlAttribute(value) + "\"");
+        at, empty.size(),
+        "name=\"" + std::string(name) + "\" content=\"" + HtmlAttribute(value) + "\"");
     return true;
 }
 
@@ -82,6 +96,8 @@ net::Response Index(const net::Context& ctx, const WebDeps& web) {
     }
     FillMeta(*html, kGoogleMeta, web.google_client_id);
     FillMeta(*html, kUploadLimitsMeta, UploadLimitsText(web.upload_limits));
+    FillMeta(*html, kEventUrlMeta, web.event_url);
+    FillMeta(*html, kWorldUrlMeta, web.world_url);
     std::string etag = "\"" + core::Sha256Hex(*html).substr(0, 32) + "\"";
     auto match = ctx.request.find(field::if_none_match);
     bool fresh = match != ctx.request.end() && net::IfNoneMatchMatches(match->value(), etag);
@@ -119,6 +135,22 @@ std::optional<net::Reply> BuildFile(const WebDeps& web, std::string_view rest) {
     return net::Reply{std::move(*file)};
 }
 
+// The gallery's models (web/scripts/build-models.mjs), built into assets/ under fixed names: for
+// our gallery and for the original frontend on another origin, hence open to every origin.
+constexpr std::array<std::string_view, 2> kModels = {"world.glb", "player.glb"};
+
+// A model's file, revalidated after five minutes (its name carries no hash: a rebuild keeps it);
+// the ETag makes that a 304.
+net::Reply ModelFile(const net::Context& ctx, const WebDeps& web, std::string_view name) {
+    auto file = net::OpenFile(web.root + "/assets/" + std::string(name));
+    if (!file.ok()) {
+        return net::Reply{net::NoRoute(ctx)};
+    }
+    file->content_type = "model/gltf-binary";
+    file->cache_control = "public, max-age=300";
+    return net::Reply{std::move(*file)};
+}
+
 }  // namespace
 
 void AddWebRoutes(net::Router& router, const WebDeps& web) {
@@ -138,6 +170,14 @@ void AddWebRoutes(net::Router& router, const WebDeps& web) {
     router.Add(verb::get, "/", [&web](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
         co_return Index(ctx, web);
     });
+    for (std::string_view name : kModels) {
+        router.Add(
+            verb::get, "/assets/" + std::string(name),
+            [&web, name](net::Context& ctx) -> boost::asio::awaitable<net::Reply> {
+                co_return ModelFile(ctx, web, name);
+            },
+            {.public_cors = true});
+    }
     // The shortest prefix: tried after every exact route and every longer prefix.
     router.AddPrefix(
         verb::get, "/", [&web](net::Context& ctx) -> boost::asio::awaitable<net::Reply> {

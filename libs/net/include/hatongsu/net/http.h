@@ -88,6 +88,7 @@ struct Context {
     std::string raw_path = {};   // the path as sent, without the query (not decoded)
     BodyReader* body = nullptr;  // streamed routes only; null otherwise
     std::any guard_data = {};    // what the route's guard left for the handler
+    bool public_cors = false;  // the matched route's RouteOptions::public_cors (set by the server)
 };
 
 using Handler = std::function<boost::asio::awaitable<Response>(Context&)>;

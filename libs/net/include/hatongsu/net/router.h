@@ -34,6 +34,9 @@ struct RouteOptions {
     // the bytes arrive). nullopt: ServerOptions::body_limit when buffered, no limit when streamed
     // (the handler bounds what it keeps).
     std::optional<std::uint64_t> body_limit = {};
+    // Public files any site may load (the gallery's models): its answers and its preflights say
+    // `Access-Control-Allow-Origin: *` without credentials instead of ServerOptions::cors_origins.
+    bool public_cors = false;
 };
 
 class Router final {

@@ -34,7 +34,8 @@ struct ServerOptions {
     // holds a connection slot this long at most.
     std::chrono::milliseconds header_timeout{10000};
     // Allowed origins; the first is sent when the request's Origin is not in the list (as the
-    // original, which always sent its one FRONTEND_URL). Empty: no CORS headers at all.
+    // original, which always sent its one FRONTEND_URL). Empty: no CORS headers at all. Routes
+    // added with RouteOptions::public_cors answer every origin with `*` instead.
     std::vector<std::string> cors_origins;
     // Paths whose requests are not written to the access log (health probes).
     std::vector<std::string> quiet_paths = {"/health", "/livez", "/readyz"};
