@@ -31,6 +31,10 @@ def resolve(doc, ref):
 
 def check_refs(doc, node, where):
     if isinstance(node, dict):
+        for key, value in node.items():
+            # `{description: a, b}` in a flow mapping makes "b" a key without a value.
+            if value is None:
+                fail(f"{where}/{key}: no value (an unquoted comma in a flow mapping?)")
         ref = node.get("$ref")
         if isinstance(ref, str):
             if not ref.startswith("#/"):
