@@ -50,9 +50,9 @@ TEST_F(RouterTest, ListsItsRoutesAsAdded) {
             std::string(http::to_string(r.method)) + " " + r.pattern + (r.prefix ? " *" : ""));
     }
     EXPECT_EQ(
-        listed, (std::vector<std::string>{
-                    "GET /", "GET /file/uploads/:batchId", "DELETE /album", "GET /files/ *",
-                    "GET / *"}));
+        listed,
+        (std::vector<std::string>{
+            "GET /", "GET /file/uploads/:batchId", "DELETE /album", "GET /files/ *", "GET / *"}));
 }
 
 TEST(Query, ParsesRepeatsArraysAndEscapes) {

@@ -18,13 +18,30 @@ namespace json = boost::json;
 
 // Keywords that only annotate: they never make an instance invalid.
 constexpr std::array<std::string_view, 13> kAnnotations = {
-    "description", "title",    "summary",    "format",           "example",
-    "examples",    "default",  "deprecated", "contentMediaType", "contentEncoding",
+    "description", "title",     "summary",    "format",           "example",
+    "examples",    "default",   "deprecated", "contentMediaType", "contentEncoding",
     "readOnly",    "writeOnly", "$comment"};
 constexpr std::array<std::string_view, 21> kAssertions = {
-    "$ref",     "type",      "enum",      "const",     "properties", "required",  "additionalProperties",
-    "items",    "minItems",  "maxItems",  "minLength", "maxLength",  "pattern",   "minimum",
-    "maximum",  "allOf",     "anyOf",     "oneOf",     "exclusiveMinimum", "exclusiveMaximum",
+    "$ref",
+    "type",
+    "enum",
+    "const",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "minItems",
+    "maxItems",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
     "uniqueItems"};
 // Schema depth (nesting of $ref and subschemas) at which validation gives up: only a cyclic
 // document gets there.
@@ -413,8 +430,9 @@ void OpenApiDocument::Check(
             for (std::size_t i = 0; i < arr.size(); ++i) {
                 for (std::size_t j = i + 1; j < arr.size(); ++j) {
                     if (JsonEqual(arr[i], arr[j])) {
-                        problems.push_back(where + ": items " + std::to_string(i) + " and " +
-                                           std::to_string(j) + " are equal");
+                        problems.push_back(
+                            where + ": items " + std::to_string(i) + " and " + std::to_string(j) +
+                            " are equal");
                     }
                 }
             }
@@ -495,8 +513,8 @@ std::vector<std::string> OpenApiDocument::CheckResponse(
     const json::value* operation =
         item != nullptr ? item->get_object().if_contains(Lower(method)) : nullptr;
     if (operation == nullptr) {
-        problems.push_back("the document has no operation " + Lower(method) + " " +
-                           std::string(path_template));
+        problems.push_back(
+            "the document has no operation " + Lower(method) + " " + std::string(path_template));
         return problems;
     }
     const json::value* response = nullptr;
@@ -582,15 +600,17 @@ void ExpectResponseMatchesOpenApi(
     bool head = method == http::verb::head;
     std::string name = Lower(http::to_string(head ? http::verb::get : method));
     std::optional<std::string> found = doc.FindPath(path);
-    const json::value* item = found ? doc.Root().at("paths").get_object().if_contains(*found)
-                                    : nullptr;
+    const json::value* item =
+        found ? doc.Root().at("paths").get_object().if_contains(*found) : nullptr;
     std::string content_type = result.Header("content-type");
+    if (method == http::verb::options && result.status == 204 && result.body.empty()) {
+        return;  // a CORS preflight: the server answers it on any path, before routing
+    }
     if (item == nullptr || !item->get_object().contains(name)) {
         // No operation: the router's answer for a path or method it does not know.
         if (result.status != 404) {
             ADD_FAILURE() << "OpenAPI: " << http::to_string(method) << " " << target
-                          << " is in no operation of the document, but answered "
-                          << result.status;
+                          << " is in no operation of the document, but answered " << result.status;
         }
         if (!head) {
             boost::system::error_code ec;

@@ -4,11 +4,10 @@
 
 #include <stdexcept>
 
+#include <boost/json/parse.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
-
-#include <boost/json/parse.hpp>
 
 namespace hatongsu::testkit {
 namespace {
@@ -95,10 +94,12 @@ TEST(OpenApiSchema, AcceptsWhatTheSchemaAllows) {
     EXPECT_THAT(Doc().ValidateAgainst("Page", J(R"({"items":[],"next":"abc"})")), IsEmpty());
     EXPECT_THAT(
         Doc().ValidateAgainst(
-            "Error", J(R"({"statusCode":422,"message":"m","errors":{"a":"x","sort":{"0":{"o":"y"}}}})")),
+            "Error",
+            J(R"({"statusCode":422,"message":"m","errors":{"a":"x","sort":{"0":{"o":"y"}}}})")),
         IsEmpty());
-    EXPECT_THAT(Doc().ValidateAgainst("Item", J(R"({"id":"abcd","spot":"spot1","size":2.0})")),
-                IsEmpty());  // an integral double is an integer
+    EXPECT_THAT(
+        Doc().ValidateAgainst("Item", J(R"({"id":"abcd","spot":"spot1","size":2.0})")),
+        IsEmpty());  // an integral double is an integer
 }
 
 TEST(OpenApiSchema, NamesEachViolation) {
@@ -154,7 +155,8 @@ TEST(OpenApiResponse, ChecksStatusContentTypeAndBody) {
         d.CheckResponse("get", "/album", 200, "application/json; charset=utf-8", R"({"items":[]})"),
         IsEmpty());
     EXPECT_THAT(
-        d.CheckResponse("get", "/album", 404, "application/json", R"({"statusCode":404,"message":"x"})"),
+        d.CheckResponse(
+            "get", "/album", 404, "application/json", R"({"statusCode":404,"message":"x"})"),
         IsEmpty());  // 4XX
     EXPECT_THAT(
         d.CheckResponse("get", "/album", 500, "application/json", "{}"),
@@ -170,7 +172,8 @@ TEST(OpenApiResponse, ChecksStatusContentTypeAndBody) {
         ElementsAre(HasSubstr("the body is not JSON")));
     EXPECT_THAT(
         d.CheckResponse("get", "/album", 200, "application/json", R"({"items":1})"), SizeIs(1));
-    EXPECT_THAT(d.CheckResponse("get", "/health", 200, "text/html; charset=utf-8", "OK"), IsEmpty());
+    EXPECT_THAT(
+        d.CheckResponse("get", "/health", 200, "text/html; charset=utf-8", "OK"), IsEmpty());
     EXPECT_THAT(
         d.CheckResponse("get", "/health", 200, "text/html", "KO"),
         ElementsAre("the body is not \"OK\""));
@@ -191,7 +194,10 @@ TEST(OpenApiResponse, ExpectHelpersFailTheTest) {
     HttpResult good{200, {{"content-type", "application/json"}}, R"({"items":[]})"};
     ExpectResponseMatchesOpenApi(Doc(), boost::beast::http::verb::get, "/album?page=1", good);
     // No operation: only the router's 404 with an Error body passes.
-    HttpResult no_route{404, {{"content-type", "application/json"}}, R"({"statusCode":404,"message":"Cannot POST /x"})"};
+    HttpResult no_route{
+        404,
+        {{"content-type", "application/json"}},
+        R"({"statusCode":404,"message":"Cannot POST /x"})"};
     ExpectResponseMatchesOpenApi(Doc(), boost::beast::http::verb::post, "/x", no_route);
     HttpResult wrong{200, {{"content-type", "application/json"}}, no_route.body};
     EXPECT_NONFATAL_FAILURE(

@@ -2,6 +2,8 @@
 // name the same routes, both ways (a route added without documenting it, or a documented route
 // that is gone, fails here); the document is one the response checker can read; and
 // GET /openapi.json serves it.
+#include "hatongsu/testkit/openapi.h"
+
 #include <set>
 #include <thread>
 
@@ -12,7 +14,6 @@
 #include "hatongsu/net/server.h"
 #include "hatongsu/testkit/fake_clock.h"
 #include "hatongsu/testkit/http_client.h"
-#include "hatongsu/testkit/openapi.h"
 #include "services/gateway/adapter/http/openapi_document.h"
 #include "services/gateway/adapter/http/routes.h"
 #include "services/gateway/testing/fake_album_client.h"
@@ -23,7 +24,7 @@ namespace {
 
 using ::testing::IsEmpty;
 
-constexpr std::array<std::string_view, 8> kMethods = {"get",    "put",     "post", "delete",
+constexpr std::array<std::string_view, 8> kMethods = {"get",   "put",     "post", "delete",
                                                       "patch", "options", "head", "trace"};
 
 // "GET /file/uploads/{batchId}" for an exact route, "GET /files/*" for a prefix route.
@@ -38,8 +39,8 @@ std::set<std::string> RouterRoutes(const net::Router& router) {
             while (start < route.pattern.size()) {
                 std::size_t slash = route.pattern.find('/', start + 1);
                 std::string segment = route.pattern.substr(
-                    start + 1, (slash == std::string::npos ? route.pattern.size() : slash) -
-                                   start - 1);
+                    start + 1,
+                    (slash == std::string::npos ? route.pattern.size() : slash) - start - 1);
                 path += "/" + (segment.starts_with(':') ? "{" + segment.substr(1) + "}" : segment);
                 start = slash == std::string::npos ? route.pattern.size() : slash;
             }

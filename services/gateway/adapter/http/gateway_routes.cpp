@@ -4,7 +4,8 @@
 
 namespace hatongsu::gateway::http {
 
-void AddGatewayRoutes(net::Router& router, RouteDeps deps, UploadDeps& uploads, const WebDeps& web) {
+void AddGatewayRoutes(
+    net::Router& router, RouteDeps deps, UploadDeps& uploads, const WebDeps& web) {
     AddSystemRoutes(router, deps);
     AddAuthRoutes(router, deps);
     AddUserRoutes(router, deps);

@@ -88,7 +88,8 @@ void ExpectMatchesOpenApi(
 
 // For a response as a test received it: finds the path template of `target` (the query is cut
 // off), then checks as above (HEAD as its GET, without the body). A request no operation of the
-// document answers must have got the gateway's no-route answer: 404 with an Error body.
+// document answers must have got the gateway's no-route answer: 404 with an Error body. A CORS
+// preflight (OPTIONS answered 204 without a body) passes on any path, as the document says.
 void ExpectResponseMatchesOpenApi(
     const OpenApiDocument& doc,
     boost::beast::http::verb method,
