@@ -46,11 +46,6 @@ int Run() {
     gateway::ResponseCache album_cache(clock, cfg->album_cache);
     gateway::http::RouteDeps deps{users,   sessions,    "0.1.0", login_limit.get(),
                                   &albums, &album_cache};
-    gateway::http::AddSystemRoutes(router, deps);
-    gateway::http::AddAuthRoutes(router, deps);
-    gateway::http::AddUserRoutes(router, deps);
-    gateway::http::AddAlbumRoutes(router, deps);
-
     // Uploads: staging objects in the store, one confirmed message per file, blocking I/O on a
     // pool of its own.
     auto store = storage::Open(cfg->storage, clock);
@@ -67,11 +62,10 @@ int Run() {
     if (auto* disk = dynamic_cast<storage::DiskObjectStore*>(store->get())) {
         uploads.files_root = disk->Root().string();
     }
-    gateway::http::AddUploadRoutes(router, deps, uploads);
     gateway::http::WebDeps web{
         cfg->web_dir, cfg->google_client_id, cfg->upload_limits, cfg->event_public_url,
         cfg->world_public_url};
-    gateway::http::AddWebRoutes(router, web);
+    gateway::http::AddGatewayRoutes(router, deps, uploads, web);
 
     net::Server server(rt.Io(), cfg->http, router);
     try {

@@ -18,15 +18,23 @@
 #include "hatongsu/core/text.h"
 #include "hatongsu/jwt/jwt.h"
 #include "hatongsu/testkit/http_client.h"
+#include "hatongsu/testkit/openapi.h"
 #include "hatongsu/testkit/process.h"
 #include "hatongsu/testkit/raw_http.h"
 #include "hatongsu/testkit/test_pki.h"
 #include "libs/jwt/testing/test_rsa_key.h"
 #include "proto/health.grpc.pb.h"
 #include "proto/user.grpc.pb.h"
+#include "services/gateway/adapter/http/openapi_document.h"
 
 namespace hatongsu {
 namespace {
+
+// docs/openapi.yaml: every response the gateway gives these tests must match it.
+const testkit::OpenApiDocument& OpenApi() {
+    static const testkit::OpenApiDocument doc(gateway::http::OpenApiJson());
+    return doc;
+}
 
 using boost::beast::http::verb;
 using testkit::HttpResult;
@@ -162,7 +170,10 @@ protected:
         const std::map<std::string, std::string>& headers = {},
         const std::string& body = "",
         uint16_t port = 0) {
-        return testkit::HttpCall(port != 0 ? port : gateway_port_, method, target, headers, body);
+        HttpResult r =
+            testkit::HttpCall(port != 0 ? port : gateway_port_, method, target, headers, body);
+        testkit::ExpectResponseMatchesOpenApi(OpenApi(), method, target, r);
+        return r;
     }
     static HttpResult Login(const std::string& email, const std::string& password) {
         return Call(

@@ -26,13 +26,21 @@
 #include "hatongsu/core/random.h"
 #include "hatongsu/core/text.h"
 #include "hatongsu/testkit/http_client.h"
+#include "hatongsu/testkit/openapi.h"
 #include "hatongsu/testkit/process.h"
 #include "hatongsu/testkit/raw_http.h"
 #include "services/album/adapter/vips/tests/test_images.h"
 #include "services/album/adapter/vips/vips_image_processor.h"
+#include "services/gateway/adapter/http/openapi_document.h"
 
 namespace hatongsu {
 namespace {
+
+// docs/openapi.yaml: every response the gateway gives these tests must match it.
+const testkit::OpenApiDocument& OpenApi() {
+    static const testkit::OpenApiDocument doc(gateway::http::OpenApiJson());
+    return doc;
+}
 
 namespace fs = std::filesystem;
 namespace ti = album::test_images;
@@ -343,7 +351,10 @@ protected:
         const std::map<std::string, std::string>& headers = {},
         const std::string& body = "",
         uint16_t port = 0) {
-        return testkit::HttpCall(port != 0 ? port : gateway_port_, method, target, headers, body);
+        HttpResult r =
+            testkit::HttpCall(port != 0 ? port : gateway_port_, method, target, headers, body);
+        testkit::ExpectResponseMatchesOpenApi(OpenApi(), method, target, r);
+        return r;
     }
     static HttpResult Login(const std::string& email, const std::string& password) {
         return Call(

@@ -120,6 +120,22 @@ void Router::AddPrefixRoute(
         [](const Route& a, const Route& b) { return a.prefix.size() > b.prefix.size(); });
 }
 
+std::vector<Router::RouteInfo> Router::Routes() const {
+    std::vector<RouteInfo> out;
+    out.reserve(routes_.size() + prefix_routes_.size());
+    for (const Route& route : routes_) {
+        std::string pattern;
+        for (const std::string& segment : route.segments) {
+            pattern += "/" + segment;
+        }
+        out.push_back(RouteInfo{route.method, pattern.empty() ? "/" : pattern, false});
+    }
+    for (const Route& route : prefix_routes_) {
+        out.push_back(RouteInfo{route.method, route.prefix, true});
+    }
+    return out;
+}
+
 const Router::Route* Router::Match(http::verb method, std::string_view path, Context& ctx) const {
     http::verb wanted = method == http::verb::head ? http::verb::get : method;
     if (path.empty() || path.front() != '/') {

@@ -37,6 +37,24 @@ TEST_F(RouterTest, CapturesParameters) {
     EXPECT_EQ(router.Match(http::verb::get, "/file/uploads/", ctx), nullptr);
 }
 
+TEST_F(RouterTest, ListsItsRoutesAsAdded) {
+    router.AddPrefix(http::verb::get, "/", Dummy);
+    router.Add(http::verb::get, "/", Dummy);
+    router.Add(http::verb::get, "/File/Uploads/:batchId/", Dummy);
+    router.Add(http::verb::delete_, "/album", Dummy);
+    router.AddPrefix(http::verb::get, "/Files/", Dummy);
+    router.AddWebSocket("/:process/:room", WebSocketHandler{});
+    std::vector<std::string> listed;
+    for (const Router::RouteInfo& r : router.Routes()) {
+        listed.push_back(
+            std::string(http::to_string(r.method)) + " " + r.pattern + (r.prefix ? " *" : ""));
+    }
+    EXPECT_EQ(
+        listed,
+        (std::vector<std::string>{
+            "GET /", "GET /file/uploads/:batchId", "DELETE /album", "GET /files/ *", "GET / *"}));
+}
+
 TEST(Query, ParsesRepeatsArraysAndEscapes) {
     Query q = Query::Parse("a=1&a=2&b=x+y%21&c[]=1&c[1]=2&c=3&empty=&flag");
     EXPECT_EQ(q.Get("a"), std::nullopt);

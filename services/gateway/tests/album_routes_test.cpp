@@ -8,12 +8,22 @@
 #include "hatongsu/net/server.h"
 #include "hatongsu/testkit/fake_clock.h"
 #include "hatongsu/testkit/http_client.h"
+#include "hatongsu/testkit/openapi.h"
+#include "services/gateway/adapter/http/openapi_document.h"
 #include "services/gateway/adapter/http/routes.h"
 #include "services/gateway/testing/fake_album_client.h"
 #include "services/gateway/testing/fake_user_client.h"
 
 namespace hatongsu::gateway::http {
 namespace {
+
+// Every answer these tests get must match docs/openapi.yaml (status, content type, JSON schema).
+testkit::HttpResult Checked(
+    net::http::verb method, const std::string& target, testkit::HttpResult result) {
+    static const testkit::OpenApiDocument doc(OpenApiJson());
+    testkit::ExpectResponseMatchesOpenApi(doc, method, target, result);
+    return result;
+}
 
 using net::http::verb;
 using testkit::HttpCall;
@@ -68,7 +78,7 @@ protected:
         if (!body.empty()) {
             headers["Content-Type"] = type;
         }
-        return HttpCall(server_->Port(), method, target, headers, body);
+        return Checked(method, target, HttpCall(server_->Port(), method, target, headers, body));
     }
     testkit::HttpResult Get(const std::string& target, const std::string& auth = "") {
         return Call(verb::get, target, auth);

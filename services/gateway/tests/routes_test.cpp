@@ -9,10 +9,20 @@
 #include "hatongsu/net/server.h"
 #include "hatongsu/testkit/fake_clock.h"
 #include "hatongsu/testkit/http_client.h"
+#include "hatongsu/testkit/openapi.h"
+#include "services/gateway/adapter/http/openapi_document.h"
 #include "services/gateway/testing/fake_user_client.h"
 
 namespace hatongsu::gateway::http {
 namespace {
+
+// Every answer these tests get must match docs/openapi.yaml (status, content type, JSON schema).
+testkit::HttpResult Checked(
+    net::http::verb method, const std::string& target, testkit::HttpResult result) {
+    static const testkit::OpenApiDocument doc(OpenApiJson());
+    testkit::ExpectResponseMatchesOpenApi(doc, method, target, result);
+    return result;
+}
 
 using net::http::verb;
 using testkit::HttpCall;
@@ -39,7 +49,7 @@ protected:
         if (!auth.empty()) {
             headers["Authorization"] = auth;
         }
-        return HttpCall(server_->Port(), verb::get, target, headers);
+        return Checked(verb::get, target, HttpCall(server_->Port(), verb::get, target, headers));
     }
     testkit::HttpResult Post(
         const std::string& target, const std::string& body, const std::string& auth = "") {
@@ -47,7 +57,8 @@ protected:
         if (!auth.empty()) {
             headers["Authorization"] = auth;
         }
-        return HttpCall(server_->Port(), verb::post, target, headers, body);
+        return Checked(
+            verb::post, target, HttpCall(server_->Port(), verb::post, target, headers, body));
     }
 
     testing::FakeUserClient users_;
@@ -162,7 +173,8 @@ TEST_F(RoutesTest, UserListRefusesBadQueries) {
             "Bearer tok-a1")
             .status,
         400);
-    EXPECT_EQ(users_.With()->list_calls, 0);  // refused by the gateway itself, not by the (fake) service
+    EXPECT_EQ(
+        users_.With()->list_calls, 0);  // refused by the gateway itself, not by the (fake) service
     auto r =
         Get("/user/all?sort=%5B%7B%22orderBy%22%3A%22email%22%2C%22order%22%3A1%7D%5D",
             "Bearer tok-a1");

@@ -74,4 +74,9 @@ struct WebDeps {
 // Add last: "/" and the catch-all prefix route that falls back to index.html.
 void AddWebRoutes(net::Router& router, const WebDeps& web);
 
+// All of the above, in order: the gateway's whole route table (docs/openapi.yaml describes it;
+// tests/openapi_test.cpp holds the two to each other). `deps.albums` must be set; `uploads` and
+// `web` must outlive the router.
+void AddGatewayRoutes(net::Router& router, RouteDeps deps, UploadDeps& uploads, const WebDeps& web);
+
 }  // namespace hatongsu::gateway::http

@@ -1,4 +1,6 @@
-// /health and /version as the original (text), /livez and /readyz for orchestrators.
+// /health and /version as the original (text), /livez and /readyz for orchestrators, and
+// /openapi.json (docs/openapi.yaml, embedded at build time).
+#include "services/gateway/adapter/http/openapi_document.h"
 #include "services/gateway/adapter/http/routes.h"
 
 namespace hatongsu::gateway::http {
@@ -18,6 +20,16 @@ void AddSystemRoutes(net::Router& router, RouteDeps deps) {
     router.Add(verb::get, "/livez", [](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
         co_return net::Json(ctx, status::ok, {{"status", "ok"}});
     });
+    router.Add(
+        verb::get, "/openapi.json", [](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
+            net::Response res{status::ok, ctx.request.version()};
+            res.set(net::http::field::content_type, "application/json; charset=utf-8");
+            // The same bytes until the next build: browsers and tools revalidate each day.
+            res.set(net::http::field::cache_control, "public, max-age=86400");
+            res.body() = std::string(OpenApiJson());
+            res.prepare_payload();
+            co_return res;
+        });
     // Ready when the user service is (every request may need it for its token); the album
     // service is reported too, but without it only the album routes fail (503 each), so the
     // gateway stays in rotation and says "degraded".

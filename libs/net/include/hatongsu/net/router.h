@@ -76,6 +76,18 @@ public:
     void AddWebSocket(
         std::string_view pattern, WebSocketHandler handler, WebSocketOptions options = {});
 
+    // What Routes() lists: a registered HTTP route as it was added (WebSocket routes are not
+    // listed). `pattern` is the lower-cased path with ":name" captures (exact routes) or the
+    // prefix (prefix routes, which match `pattern` followed by at least one byte).
+    struct RouteInfo {
+        http::verb method;
+        std::string pattern;
+        bool prefix = false;
+    };
+    // Every HTTP route, exact routes in the order added, then prefix routes longest first: for
+    // documents and tests that must list what the server answers (docs/openapi.yaml).
+    std::vector<RouteInfo> Routes() const;
+
     // The route for the request, or nullptr (then the server answers 404 "Cannot GET /x"). `path`
     // is the decoded path; prefix routes look at ctx.raw_path.
     const Route* Match(http::verb method, std::string_view path, Context& ctx) const;
