@@ -66,14 +66,8 @@ fi
 
 # ---- inside the test's network namespace
 relay=$GALLERY_TEST_RELAY
-sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-ip link set lo up
-ip link add v0 type veth peer name v1
-ip addr add 198.18.0.1/24 dev v0
-ip link set v0 up
-ip link set v1 up
-
 source scripts/services.sh
+netns_test_network
 relays=()
 for p in "$pg_port" "$amqp_port"; do
   socat "TCP-LISTEN:$p,bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:$relay/$p.sock" &
@@ -82,43 +76,14 @@ for p in "$pg_port" "$amqp_port"; do
 done
 
 work=$(mktemp -d /tmp/hatongsu-gallery.XXXXXX)
-tag=gallery_$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
 cleanup() {
   local code=$? pid
-  stop_services
-  for db in user album; do
-    psql -q "$HATONGSU_PG_BASE/postgres" -c "DROP DATABASE IF EXISTS ${tag}_$db WITH (FORCE)" || true
-  done
-  if [ "$code" -ne 0 ]; then
-    for name in user album gateway event world; do
-      echo "---- $name.log (last lines)" >&2
-      tail -30 "$work/$name.log" >&2 2>/dev/null || true
-    done
-  fi
+  stop_test_system "$code"
   for pid in "${relays[@]}"; do kill "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-for db in user album; do
-  psql -q "$HATONGSU_PG_BASE/postgres" -c "CREATE DATABASE ${tag}_$db"
-done
-secret() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
-gateway_port=$(free_port)
-export USER_PG_URL="$HATONGSU_PG_BASE/${tag}_user" ALBUM_PG_URL="$HATONGSU_PG_BASE/${tag}_album"
-export ACCESS_TOKEN_SECRET=$(secret) REFRESH_TOKEN_SECRET=$(secret) HATONGSU_SERVICE_SECRET=$(secret)
-export HATONGSU_ADMIN_EMAIL=admin@gallery.test HATONGSU_ADMIN_PASSWORD=$(secret)
-export USER_GRPC_ADDR=127.0.0.1:$(free_port) ALBUM_GRPC_ADDR=127.0.0.1:$(free_port)
-export USER_GRPC_URL=$USER_GRPC_ADDR ALBUM_GRPC_URL=$ALBUM_GRPC_ADDR
-export ALBUM_AMQP_URL=$HATONGSU_AMQP_URL GATEWAY_AMQP_URL=$HATONGSU_AMQP_URL
-export ALBUM_QUEUE=$tag GATEWAY_UPLOAD_QUEUE=$tag
-export GATEWAY_HTTP_PORT=$gateway_port GATEWAY_WEB_DIR=$root/web/dist EVENT_HTTP_PORT=$(free_port) \
-  WORLD_PORT=$(free_port) WORLD_UDP_PORT=0 WORLD_UDP_ADDR=127.0.0.1
-export STORAGE_DIR=$work/objects STORAGE_PUBLIC_URL=http://127.0.0.1:$gateway_port
-export FRONTEND_URL=http://127.0.0.1:$gateway_port
-export USER_ARGON2_OPSLIMIT=1 USER_ARGON2_MEMLIMIT_KIB=8192
-export LOG_FORMAT=text
-start_services "$build" "$work"
+start_test_system "$build" "$work" "gallery_$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
 
 mkdir -p "$root/build/screenshots"
 cd web

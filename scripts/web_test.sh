@@ -17,46 +17,16 @@ if [ ! -f web/dist/index.html ] || [ ! -d web/node_modules ]; then
 fi
 
 work=$(mktemp -d /tmp/hatongsu-web.XXXXXX)
-tag=web_$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
 source scripts/services.sh
 cleanup() {
   local code=$?
-  stop_services
-  for db in user album; do
-    psql -q "$HATONGSU_PG_BASE/postgres" -c "DROP DATABASE IF EXISTS ${tag}_$db WITH (FORCE)" || true
-  done
-  if [ "$code" -ne 0 ]; then
-    for name in user album gateway event; do
-      echo "---- $name.log (last lines)" >&2
-      tail -30 "$work/$name.log" >&2 2>/dev/null || true
-    done
-  fi
+  stop_test_system "$code"
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-for db in user album; do
-  psql -q "$HATONGSU_PG_BASE/postgres" -c "CREATE DATABASE ${tag}_$db"
-done
-secret() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
-gateway_port=$(free_port)
-export USER_PG_URL="$HATONGSU_PG_BASE/${tag}_user" ALBUM_PG_URL="$HATONGSU_PG_BASE/${tag}_album"
-export ACCESS_TOKEN_SECRET=$(secret) REFRESH_TOKEN_SECRET=$(secret) HATONGSU_SERVICE_SECRET=$(secret)
-export HATONGSU_ADMIN_EMAIL=admin@web.test HATONGSU_ADMIN_PASSWORD=$(secret)
-export USER_GRPC_ADDR=127.0.0.1:$(free_port) ALBUM_GRPC_ADDR=127.0.0.1:$(free_port)
-export USER_GRPC_URL=$USER_GRPC_ADDR ALBUM_GRPC_URL=$ALBUM_GRPC_ADDR
-export ALBUM_AMQP_URL=$HATONGSU_AMQP_URL GATEWAY_AMQP_URL=$HATONGSU_AMQP_URL
-export ALBUM_QUEUE=$tag GATEWAY_UPLOAD_QUEUE=$tag
 # Below the default, so the tests see the upload page learn the limit from the gateway.
 export GATEWAY_UPLOAD_MAX_FILE_MB=2
-export GATEWAY_HTTP_PORT=$gateway_port GATEWAY_WEB_DIR=$root/web/dist EVENT_HTTP_PORT=$(free_port) \
-  WORLD_PORT=$(free_port) WORLD_UDP_PORT=0
-export STORAGE_DIR=$work/objects STORAGE_PUBLIC_URL=http://127.0.0.1:$gateway_port
-export FRONTEND_URL=http://127.0.0.1:$gateway_port
-# The tests sign in a handful of times: cheaper password hashing keeps ASan builds quick.
-export USER_ARGON2_OPSLIMIT=1 USER_ARGON2_MEMLIMIT_KIB=8192
-export LOG_FORMAT=text
-start_services "$build" "$work"
+start_test_system "$build" "$work" "web_$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
 
 mkdir -p "$root/build/screenshots"
 cd web

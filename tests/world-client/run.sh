@@ -3,7 +3,8 @@
 # gathers no ICE candidates when loopback is the only interface, so the namespace has lo plus a
 # veth pair carrying an unused test address (198.18.0.0/15 is reserved for benchmarks), and IPv6 off
 # (its link-local set-up would fire Chromium's network-change notifier mid-test). Everything still
-# talks over 127.0.0.1, and nothing leaves the namespace. Needs root (unshare -n).
+# talks over 127.0.0.1, and nothing leaves the namespace (scripts/services.sh netns_test_network).
+# Needs root (unshare -n).
 # Usage: tests/world-client/run.sh path/to/hatongsu-world
 set -euo pipefail
 dir=$(cd "$(dirname "$0")" && pwd)
@@ -16,11 +17,7 @@ fi
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 exec unshare -n bash -c "
   set -e
-  sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-  ip link set lo up
-  ip link add v0 type veth peer name v1
-  ip addr add 198.18.0.1/24 dev v0
-  ip link set v0 up
-  ip link set v1 up
+  source '$dir/../../scripts/services.sh'
+  netns_test_network
   sleep 1
   exec node '$dir/e2e.mjs' '$bin'"

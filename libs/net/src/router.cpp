@@ -7,7 +7,6 @@
 #include "hatongsu/core/text.h"
 
 namespace hatongsu::net {
-namespace {
 
 std::vector<std::string_view> SplitPath(std::string_view path) {
     std::vector<std::string_view> out;
@@ -28,6 +27,8 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
     }
     return out;
 }
+
+namespace {
 
 std::vector<std::string> PatternSegments(std::string_view pattern) {
     std::vector<std::string> out;

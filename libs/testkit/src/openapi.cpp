@@ -11,6 +11,8 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
+#include "hatongsu/net/router.h"
+
 namespace hatongsu::testkit {
 namespace {
 
@@ -56,26 +58,6 @@ std::string Lower(std::string_view text) {
     std::string out(text);
     for (char& c : out) {
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
-
-std::vector<std::string_view> Segments(std::string_view path) {
-    if (path.size() > 1 && path.back() == '/') {
-        path.remove_suffix(1);
-    }
-    std::vector<std::string_view> out;
-    std::size_t start = 1;
-    while (start <= path.size()) {
-        std::size_t slash = path.find('/', start);
-        if (slash == std::string_view::npos) {
-            slash = path.size();
-        }
-        out.push_back(path.substr(start, slash - start));
-        start = slash + 1;
-    }
-    if (out.size() == 1 && out[0].empty()) {
-        out.clear();
     }
     return out;
 }
@@ -290,12 +272,12 @@ std::optional<std::string> OpenApiDocument::FindPath(std::string_view path) cons
     if (path.empty() || path.front() != '/') {
         return std::nullopt;
     }
-    std::vector<std::string_view> segs = Segments(path);
+    std::vector<std::string_view> segs = net::SplitPath(path);
     std::optional<std::string> best;
     // Rank: exact (no parameter) 3, templated 2, prefix route 1; then literal segments.
     std::pair<int, std::size_t> best_rank{0, 0};
     for (const auto& [key, item] : root_.at("paths").get_object()) {
-        std::vector<std::string_view> want = Segments(key);
+        std::vector<std::string_view> want = net::SplitPath(key);
         const json::value* flag = item.as_object().if_contains("x-hatongsu-prefix-route");
         bool prefix = flag != nullptr && flag->is_bool() && flag->get_bool();
         if (prefix ? segs.size() < want.size() : segs.size() != want.size()) {

@@ -22,6 +22,10 @@
 
 namespace hatongsu::net {
 
+// A path's segments as the router matches them: "/album/7/" -> {"album", "7"}, "/" -> {} (one
+// trailing slash is tolerated).
+std::vector<std::string_view> SplitPath(std::string_view path);
+
 enum class BodyMode {
     kBuffered,  // read whole into ctx.request.body() before the handler runs
     kStreamed,  // pulled by the handler through ctx.body
