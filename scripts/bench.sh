@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: release build, throw-away PostgreSQL/RabbitMQ, the real user service and gateway,
 # then wrk on the same 2 cores (load generator included, as the targets in the issues assume):
-#   GET /user/me with a valid token, 64 connections (account cache on, then off)
+#   GET /user/me with a valid token, 64 connections (account cache on, then off), and with
+#   metrics on and off (scripts/bench_metrics.sh)
 #   POST /auth/login, 8 connections (Argon2id-bound), next to the measured hash time.
 #   GET /user/me, 64 connections, while 64 more hammer POST /auth/login with wrong passwords.
 #   The album: upload-to-visible throughput and peak RSS, album routes over 10,000 rows
@@ -36,6 +37,8 @@ export ACCESS_TOKEN_SECRET=bench-access REFRESH_TOKEN_SECRET=bench-refresh LOG_L
 export HATONGSU_ADMIN_EMAIL=admin@bench.local HATONGSU_ADMIN_PASSWORD=bench-admin-pass
 export USER_GRPC_ADDR=127.0.0.1:24001 USER_GRPC_URL=127.0.0.1:24001
 export HATONGSU_SERVICE_SECRET=bench-service-secret-0123456789  # as in production
+# Admin ports (metrics) on any free port: the benches may run beside `make run`.
+export USER_ADMIN_PORT=0 ALBUM_ADMIN_PORT=0 EVENT_ADMIN_PORT=0 WORLD_ADMIN_PORT=0
 
 start_gateway() {  # start_gateway PORT [VAR=VALUE...]
   local port=$1; shift
@@ -66,6 +69,9 @@ report "GET /user/me, valid token, 64 connections (account cache 1 s, the defaul
   wrk -t1 -c64 -d"$DURATION" --latency -H "Authorization: Bearer $token" http://127.0.0.1:24000/user/me
 report "GET /user/me, valid token, 64 connections (account cache off: a gRPC call per request)" \
   wrk -t1 -c64 -d"$DURATION" --latency -H "Authorization: Bearer $token" http://127.0.0.1:24010/user/me
+
+# What the metrics cost on the same route (metrics on above, off beside it).
+source scripts/bench_metrics.sh
 
 lua="$work/login.lua"
 printf 'wrk.method = "POST"\nwrk.headers["Authorization"] = "%s"\n' "$basic" >"$lua"

@@ -30,7 +30,7 @@ COPY --from=build /out/hatongsu-album /usr/bin/hatongsu-album
 # shared by the gateway and the album service.
 ENV STORAGE_DIR=/var/lib/hatongsu/objects \
     ALBUM_GRPC_ADDR=0.0.0.0:4002
-EXPOSE 4002
+EXPOSE 4002 9102
 USER 10001:10001
 # Health: a TCP connection to the gRPC port (the pod's probe asks grpc.health.v1; the image has no
 # gRPC client).

@@ -27,7 +27,7 @@ COPY --from=build /out/hatongsu-event /usr/bin/hatongsu-event
 # Listen beyond loopback inside the container; every other setting comes from the environment.
 ENV EVENT_HTTP_ADDR=0.0.0.0 \
     EVENT_HTTP_PORT=2567
-EXPOSE 2567
+EXPOSE 2567 9103
 USER 10001:10001
 # Health: HTTP GET /health on EVENT_HTTP_PORT.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \

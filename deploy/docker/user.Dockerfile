@@ -26,7 +26,7 @@ RUN apt-get update \
 COPY --from=build /out/hatongsu-user /usr/bin/hatongsu-user
 # Listen beyond loopback inside the container; every other setting comes from the environment.
 ENV USER_GRPC_ADDR=0.0.0.0:4001
-EXPOSE 4001
+EXPOSE 4001 9101
 USER 10001:10001
 # Health: a TCP connection to the gRPC port (the pod's probe asks grpc.health.v1; the image has no
 # gRPC client).

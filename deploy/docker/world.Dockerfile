@@ -29,7 +29,7 @@ ENV WORLD_HTTP_ADDR=0.0.0.0 \
     WORLD_PORT=4100 \
     WORLD_UDP_ADDR=0.0.0.0 \
     WORLD_UDP_PORT=50000
-EXPOSE 4100 50000/udp
+EXPOSE 4100 9104 50000/udp
 USER 10001:10001
 # Health: HTTP GET /health on WORLD_PORT (plain HTTP: with WORLD_TLS_* set, check from outside
 # instead).

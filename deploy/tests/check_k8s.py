@@ -79,6 +79,11 @@ class ServiceSource:
             self._add(re.findall(r'"(\w+)"', names), "Secret", ", \"\", false")
         for name in re.findall(r'PublicUrl\(env,\s*"(\w+)"\)', text):
             self._add([name], "String", ', ""')
+        # runtime::LoadAdminConfig(env, "USER_", 9101): the metrics switch and the admin port.
+        for prefix, port in re.findall(r'LoadAdminConfig\(\s*env,\s*"(\w+)",\s*(\d+)\)', text):
+            self._add([prefix + "METRICS"], "Bool", ", true")
+            self._add([prefix + "ADMIN_ADDR"], "String", ', "127.0.0.1"')
+            self._add([prefix + "ADMIN_PORT"], "Int", f", {port}, 0, 65535")
         if len(self.variables) < 5:
             raise SystemExit(f"{service}: found only {len(self.variables)} variables in config.cpp")
         # Booleans by the field they are stored in (a secret required "when c.require_auth").

@@ -53,6 +53,7 @@ absl::StatusOr<AlbumConfig> LoadConfig(config::Env& env) {
     env.Optional({"TCP_PORT"});            // the original required it and never used it
     c.storage = storage::LoadConfig(env);  // the store's own, shared variables
     c.log_level = env.String({"LOG_LEVEL"}, "info");
+    c.admin = runtime::LoadAdminConfig(env, "ALBUM_", 9102);
     c.log_format = env.String({"LOG_FORMAT"}, "json");
     // The gateway's names for the album service, which may share this environment.
     absl::Status s = env.Finish("ALBUM_", {"ALBUM_GRPC_URL", "ALBUM_RABBITMQ_URL"});

@@ -9,6 +9,7 @@
 
 #include "hatongsu/config/env.h"
 #include "hatongsu/rpc/tls.h"
+#include "hatongsu/runtime/admin.h"
 #include "hatongsu/storage/config.h"
 
 namespace hatongsu::album {
@@ -31,6 +32,7 @@ struct AlbumConfig {
     std::chrono::milliseconds drain_timeout;
     storage::Config storage;  // STORAGE_*, S3_*, MINIO_* (libs/storage)
     std::string log_level;
+    runtime::AdminConfig admin;  // ALBUM_METRICS, ALBUM_ADMIN_ADDR, ALBUM_ADMIN_PORT (default 9102)
     std::string log_format;
 };
 

@@ -2,6 +2,7 @@
 // the merge, the upload worker), run by the service runtime (libs/runtime), which owns signals and
 // the drain.
 #include <iostream>
+#include <optional>
 
 #include "hatongsu/amqp/consumer.h"
 #include "hatongsu/core/clock.h"
@@ -12,10 +13,12 @@
 #include "hatongsu/rpc/server.h"
 #include "hatongsu/rpc/service_auth.h"
 #include "hatongsu/rpc/tls.h"
+#include "hatongsu/runtime/admin.h"
 #include "hatongsu/runtime/runtime.h"
 #include "hatongsu/storage/config.h"
 #include "hatongsu/storage/disk_object_store.h"
 #include "services/album/adapter/grpc/album_grpc_service.h"
+#include "services/album/adapter/metrics/prometheus_processing_metrics.h"
 #include "services/album/adapter/pg/pg_repositories.h"
 #include "services/album/adapter/vips/vips_image_processor.h"
 #include "services/album/config.h"
@@ -37,7 +40,9 @@ int Run(const char* argv0) {
         return 2;
     }
     // First, before any thread: see runtime.h for the order of start-up and destruction.
-    runtime::Runtime rt("album", {.io_threads = 0, .drain_timeout = cfg->drain_timeout});
+    // One I/O thread serves the admin port (metrics); without metrics there is no Asio I/O.
+    runtime::Runtime rt(
+        "album", {.io_threads = cfg->admin.metrics ? 1 : 0, .drain_timeout = cfg->drain_timeout});
     log::Init("album", cfg->log_level, cfg->log_format);
     log::Info("starting", {{"config", env.Effective()}});  // secrets are shown as ***
     if (!ha::InitVips(argv0)) {
@@ -45,7 +50,9 @@ int Run(const char* argv0) {
         return 1;
     }
 
-    pg::Pool pool(cfg->pg_url, cfg->pg_pool_size, std::chrono::seconds(5));
+    runtime::ServiceMetrics service_metrics(cfg->admin);
+    metrics::Registry* counted = service_metrics.Registry();
+    pg::Pool pool(cfg->pg_url, cfg->pg_pool_size, std::chrono::seconds(5), counted);
     if (absl::Status s = pg::Migrate(pool, "album", ha::pg::Migrations()); !s.ok()) {
         log::Error("migrations failed", {{"error", std::string(s.message())}});
         return 1;
@@ -80,16 +87,22 @@ int Run(const char* argv0) {
     // `decode_threads` consumer threads, each job one ProcessUpload.
     ha::VipsImageProcessor processor({.max_pixels = cfg->max_pixels});
     ha::RandomIdGenerator ids;
+    std::optional<ha::metrics_adapter::PrometheusProcessingMetrics> processing_metrics;
+    if (counted != nullptr) {
+        processing_metrics.emplace(*counted);
+    }
     ha::ProcessUpload process_upload(
         batches, images, objects, processor, ids, clock,
-        {.max_file_bytes = static_cast<uint64_t>(cfg->max_file_bytes)});
+        {.max_file_bytes = static_cast<uint64_t>(cfg->max_file_bytes)},
+        processing_metrics ? &*processing_metrics : nullptr);
     const int max_attempts = cfg->max_attempts;
     amqp::Consumer consumer(
         {.url = cfg->amqp_url,
          .topology = amqp::Topology::For(cfg->queue),
          .prefetch = cfg->prefetch,
          .handler_threads = cfg->decode_threads,
-         .max_attempts = max_attempts},
+         .max_attempts = max_attempts,
+         .metrics = counted},
         [&process_upload, max_attempts](amqp::Delivery delivery, amqp::Completion done) {
             auto job = jobs::DecodeUploadJob(delivery.body);
             if (!job.ok()) {
@@ -128,7 +141,8 @@ int Run(const char* argv0) {
     std::unique_ptr<grpc::Server> server;
     try {
         server = rpc::StartServer(
-            cfg->grpc_address, {&album_service}, rpc::MakeServerCredentials(cfg->grpc_tls), &port, &server_calls);
+            cfg->grpc_address, {&album_service}, rpc::MakeServerCredentials(cfg->grpc_tls), &port,
+            &server_calls, counted);
     } catch (const std::exception& e) {
         log::Error("cannot start", {{"error", e.what()}});
         return 1;
@@ -146,8 +160,12 @@ int Run(const char* argv0) {
     }
     // Drain: no new deliveries and the jobs in flight settled first, then the gRPC side.
     rt.OnDrain("upload consumer", [&consumer](auto deadline) { consumer.Stop(deadline); });
-    rt.DrainGrpcServer(*server, server_calls);  // returns once every call has finished (or was cancelled)
-    rt.DrainPool(io_pool);        // then no task can touch the use cases destroyed after Run()
+    rt.DrainGrpcServer(
+        *server, server_calls);  // returns once every call has finished (or was cancelled)
+    rt.DrainPool(io_pool);       // then no task can touch the use cases destroyed after Run()
+    if (!service_metrics.ServeAdmin(rt)) {
+        return 1;
+    }
     int code = rt.Run();
     log::Shutdown();
     return code;

@@ -54,6 +54,7 @@ absl::StatusOr<EventConfig> LoadConfig(config::Env& env) {
     c.require_auth = env.Bool({"EVENT_REQUIRE_AUTH"}, false);
     c.access_secret = env.Secret({"ACCESS_TOKEN_SECRET"}, "", c.require_auth);
     c.log_level = env.String({"LOG_LEVEL"}, "info");
+    c.admin = runtime::LoadAdminConfig(env, "EVENT_", 9103);
     c.log_format = env.String({"LOG_FORMAT"}, "json");
     absl::Status s = env.Finish("EVENT_", {});
     if (!s.ok()) {

@@ -8,6 +8,7 @@
 #include <absl/status/statusor.h>
 
 #include "hatongsu/config/env.h"
+#include "hatongsu/runtime/admin.h"
 #include "services/event/adapter/http/event_endpoints.h"
 #include "services/event/domain/room.h"
 
@@ -25,6 +26,7 @@ struct EventConfig {
     bool trust_forwarded_for;   // the client address from X-Forwarded-For (one trusted proxy)
     std::string access_secret;  // ACCESS_TOKEN_SECRET: join tokens and the admin routes
     std::string log_level;
+    runtime::AdminConfig admin;  // EVENT_METRICS, EVENT_ADMIN_ADDR, EVENT_ADMIN_PORT (default 9103)
     std::string log_format;
 };
 

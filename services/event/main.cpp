@@ -11,6 +11,7 @@
 #include "hatongsu/core/clock.h"
 #include "hatongsu/log/log.h"
 #include "hatongsu/net/server.h"
+#include "hatongsu/runtime/admin.h"
 #include "hatongsu/runtime/runtime.h"
 #include "services/event/adapter/colyseus/random_ids.h"
 #include "services/event/adapter/http/event_endpoints.h"
@@ -35,6 +36,7 @@ int Run() {
     log::Init("event", cfg->log_level, cfg->log_format);
     log::Info("starting", {{"config", env.Effective()}});  // secrets are shown as ***
 
+    runtime::ServiceMetrics service_metrics(cfg->admin);
     core::SystemClock clock;
     event::colyseus::RandomIds ids;
     event::jwt::JwtAccessVerifier verifier(cfg->access_secret, clock);
@@ -54,6 +56,10 @@ int Run() {
     http.port = cfg->port;
     http.cors_origins = cfg->cors_origins;
     http.trust_forwarded_for = cfg->trust_forwarded_for;
+    http.metrics = service_metrics.Registry();
+    if (service_metrics.Registry() != nullptr) {
+        service_metrics.Registry()->AddReadings([&endpoints] { return endpoints.Readings(); });
+    }
     net::Server server(rt.Io(), http, router);
     try {
         server.Start();
@@ -77,6 +83,10 @@ int Run() {
         gallery.CloseAll();  // close 4000 to everyone; the HTTP drain waits for the handshakes
     });
     rt.DrainHttp(server);
+    if (!service_metrics.ServeAdmin(rt)) {
+        log::Shutdown();
+        return 1;
+    }
     int code = rt.Run();
     log::Shutdown();
     return code;

@@ -42,6 +42,10 @@ struct GatewayConfig {
     // client; empty: it derives them from its own address and the default ports.
     std::string event_public_url;
     std::string world_public_url;
+    // GET /metrics (runtime/admin.h): collected at all, and the bearer token that may read it
+    // from anywhere (empty: only internal callers no proxy forwarded).
+    bool metrics;
+    std::string metrics_token;
     std::string log_level;
     std::string log_format;
 };

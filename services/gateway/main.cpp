@@ -2,12 +2,15 @@
 // by the service runtime (libs/runtime), which owns start-up, signals and the drain.
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "hatongsu/amqp/publisher.h"
 #include "hatongsu/core/clock.h"
 #include "hatongsu/log/log.h"
+#include "hatongsu/metrics/metrics.h"
 #include "hatongsu/net/server.h"
 #include "hatongsu/rpc/tls.h"
+#include "hatongsu/runtime/admin.h"
 #include "hatongsu/runtime/runtime.h"
 #include "hatongsu/storage/disk_object_store.h"
 #include "services/gateway/adapter/amqp/amqp_upload_queue.h"
@@ -34,12 +37,17 @@ int Run() {
     log::Info("starting", {{"config", env.Effective()}});  // secrets are shown as ***
 
     core::SystemClock clock;
+    std::optional<metrics::Registry> registry;  // none with GATEWAY_METRICS=0
+    if (cfg->metrics) {
+        registry.emplace();
+    }
+    metrics::Registry* counted = registry ? &*registry : nullptr;
     gateway::grpc_adapter::GrpcUserClient users(
         cfg->user_grpc_address, rpc::MakeChannelCredentials(cfg->grpc_tls), cfg->grpc_timeout,
-        cfg->service_secret);
+        cfg->service_secret, counted);
     gateway::grpc_adapter::GrpcAlbumClient albums(
         cfg->album_grpc_address, rpc::MakeChannelCredentials(cfg->grpc_tls), cfg->grpc_timeout,
-        cfg->service_secret);
+        cfg->service_secret, counted);
     gateway::Sessions sessions(users, clock, cfg->sessions);
     net::Router router;
     auto login_limit = std::make_unique<gateway::LoginRateLimit>(cfg->login_rate);  // 1.5 MiB
@@ -55,7 +63,9 @@ int Run() {
         return 1;
     }
     amqp::Publisher publisher(
-        {.url = cfg->amqp_url, .topology = amqp::Topology::For(cfg->upload_queue)});
+        {.url = cfg->amqp_url,
+         .topology = amqp::Topology::For(cfg->upload_queue),
+         .metrics = counted});
     gateway::amqp_adapter::AmqpUploadQueue queue(publisher, cfg->publish_timeout);
     boost::asio::thread_pool blocking(static_cast<std::size_t>(cfg->blocking_threads));
     gateway::http::UploadDeps uploads{store->get(), &queue, &blocking, cfg->upload_limits, ""};
@@ -66,8 +76,13 @@ int Run() {
         cfg->web_dir, cfg->google_client_id, cfg->upload_limits, cfg->event_public_url,
         cfg->world_public_url};
     gateway::http::AddGatewayRoutes(router, deps, uploads, web);
+    if (registry) {
+        runtime::AddMetricsRoute(router, *registry, {.token = cfg->metrics_token, .open = false});
+    }
 
-    net::Server server(rt.Io(), cfg->http, router);
+    net::ServerOptions http_options = cfg->http;
+    http_options.metrics = counted;
+    net::Server server(rt.Io(), http_options, router);
     try {
         server.Start();
     } catch (const std::exception& e) {

@@ -72,6 +72,7 @@ absl::StatusOr<UserConfig> LoadConfig(config::Env& env) {
     c.admin_password = env.Secret({"HATONGSU_ADMIN_PASSWORD"}, "", false);
     env.Optional({"TCP_PORT"});  // the original required it and never used it
     c.log_level = env.String({"LOG_LEVEL"}, "info");
+    c.admin = runtime::LoadAdminConfig(env, "USER_", 9101);
     c.log_format = env.String({"LOG_FORMAT"}, "json");
     // USER_GRPC_URL belongs to the gateway (the original's name) and may share this environment.
     absl::Status s = env.Finish("USER_", {"USER_GRPC_URL"});

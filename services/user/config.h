@@ -8,6 +8,7 @@
 
 #include "hatongsu/config/env.h"
 #include "hatongsu/rpc/tls.h"
+#include "hatongsu/runtime/admin.h"
 #include "services/user/adapter/crypto/argon2_password_hasher.h"
 #include "services/user/adapter/google/jwks_google_verifier.h"
 #include "services/user/adapter/jwt/jwt_token_codec.h"
@@ -35,6 +36,7 @@ struct UserConfig {
     std::string admin_email;
     std::string admin_password;  // empty: generate one
     std::string log_level;
+    runtime::AdminConfig admin;  // USER_METRICS, USER_ADMIN_ADDR, USER_ADMIN_PORT (default 9101)
     std::string log_format;
 };
 

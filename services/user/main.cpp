@@ -12,6 +12,7 @@
 #include "hatongsu/rpc/server.h"
 #include "hatongsu/rpc/service_auth.h"
 #include "hatongsu/rpc/tls.h"
+#include "hatongsu/runtime/admin.h"
 #include "hatongsu/runtime/runtime.h"
 #include "services/user/adapter/grpc/user_grpc_services.h"
 #include "services/user/adapter/pg/pg_user_repository.h"
@@ -31,13 +32,17 @@ int Run() {
         return 2;
     }
     // First, before any thread: see runtime.h for the order of start-up and destruction.
-    runtime::Runtime rt("user", {.io_threads = 0, .drain_timeout = cfg->drain_timeout});
+    // One I/O thread serves the admin port (metrics); without metrics there is no Asio I/O.
+    runtime::Runtime rt(
+        "user", {.io_threads = cfg->admin.metrics ? 1 : 0, .drain_timeout = cfg->drain_timeout});
     log::Init("user", cfg->log_level, cfg->log_format);
     log::Info("starting", {{"config", env.Effective()}});  // secrets are shown as ***
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
     core::SystemClock clock;
-    pg::Pool pool(cfg->pg_url, cfg->pg_pool_size, std::chrono::seconds(5));
+    runtime::ServiceMetrics service_metrics(cfg->admin);
+    metrics::Registry* counted = service_metrics.Registry();
+    pg::Pool pool(cfg->pg_url, cfg->pg_pool_size, std::chrono::seconds(5), counted);
     if (absl::Status s = pg::Migrate(pool, "user", hu::pg::Migrations()); !s.ok()) {
         log::Error("migrations failed", {{"error", std::string(s.message())}});
         return 1;
@@ -90,7 +95,7 @@ int Run() {
     try {
         server = rpc::StartServer(
             cfg->grpc_address, {&auth_service, &user_service},
-            rpc::MakeServerCredentials(cfg->grpc_tls), &port, &server_calls);
+            rpc::MakeServerCredentials(cfg->grpc_tls), &port, &server_calls, counted);
     } catch (const std::exception& e) {
         log::Error("cannot start", {{"error", e.what()}});
         return 1;
@@ -102,9 +107,13 @@ int Run() {
                       {"mtls", !cfg->grpc_tls.client_ca_file.empty()},
                       {"service_secret", !cfg->service_secret.empty()}});
 
-    rt.DrainGrpcServer(*server, server_calls);  // returns once every call has finished (or was cancelled)
-    rt.DrainPool(io_pool);        // then no task can touch the use cases destroyed after Run()
+    rt.DrainGrpcServer(
+        *server, server_calls);  // returns once every call has finished (or was cancelled)
+    rt.DrainPool(io_pool);       // then no task can touch the use cases destroyed after Run()
     rt.OnDrain("hash pool", [&hash_pool](auto) { hash_pool.join(); });
+    if (!service_metrics.ServeAdmin(rt)) {
+        return 1;
+    }
     int code = rt.Run();
     log::Shutdown();
     return code;

@@ -137,6 +137,7 @@ absl::StatusOr<WorldConfig> LoadConfig(config::Env& env) {
     }
 
     c.log_level = env.String({"LOG_LEVEL"}, "info");
+    c.admin = runtime::LoadAdminConfig(env, "WORLD_", 9104);
     c.log_format = env.String({"LOG_FORMAT"}, "json");
     absl::Status s = env.Finish("WORLD_", {});
     if (!s.ok()) {

@@ -10,6 +10,7 @@
 
 #include "hatongsu/config/env.h"
 #include "hatongsu/net/server.h"
+#include "hatongsu/runtime/admin.h"
 #include "services/world/adapter/geckos/geckos_channels.h"
 #include "services/world/adapter/http/world_endpoints.h"
 #include "services/world/domain/world.h"
@@ -50,6 +51,7 @@ struct WorldConfig {
     TransportConfig transport;
     std::string access_secret;  // ACCESS_TOKEN_SECRET, when WORLD_REQUIRE_AUTH
     std::string log_level;
+    runtime::AdminConfig admin;  // WORLD_METRICS, WORLD_ADMIN_ADDR, WORLD_ADMIN_PORT (default 9104)
     std::string log_format;
 };
 

@@ -16,6 +16,7 @@
 #include "hatongsu/core/clock.h"
 #include "hatongsu/log/log.h"
 #include "hatongsu/net/server.h"
+#include "hatongsu/runtime/admin.h"
 #include "hatongsu/runtime/runtime.h"
 #include "services/world/adapter/geckos/geckos_channels.h"
 #include "services/world/adapter/http/world_endpoints.h"
@@ -43,6 +44,7 @@ int Run() {
     log::Init("world", cfg->log_level, cfg->log_format);
     log::Info("starting", {{"config", env.Effective()}});  // secrets are shown as ***
 
+    runtime::ServiceMetrics service_metrics(cfg->admin);
     auto transport = std::make_unique<world::webrtc::WebRtcTransport>(rt.Io(), cfg->transport);
     if (!transport->Bind()) {
         log::Shutdown();
@@ -61,7 +63,12 @@ int Run() {
 
     net::Router router;
     endpoints.Register(router);
-    net::Server server(rt.Io(), world::HttpServerOptions(*cfg), router);
+    net::ServerOptions http = world::HttpServerOptions(*cfg);
+    http.metrics = service_metrics.Registry();
+    if (service_metrics.Registry() != nullptr) {
+        service_metrics.Registry()->AddReadings([&endpoints] { return endpoints.Readings(); });
+    }
+    net::Server server(rt.Io(), http, router);
     try {
         server.Start();
     } catch (const std::exception& e) {
@@ -86,6 +93,11 @@ int Run() {
         game.DisconnectAll();  // {"disconnected":null} and a close for every player
     });
     rt.DrainHttp(server);
+    if (!service_metrics.ServeAdmin(rt)) {
+        transport->Stop();
+        log::Shutdown();
+        return 1;
+    }
     int code = rt.Run();
     transport->Stop();  // no event reaches the objects below once they start going away
     log::Shutdown();

@@ -26,6 +26,7 @@
 #include "hatongsu/core/random.h"
 #include "hatongsu/core/text.h"
 #include "hatongsu/testkit/http_client.h"
+#include "hatongsu/testkit/metrics.h"
 #include "hatongsu/testkit/openapi.h"
 #include "hatongsu/testkit/process.h"
 #include "hatongsu/testkit/raw_http.h"
@@ -235,9 +236,11 @@ protected:
         queue_ = "e2e_album_" + album_db_;
 
         uint16_t user_port = testkit::FreePort();
+        user_admin_port_ = testkit::FreePort();
         user_ = new testkit::ChildProcess(
             HATONGSU_USER_BIN,
             {{"USER_GRPC_ADDR", "127.0.0.1:" + std::to_string(user_port)},
+             {"USER_ADMIN_PORT", std::to_string(user_admin_port_)},
              {"USER_PG_URL", std::string(base) + "/" + user_db_},
              {"ACCESS_TOKEN_SECRET", kAccessSecret},
              {"REFRESH_TOKEN_SECRET", "e2e-photo-refresh-secret"},
@@ -249,26 +252,17 @@ protected:
              {"LOG_FORMAT", "text"}},
             dir_ + "/user.log");
         ASSERT_TRUE(user_->WaitForPort(user_port)) << user_->Log();
+        ASSERT_TRUE(user_->WaitForPort(user_admin_port_)) << user_->Log();
         user_address_ = "127.0.0.1:" + std::to_string(user_port);
 
         gateway_port_ = testkit::FreePort();
         base_url_ = "http://127.0.0.1:" + std::to_string(gateway_port_);
         uint16_t album_port = testkit::FreePort();
         album_address_ = "127.0.0.1:" + std::to_string(album_port);
-        album_ = new testkit::ChildProcess(
-            HATONGSU_ALBUM_BIN,
-            {{"ALBUM_GRPC_ADDR", album_address_},
-             {"ALBUM_PG_URL", std::string(base) + "/" + album_db_},
-             {"ALBUM_AMQP_URL", amqp},
-             {"ALBUM_QUEUE", queue_},
-             {"ALBUM_THREADS", "2"},
-             {"ALBUM_DECODE_THREADS", "2"},
-             {"STORAGE_DIR", store_},
-             {"STORAGE_PUBLIC_URL", base_url_},
-             {"HATONGSU_SERVICE_SECRET", kServiceSecret},
-             {"LOG_FORMAT", "text"}},
-            dir_ + "/album.log");
+        album_admin_port_ = testkit::FreePort();
+        album_ = StartAlbum(album_address_, album_admin_port_, "album.log");
         ASSERT_TRUE(album_->WaitForPort(album_port)) << album_->Log();
+        ASSERT_TRUE(album_->WaitForPort(album_admin_port_)) << album_->Log();
 
         gateway_ = StartGateway(gateway_port_, {}, "gateway.log");
         ASSERT_TRUE(gateway_->WaitForPort(gateway_port_)) << gateway_->Log();
@@ -321,6 +315,26 @@ protected:
             ASSERT_EQ(r.status, 200) << r.body;
         }
         ASSERT_THAT(Album(), ::testing::IsEmpty());
+    }
+
+    // An album service on `address` (gRPC) and `admin_port` (metrics) consuming this suite's
+    // queue into its database and store.
+    static testkit::ChildProcess* StartAlbum(
+        const std::string& address, uint16_t admin_port, const std::string& log) {
+        return new testkit::ChildProcess(
+            HATONGSU_ALBUM_BIN,
+            {{"ALBUM_GRPC_ADDR", address},
+             {"ALBUM_ADMIN_PORT", std::to_string(admin_port)},
+             {"ALBUM_PG_URL", std::string(Env("HATONGSU_PG_BASE")) + "/" + album_db_},
+             {"ALBUM_AMQP_URL", Env("HATONGSU_AMQP_URL")},
+             {"ALBUM_QUEUE", queue_},
+             {"ALBUM_THREADS", "2"},
+             {"ALBUM_DECODE_THREADS", "2"},
+             {"STORAGE_DIR", store_},
+             {"STORAGE_PUBLIC_URL", base_url_},
+             {"HATONGSU_SERVICE_SECRET", kServiceSecret},
+             {"LOG_FORMAT", "text"}},
+            dir_ + "/" + log);
     }
 
     // A gateway on `port` wired to this suite's services, queue and store, plus `extra` settings.
@@ -443,6 +457,8 @@ protected:
     static inline std::string admin_;
     static inline std::string viewer_;
     static inline uint16_t gateway_port_ = 0;
+    static inline uint16_t user_admin_port_ = 0;
+    static inline uint16_t album_admin_port_ = 0;
     static inline testkit::ChildProcess* user_ = nullptr;
     static inline testkit::ChildProcess* album_ = nullptr;
     static inline testkit::ChildProcess* gateway_ = nullptr;
@@ -956,6 +972,179 @@ TEST_F(PhotoPipelineE2E, AGallerySpotHoldsOneImageAndMovingItFreesTheOldHolder) 
     EXPECT_EQ(put(a, "spot11").status, 422);
     EXPECT_EQ(put(a, "").status, 422);
     EXPECT_EQ(put("6cebfa72-5c4c-40f2-8c9c-b9398d172b86", "spot3").status, 404);
+}
+
+// --- Metrics and scale-out (issue 11) -------------------------------------------------------
+
+// A service's /metrics text: the gateway's own port, or an admin port.
+std::string Scrape(uint16_t port) {
+    auto r = testkit::HttpCall(port, verb::get, "/metrics");
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.Header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+    return r.body;
+}
+
+// The value of `series` on `port` now, 0 when the series is not there yet.
+double Metric(uint16_t port, const std::string& series) {
+    return std::max(0.0, testkit::Sample(Scrape(port), series));
+}
+
+TEST_F(PhotoPipelineE2E, EveryServiceCountsARequestInItsMetrics) {
+    const std::string route = R"({method="GET",route="/album",status="2xx"})";
+    const std::string list_method = R"(method="/album.AlbumService/GetAlbumImages")";
+    const std::map<std::string, uint16_t> series = {
+        {"hatongsu_http_requests_total" + route, gateway_port_},
+        {"hatongsu_http_request_duration_seconds_count" + route, gateway_port_},
+        // Labels are rendered in name order.
+        {R"(hatongsu_grpc_client_handled_total{code="OK",)" + list_method + "}", gateway_port_},
+        {"hatongsu_grpc_client_handling_seconds_count{" + list_method + "}", gateway_port_},
+        {R"(hatongsu_grpc_server_handled_total{code="OK",)" + list_method + "}", album_admin_port_},
+        {"hatongsu_grpc_server_handling_seconds_count{" + list_method + "}", album_admin_port_},
+    };
+    std::map<std::string, double> before;
+    for (const auto& [name, port] : series) {
+        before[name] = Metric(port, name);
+    }
+    const double album_pool_waits =
+        Metric(album_admin_port_, "hatongsu_db_pool_wait_seconds_count");
+    ASSERT_EQ(Call(verb::get, "/album?limit=5", {{"Authorization", admin_}}).status, 200);
+    for (const auto& [name, port] : series) {
+        EXPECT_EQ(Metric(port, name), before[name] + 1) << name;
+    }
+    EXPECT_GT(Metric(album_admin_port_, "hatongsu_db_pool_wait_seconds_count"), album_pool_waits);
+
+    // A login reaches the user service.
+    const std::string login =
+        R"(hatongsu_grpc_server_handled_total{code="OK",method="/user.AuthService/LoginUser"})";
+    const double logins = Metric(user_admin_port_, login);
+    ASSERT_EQ(Login(kAdminEmail, kAdminPassword).status, 201);
+    EXPECT_EQ(Metric(user_admin_port_, login), logins + 1);
+    EXPECT_GT(Metric(user_admin_port_, "hatongsu_db_pool_wait_seconds_count"), 0);
+
+    // An upload: published by the gateway, consumed and processed by the album service.
+    const std::string published =
+        R"(hatongsu_queue_published_total{outcome="ok",queue=")" + queue_ + "\"}";
+    const std::string acked =
+        R"(hatongsu_queue_consumed_total{outcome="ack",queue=")" + queue_ + "\"}";
+    const std::string done = R"(hatongsu_album_job_seconds_count{result="done"})";
+    const std::string decoded = R"(hatongsu_album_stage_seconds_count{stage="process"})";
+    const double published_before = Metric(gateway_port_, published);
+    const double acked_before = Metric(album_admin_port_, acked);
+    const double done_before = Metric(album_admin_port_, done);
+    const double decoded_before = Metric(album_admin_port_, decoded);
+    auto files = UploadAndWait({File("counted.jpg", Jpeg(90)), Stamp(1700000000000)});
+    ASSERT_EQ(files.size(), 1u);
+    DoneId(files[0]);
+    EXPECT_EQ(Metric(gateway_port_, published), published_before + 1);
+    EXPECT_TRUE(Eventually([&] { return Metric(album_admin_port_, acked) == acked_before + 1; }));
+    EXPECT_EQ(Metric(album_admin_port_, done), done_before + 1);
+    EXPECT_EQ(Metric(album_admin_port_, decoded), decoded_before + 1);
+
+    // The process's own numbers, on each.
+    for (uint16_t port : {gateway_port_, user_admin_port_, album_admin_port_}) {
+        std::string text = Scrape(port);
+        EXPECT_GT(testkit::Sample(text, "process_resident_memory_bytes"), 0) << port;
+        EXPECT_GT(testkit::Sample(text, "process_open_fds"), 0) << port;
+    }
+    // Through a proxy (a forwarded request), the gateway's metrics are not there.
+    EXPECT_EQ(
+        testkit::HttpCall(
+            gateway_port_, verb::get, "/metrics", {{"X-Forwarded-For", "203.0.113.9"}})
+            .status,
+        404);
+}
+
+TEST_F(PhotoPipelineE2E, TwoAlbumServicesShareOneQueueWithNoLossAndNoDuplicate) {
+    uint16_t second_admin = testkit::FreePort();
+    uint16_t second_grpc = testkit::FreePort();
+    std::unique_ptr<testkit::ChildProcess> second(
+        StartAlbum("127.0.0.1:" + std::to_string(second_grpc), second_admin, "album2.log"));
+    ASSERT_TRUE(second->WaitForPort(second_admin)) << second->Log();
+    const std::string done = R"(hatongsu_album_job_seconds_count{result="done"})";
+    const double first_before = Metric(album_admin_port_, done);
+    const double second_before = Metric(second_admin, done);
+
+    // 200 distinct images in two batches of 100 (the most one request may carry).
+    std::vector<std::string> batches;
+    for (int b = 0; b < 2; ++b) {
+        std::vector<Part> parts;
+        for (int i = 0; i < 100; ++i) {
+            int n = b * 100 + i;
+            parts.push_back(File("scale-" + std::to_string(n) + ".jpg", Jpeg(n)));
+            parts.push_back(Stamp(1600000000000 + n * 1000LL));
+        }
+        auto r = Upload(parts);
+        ASSERT_EQ(r.status, 202) << r.body;
+        batches.emplace_back(r.Json().at("batchId").as_string());
+    }
+    std::set<std::string> ids;
+    for (const std::string& batch : batches) {
+        auto state = WaitForBatch(batch);
+        ASSERT_TRUE(state.contains("finished") && state.at("finished").as_bool())
+            << boost::json::serialize(state);
+        EXPECT_EQ(state.at("counts").at("done").as_int64(), 100) << boost::json::serialize(state);
+        for (const auto& file : state.at("files").as_array()) {
+            ids.insert(DoneId(file));
+        }
+    }
+    EXPECT_EQ(ids.size(), 200u) << "one image per file, none twice";
+
+    // The album holds exactly those 200 images, once each.
+    std::multiset<std::string> listed;
+    for (int page = 1; page <= 3; ++page) {
+        for (const auto& image : Album("limit=100&page=" + std::to_string(page))) {
+            listed.insert(std::string(image.at("id").as_string()));
+        }
+    }
+    EXPECT_EQ(listed.size(), 200u);
+    EXPECT_EQ(std::set<std::string>(listed.begin(), listed.end()), ids);
+    EXPECT_THAT(Staged(), ::testing::IsEmpty());
+
+    // Both services did part of the work, and together exactly all of it.
+    const double by_first = Metric(album_admin_port_, done) - first_before;
+    const double by_second = Metric(second_admin, done) - second_before;
+    EXPECT_GT(by_first, 0);
+    EXPECT_GT(by_second, 0);
+    EXPECT_EQ(by_first + by_second, 200);
+    EXPECT_EQ(second->Stop(), 0) << "graceful shutdown on SIGTERM\n" << second->Log();
+}
+
+TEST_F(PhotoPipelineE2E, TwoGatewaysGiveTheSameAnswersToTheSameTokens) {
+    uint16_t other_port = testkit::FreePort();
+    std::unique_ptr<testkit::ChildProcess> other(StartGateway(other_port, {}, "gateway2.log"));
+    ASSERT_TRUE(other->WaitForPort(other_port)) << other->Log();
+    auto files = UploadAndWait({File("both.jpg", Jpeg(91)), Stamp(1700000000000)});
+    ASSERT_EQ(files.size(), 1u);
+    DoneId(files[0]);
+
+    // A token signed in at one gateway is good at the other, and the answers are the same.
+    auto login = Login(kAdminEmail, kAdminPassword);
+    ASSERT_EQ(login.status, 201);
+    std::string token = "Bearer " + std::string(login.Json().at("accessToken").as_string());
+    for (const char* target : {"/user/me", "/album?limit=10", "/album/gallery/spot"}) {
+        auto here = Call(verb::get, target, {{"Authorization", token}});
+        auto there = Call(verb::get, target, {{"Authorization", token}}, "", other_port);
+        EXPECT_EQ(here.status, 200) << target << " " << here.body;
+        EXPECT_EQ(there.status, here.status) << target;
+        EXPECT_EQ(there.body, here.body) << target;
+    }
+    // A refresh token from one is rotated by the other; an upload through one is followed at
+    // the other.
+    std::string refresh(login.Json().at("refreshToken").as_string());
+    auto rotated = Call(
+        verb::post, "/auth/refresh", {{"Content-Type", "application/json"}},
+        boost::json::serialize(boost::json::object{{"refreshToken", refresh}}), other_port);
+    EXPECT_EQ(rotated.status, 201) << rotated.body;
+    auto upload = Upload({File("there.jpg", Jpeg(92)), Stamp(1700000000001)}, admin_, other_port);
+    ASSERT_EQ(upload.status, 202) << upload.body;
+    auto state = WaitForBatch(std::string(upload.Json().at("batchId").as_string()));
+    EXPECT_EQ(state.at("counts").at("done").as_int64(), 1) << boost::json::serialize(state);
+    // A bad token is refused alike.
+    for (uint16_t port : {gateway_port_, other_port}) {
+        EXPECT_EQ(
+            Call(verb::get, "/user/me", {{"Authorization", "Bearer nope"}}, "", port).status, 401);
+    }
+    EXPECT_EQ(other->Stop(), 0) << other->Log();
 }
 
 // Seven images with distinct dates plus two sharing one date (the id breaks the tie).

@@ -54,13 +54,15 @@ function withTimeout(what, promise) {
   ]);
 }
 
-// Starts the server on port 0 and reads the port it bound from its "listening" log line.
+// Starts the server on port 0 (and its admin port on port 0) and reads the ports it bound from its
+// "listening" and "admin port listening" log lines: {port, adminPort}.
 function startServer() {
   return new Promise((resolve, reject) => {
     server = spawn(binary, [], {
       env: {
         PATH: process.env.PATH,
         EVENT_HTTP_PORT: '0',
+        EVENT_ADMIN_PORT: '0',
         EVENT_THREADS: '2',
         EVENT_RECONNECT_GRACE_MS: '20s',
         FRONTEND_URL: 'http://localhost:3000',
@@ -71,6 +73,7 @@ function startServer() {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let buffered = '';
+    const ports = {};
     server.stderr.on('data', (chunk) => {
       buffered += chunk.toString();
       const lines = buffered.split('\n');
@@ -80,7 +83,9 @@ function startServer() {
         if (start < 0) continue;
         try {
           const entry = JSON.parse(line.slice(start));
-          if (entry.msg === 'listening') resolve(entry.port);
+          if (entry.msg === 'listening') ports.port = entry.port;
+          if (entry.msg === 'admin port listening') ports.adminPort = entry.port;
+          if (ports.port && ports.adminPort) resolve(ports);
         } catch {
           // not a log line of ours
         }
@@ -112,9 +117,26 @@ function track(room) {
   return room;
 }
 
+// The value of one series (name and labels as rendered) in the admin port's /metrics; 0 if absent.
+async function metric(adminPort, series) {
+  const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
 async function main() {
   step = 'start the server';
-  const port = await startServer();
+  const { port, adminPort } = await startServer();
+  const chatsSeries = 'hatongsu_event_chat_messages_total';
+  const joinsSeries =
+    'hatongsu_http_requests_total{method="POST",route="/matchmake/*",status="2xx"}';
+  const joinLatencySeries =
+    'hatongsu_http_request_duration_seconds_count{method="POST",route="/matchmake/*",status="2xx"}';
+  const before = {
+    chats: await metric(adminPort, chatsSeries),
+    joins: await metric(adminPort, joinsSeries),
+    joinLatency: await metric(adminPort, joinLatencySeries),
+  };
   const endpoint = `ws://127.0.0.1:${port}`;
   const client = new Client(endpoint);
 
@@ -135,6 +157,16 @@ async function main() {
   expect(typeof atB.timestamp === 'number' && atB.timestamp > 0, 'no timestamp');
   b.send('clientChatMessage', '안녕 from B');
   await waitFor('A receives B', () => a.seen.chats.find((m) => m.message === '안녕 from B'));
+
+  step = 'the admin port counts the joins and the chats';
+  expect((await metric(adminPort, chatsSeries)) === before.chats + 2, 'chat counter did not move by 2');
+  expect((await metric(adminPort, joinsSeries)) === before.joins + 2, 'join counter did not move by 2');
+  expect(
+    (await metric(adminPort, joinLatencySeries)) === before.joinLatency + 2,
+    'join latency histogram did not move by 2',
+  );
+  expect((await metric(adminPort, 'hatongsu_event_sockets')) >= 2, 'sockets gauge below 2');
+  expect((await metric(adminPort, 'process_resident_memory_bytes')) > 0, 'no process metrics');
 
   step = 'one leaves and the other sees onRemove';
   const bSession = b.sessionId;

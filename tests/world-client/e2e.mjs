@@ -82,13 +82,15 @@ function startStatic() {
   });
 }
 
-// Starts the world server on free ports and reads them from its "listening" log line.
+// Starts the world server on free ports (its admin port too) and reads them from its "listening"
+// and "admin port listening" log lines: {port, adminPort}.
 function startWorld(origin) {
   return new Promise((resolve, reject) => {
     server = spawn(binary, [], {
       env: {
         ...process.env,
         WORLD_PORT: '0',
+        WORLD_ADMIN_PORT: '0',
         WORLD_UDP_PORT: '0',
         WORLD_UDP_ADDR: '127.0.0.1',
         WORLD_CORS_ORIGINS: origin,
@@ -100,11 +102,14 @@ function startWorld(origin) {
     let seen = '';
     const onData = (chunk) => {
       seen += chunk.toString();
-      const line = seen.split('\n').find((l) => l.includes('"msg":"listening"'));
-      if (line) {
-        const json = JSON.parse(line.slice(line.indexOf('{')));
-        resolve(json.port);
-      }
+      const lines = seen.split('\n');
+      const portOf = (msg) => {
+        const line = lines.find((l) => l.includes(`"msg":"${msg}"`));
+        return line ? JSON.parse(line.slice(line.indexOf('{'))).port : undefined;
+      };
+      const port = portOf('listening');
+      const adminPort = portOf('admin port listening');
+      if (port && adminPort) resolve({ port, adminPort });
     };
     server.stdout.on('data', onData);
     server.stderr.on('data', onData);
@@ -144,8 +149,9 @@ function distance(a, b) {
 const web = await startStatic();
 const base = `http://127.0.0.1:${web.address().port}`;
 let worldPort;
+let adminPort;
 try {
-  worldPort = await startWorld(base);
+  ({ port: worldPort, adminPort } = await startWorld(base));
 } catch (e) {
   await fail(e.message);
 }
@@ -218,6 +224,24 @@ for (const watcher of [a, b]) {
 }
 const took = Date.now() - closedAt;
 if (took > 5000) await fail(`the others learnt of C's leaving after ${took} ms`);
+
+step = 'the admin port counts the players and their updates';
+const metricsText = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+const metric = (series) => {
+  const line = metricsText.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : undefined;
+};
+if (metric('hatongsu_world_joined_total') !== 3) {
+  await fail(`hatongsu_world_joined_total is ${metric('hatongsu_world_joined_total')}, not 3`);
+}
+if (metric('hatongsu_world_players') !== 2) {
+  await fail(`hatongsu_world_players is ${metric('hatongsu_world_players')}, not 2`);
+}
+if (!(metric('hatongsu_world_updates_relayed_total') >= 2)) {
+  await fail('hatongsu_world_updates_relayed_total did not count the relayed update');
+}
+const offers = metric('hatongsu_http_requests_total{method="POST",route="/.wrtc/v2/connections",status="2xx"}');
+if (offers !== 3) await fail(`signalling POSTs counted ${offers}, not 3`);
 
 await browser.close();
 server.kill('SIGTERM');

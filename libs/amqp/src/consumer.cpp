@@ -15,6 +15,7 @@
 
 #include "hatongsu/amqp/backoff.h"
 #include "hatongsu/log/log.h"
+#include "hatongsu/metrics/metrics.h"
 #include "libs/amqp/src/connection.h"
 #include "libs/amqp/src/settle.h"
 
@@ -226,9 +227,41 @@ struct Consumer::Impl {
         : config(std::move(c)),
           topology(config.topology.Resolved()),
           handler(std::move(h)),
-          settler(std::make_shared<internal::Settler>()) {}
+          settler(std::make_shared<internal::Settler>()) {
+        if (config.metrics != nullptr) {
+            auto& consumed = config.metrics->Counter(
+                "hatongsu_queue_consumed_total",
+                "Deliveries settled, by queue and outcome (ack, retry, dead_letter).");
+            const std::string& q = topology.queue;
+            acked = &consumed.Add({{"queue", q}, {"outcome", "ack"}});
+            retried = &consumed.Add({{"queue", q}, {"outcome", "retry"}});
+            dead = &consumed.Add({{"queue", q}, {"outcome", "dead_letter"}});
+            dead_lettered = &config.metrics
+                                 ->Counter(
+                                     "hatongsu_queue_dead_lettered_total",
+                                     "Messages moved to the dead-letter queue, by queue.")
+                                 .Add({{"queue", q}});
+        }
+    }
 
     absl::Status Validate() const;
+    void CountSettlement(internal::Plan::Action action) {
+        if (acked == nullptr) {
+            return;
+        }
+        switch (action) {
+            case internal::Plan::Action::kAck:
+                acked->Increment();
+                break;
+            case internal::Plan::Action::kRetry:
+                retried->Increment();
+                break;
+            case internal::Plan::Action::kDeadLetter:
+                dead->Increment();
+                dead_lettered->Increment();
+                break;
+        }
+    }
     void Run();   // the consumer thread
     void Work();  // a pool thread
     void Enqueue(Task task);
@@ -241,6 +274,11 @@ struct Consumer::Impl {
     const Topology topology;
     const Handler handler;
     const std::shared_ptr<internal::Settler> settler;
+    // Null without metrics.
+    prometheus::Counter* acked = nullptr;
+    prometheus::Counter* retried = nullptr;
+    prometheus::Counter* dead = nullptr;
+    prometheus::Counter* dead_lettered = nullptr;
     internal::Url url;
     std::string consumer_tag;      // consumer thread only
     std::uint64_t generation = 0;  // consumer thread only: counts connections
@@ -433,6 +471,7 @@ bool Consumer::Impl::Serve(internal::Connection& connection) {
         }
         const InFlight& d = it->second;
         internal::Plan plan = internal::PlanSettlement(outcome, d.attempt, policy);
+        CountSettlement(plan.action);
         if (plan.action == internal::Plan::Action::kAck) {
             return ack(tag);
         }

@@ -9,6 +9,7 @@
 
 #include "hatongsu/amqp/backoff.h"
 #include "hatongsu/log/log.h"
+#include "hatongsu/metrics/metrics.h"
 #include "libs/amqp/src/connection.h"
 
 namespace hatongsu::amqp {
@@ -39,7 +40,15 @@ struct Publisher::Impl {
         : config(std::move(c)),
           url(internal::ParseUrl(config.url)),
           topology(config.topology.Resolved()),
-          topology_status(ValidateTopology(topology)) {}
+          topology_status(ValidateTopology(topology)) {
+        if (config.metrics != nullptr) {
+            auto& published = config.metrics->Counter(
+                "hatongsu_queue_published_total",
+                "Messages published to a work queue, by queue and outcome (confirmed or not).");
+            published_ok = &published.Add({{"queue", topology.queue}, {"outcome", "ok"}});
+            published_error = &published.Add({{"queue", topology.queue}, {"outcome", "error"}});
+        }
+    }
 
     absl::Status Connect(Clock::time_point deadline);
     void Disconnect() { connection.reset(); }
@@ -51,6 +60,8 @@ struct Publisher::Impl {
     const absl::StatusOr<internal::Url> url;
     const Topology topology;
     const absl::Status topology_status;
+    prometheus::Counter* published_ok = nullptr;  // null without metrics
+    prometheus::Counter* published_error = nullptr;
 
     // std::mutex rather than Abseil's: Debian's Abseil is not built for ThreadSanitizer, which
     // would then not see this lock. The methods above are called with it held.
@@ -232,6 +243,16 @@ Publisher::~Publisher() {
 }
 
 absl::Status Publisher::PublishBatch(
+    const std::vector<Message>& messages, std::chrono::milliseconds timeout) {
+    absl::Status s = PublishWithRetries(messages, timeout);
+    if (impl_->published_ok != nullptr && !messages.empty()) {
+        (s.ok() ? impl_->published_ok : impl_->published_error)
+            ->Increment(static_cast<double>(messages.size()));
+    }
+    return s;
+}
+
+absl::Status Publisher::PublishWithRetries(
     const std::vector<Message>& messages, std::chrono::milliseconds timeout) {
     if (!impl_->url.ok()) {
         return impl_->url.status();

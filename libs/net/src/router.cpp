@@ -30,6 +30,15 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
 
 namespace {
 
+// "/album/:id" for a pattern's segments {"album", ":id"}.
+std::string Label(const std::vector<std::string>& segments) {
+    std::string label;
+    for (const std::string& segment : segments) {
+        label += "/" + segment;
+    }
+    return label.empty() ? "/" : label;
+}
+
 std::vector<std::string> PatternSegments(std::string_view pattern) {
     std::vector<std::string> out;
     for (std::string_view seg : SplitPath(pattern)) {
@@ -62,8 +71,10 @@ std::optional<std::map<std::string, std::string>> MatchSegments(
 
 void Router::AddWebSocket(
     std::string_view pattern, WebSocketHandler handler, WebSocketOptions options) {
-    websocket_routes_.push_back(
-        WebSocketRoute{PatternSegments(pattern), std::move(handler), std::move(options)});
+    std::vector<std::string> segments = PatternSegments(pattern);
+    std::string label = Label(segments);
+    websocket_routes_.push_back(WebSocketRoute{
+        std::move(segments), std::move(handler), std::move(options), std::move(label)});
 }
 
 const Router::WebSocketRoute* Router::MatchWebSocket(std::string_view path, Context& ctx) const {
@@ -74,6 +85,7 @@ const Router::WebSocketRoute* Router::MatchWebSocket(std::string_view path, Cont
     for (const WebSocketRoute& route : websocket_routes_) {
         if (auto params = MatchSegments(route.segments, segs)) {
             ctx.params = std::move(*params);
+            ctx.route = route.label;
             return &route;
         }
     }
@@ -105,8 +117,10 @@ void Router::AddExact(
     std::string_view pattern,
     std::variant<Handler, ReplyHandler> handler,
     RouteOptions options) {
-    routes_.push_back(
-        Route{method, PatternSegments(pattern), {}, std::move(handler), std::move(options)});
+    std::vector<std::string> segments = PatternSegments(pattern);
+    std::string label = Label(segments);
+    routes_.push_back(Route{
+        method, std::move(segments), {}, std::move(handler), std::move(options), std::move(label)});
 }
 
 void Router::AddPrefixRoute(
@@ -114,8 +128,10 @@ void Router::AddPrefixRoute(
     std::string_view prefix,
     std::variant<Handler, ReplyHandler> handler,
     RouteOptions options) {
-    prefix_routes_.push_back(
-        Route{method, {}, core::AsciiLower(prefix), std::move(handler), std::move(options)});
+    std::string lower = core::AsciiLower(prefix);
+    std::string label = lower + "*";
+    prefix_routes_.push_back(Route{
+        method, {}, std::move(lower), std::move(handler), std::move(options), std::move(label)});
     std::stable_sort(
         prefix_routes_.begin(), prefix_routes_.end(),
         [](const Route& a, const Route& b) { return a.prefix.size() > b.prefix.size(); });
@@ -125,11 +141,7 @@ std::vector<Router::RouteInfo> Router::Routes() const {
     std::vector<RouteInfo> out;
     out.reserve(routes_.size() + prefix_routes_.size());
     for (const Route& route : routes_) {
-        std::string pattern;
-        for (const std::string& segment : route.segments) {
-            pattern += "/" + segment;
-        }
-        out.push_back(RouteInfo{route.method, pattern.empty() ? "/" : pattern, false});
+        out.push_back(RouteInfo{route.method, route.label, false});
     }
     for (const Route& route : prefix_routes_) {
         out.push_back(RouteInfo{route.method, route.prefix, true});
@@ -149,6 +161,7 @@ const Router::Route* Router::Match(http::verb method, std::string_view path, Con
         }
         if (auto params = MatchSegments(route.segments, segs)) {
             ctx.params = std::move(*params);
+            ctx.route = route.label;
             return &route;
         }
     }
@@ -157,6 +170,7 @@ const Router::Route* Router::Match(http::verb method, std::string_view path, Con
         if (route.method == wanted && raw.size() > route.prefix.size() &&
             core::EqualsIgnoreCase(raw.substr(0, route.prefix.size()), route.prefix)) {
             ctx.params = {{"*", std::string(raw.substr(route.prefix.size()))}};
+            ctx.route = route.label;
             return &route;
         }
     }

@@ -21,6 +21,7 @@
 #include "hatongsu/core/random.h"
 #include "hatongsu/core/text.h"
 #include "hatongsu/log/log.h"
+#include "http_metrics.h"
 #include "websocket_session.h"
 
 namespace hatongsu::net {
@@ -39,10 +40,16 @@ struct ConnectionSlot {
 
 struct Server::Shared {
     Shared(ServerOptions o, const Router* r, asio::any_io_executor accept_executor)
-        : options(std::move(o)), router(r), slot_free(std::move(accept_executor)) {}
+        : options(std::move(o)),
+          router(r),
+          metrics(
+              options.metrics != nullptr ? std::make_unique<HttpMetrics>(*options.metrics)
+                                         : nullptr),
+          slot_free(std::move(accept_executor)) {}
 
     const ServerOptions options;
-    const Router* router;  // owned by main, outlives every connection
+    const Router* router;                        // owned by main, outlives every connection
+    const std::unique_ptr<HttpMetrics> metrics;  // null: not counted
     std::atomic<bool> draining{false};
     std::atomic<std::size_t> open{0};
     // Woken (on the acceptor's strand) when a connection closes while the accept loop waits at
@@ -122,7 +129,11 @@ Response Preflight(const ServerOptions& options, const Request& req, bool public
     return res;
 }
 
+// The answer's line in the access log, and its count and latency in the metrics.
 void AccessLog(const Shared& shared, const Context& ctx, unsigned status, double ms) {
+    if (shared.metrics) {
+        shared.metrics->Observe(ctx.request.method(), ctx.route, status, ms / 1000.0);
+    }
     const auto& quiet = shared.options.quiet_paths;
     if (std::find(quiet.begin(), quiet.end(), ctx.path) != quiet.end() && status < 400) {
         return;
@@ -133,6 +144,7 @@ void AccessLog(const Shared& shared, const Context& ctx, unsigned status, double
     log::Info(
         "request", {{"method", std::string(ctx.request.method_string())},
                     {"path", ctx.path},
+                    {"route", std::string(ctx.route)},
                     {"status", status},
                     {"latency_ms", ms},
                     {"request_id", ctx.request_id},
@@ -368,6 +380,9 @@ asio::awaitable<void> WriteRefusal(
     res.set("X-Request-Id", ctx.request_id);
     res.set("X-Content-Type-Options", "nosniff");
     res.keep_alive(false);
+    if (shared.metrics) {
+        shared.metrics->Observe(partial.method(), HttpMetrics::kNoRoute, res.result_int(), 0);
+    }
     beast::get_lowest_layer(stream).expires_after(shared.options.idle_timeout);
     co_await http::async_write(stream, res, kUse);
 }
@@ -580,6 +595,26 @@ asio::awaitable<bool> SendContinue(Stream& stream, const ServerOptions& options)
     co_return !ec;
 }
 
+// Counts a request in hatongsu_http_requests_in_flight while it lives (nothing without metrics).
+class InFlight final {
+public:
+    explicit InFlight(HttpMetrics* metrics) : metrics_(metrics) {
+        if (metrics_ != nullptr) {
+            metrics_->in_flight.Increment();
+        }
+    }
+    ~InFlight() {
+        if (metrics_ != nullptr) {
+            metrics_->in_flight.Decrement();
+        }
+    }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+
+private:
+    HttpMetrics* metrics_;
+};
+
 // One request whose head has been read: route, guard, body (as the route wants it), handler,
 // answer. Never throws.
 template <typename Stream>
@@ -591,6 +626,7 @@ asio::awaitable<Next> Exchange(
     const std::string& remote_ip) {
     const ServerOptions& options = shared.options;
     const auto start = std::chrono::steady_clock::now();
+    InFlight in_flight(shared.metrics.get());
     // The head moves out of the parser: reading the body needs only the parser's framing state.
     Request req(std::move(head.get().base()));
     Context ctx = MakeContext(shared, req, remote_ip);
@@ -603,6 +639,7 @@ asio::awaitable<Next> Exchange(
             "Malformed request target: invalid UTF-8 or control characters"));
     } else if (IsPreflight(req)) {
         ctx.public_cors = PreflightsPublicRoute(shared, req, ctx);
+        ctx.route = HttpMetrics::kPreflight;  // whichever route it asked about
         reply.emplace(Preflight(options, req, ctx.public_cors));
     } else {
         route = shared.router->Match(req.method(), ctx.path, ctx);
@@ -926,11 +963,17 @@ asio::awaitable<void> Server::AcceptLoop() {
             shared->connections.emplace(id, std::make_pair(executor, slot));
         }
         shared->open.fetch_add(1);
+        if (shared->metrics) {
+            shared->metrics->connections.Increment();
+        }
         auto done = [shared, id](std::exception_ptr e) {
             LogFailure("connection failed", e);
             {
                 std::lock_guard lock(shared->mu);
                 shared->connections.erase(id);
+            }
+            if (shared->metrics) {
+                shared->metrics->connections.Decrement();
             }
             if (shared->open.fetch_sub(1) >= shared->options.max_connections) {
                 asio::post(

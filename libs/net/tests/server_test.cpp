@@ -8,8 +8,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "hatongsu/metrics/metrics.h"
 #include "hatongsu/net/json_body.h"
 #include "hatongsu/testkit/http_client.h"
+#include "hatongsu/testkit/metrics.h"
 #include "hatongsu/testkit/test_pki.h"
 
 namespace hatongsu::net {
@@ -253,6 +255,61 @@ TEST(ServerOptions, ServesHttpsWhenGivenACertificateAndKey) {
     // Plain HTTP to the TLS port gets no answer, only a closed connection.
     EXPECT_ANY_THROW(testkit::HttpCall(tls.server->Port(), http::verb::get, "/who"));
     std::filesystem::remove_all(dir);
+}
+
+// Requests counted by route pattern and status class, never by raw path.
+TEST(ServerMetricsTest, CountsRequestsByRoutePatternAndStatusClass) {
+    metrics::Registry registry;
+    Router router;
+    router.Add(http::verb::get, "/album/:id", [](Context& ctx) -> boost::asio::awaitable<Response> {
+        co_return Text(ctx, http::status::ok, ctx.params.at("id"));
+    });
+    router.AddPrefix(
+        http::verb::get, "/files/", [](Context& ctx) -> boost::asio::awaitable<Response> {
+            co_return Text(ctx, http::status::ok, "file");
+        });
+    boost::asio::io_context io;
+    ServerOptions options;
+    options.metrics = &registry;
+    options.cors_origins = {"https://app.example"};
+    Server server(io, options, router);
+    server.Start();
+    std::thread thread([&io] { io.run(); });
+    for (const char* id : {"1", "2", "3"}) {
+        EXPECT_EQ(
+            HttpCall(server.Port(), http::verb::get, std::string("/album/") + id).status, 200);
+    }
+    EXPECT_EQ(HttpCall(server.Port(), http::verb::get, "/files/a/b.jpg").status, 200);
+    EXPECT_EQ(HttpCall(server.Port(), http::verb::get, "/secret-path-9").status, 404);
+    EXPECT_EQ(
+        HttpCall(
+            server.Port(), http::verb::options, "/album/1",
+            {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "GET"}})
+            .status,
+        204);
+    std::string text = registry.Render();
+    using testkit::Sample;
+    const std::string album = R"x({method="GET",route="/album/:id",status="2xx"})x";
+    EXPECT_EQ(Sample(text, "hatongsu_http_requests_total" + album), 3);
+    EXPECT_EQ(Sample(text, "hatongsu_http_request_duration_seconds_count" + album), 3);
+    EXPECT_EQ(
+        Sample(
+            text, R"x(hatongsu_http_requests_total{method="GET",route="/files/*",status="2xx"})x"),
+        1);
+    EXPECT_EQ(
+        Sample(text, R"x(hatongsu_http_requests_total{method="GET",route="(none)",status="4xx"})x"),
+        1);
+    EXPECT_EQ(
+        Sample(
+            text,
+            R"x(hatongsu_http_requests_total{method="OPTIONS",route="(preflight)",status="2xx"})x"),
+        1);
+    EXPECT_EQ(text.find("secret-path-9"), std::string::npos);
+    EXPECT_EQ(text.find("/album/1"), std::string::npos);
+    EXPECT_EQ(Sample(text, "hatongsu_http_requests_in_flight"), 0);
+    server.Shutdown();
+    io.stop();
+    thread.join();
 }
 
 }  // namespace

@@ -270,3 +270,57 @@ TEST_F(ProcessUploadTest, AMissingStagingObjectFailsForGood) {
 
 }  // namespace
 }  // namespace hatongsu::album
+
+namespace hatongsu::album {
+namespace {
+
+// What ProcessUpload reported, in order: "stage:read", ..., "job:done".
+class RecordingMetrics final : public ProcessingMetrics {
+public:
+    void StageTook(Stage stage, std::chrono::nanoseconds took) override {
+        EXPECT_GE(took.count(), 0);
+        reports.push_back("stage:" + std::string(Name(stage)));
+    }
+    void JobTook(std::string_view result, std::chrono::nanoseconds took) override {
+        EXPECT_GE(took.count(), 0);
+        reports.push_back("job:" + std::string(result));
+    }
+    std::vector<std::string> reports;
+};
+
+class ProcessUploadMetricsTest : public ProcessUploadTest {
+protected:
+    RecordingMetrics metrics_;
+    ProcessUpload counted_{batches_, images_, store_, processor_, ids_, clock_, {}, &metrics_};
+};
+
+TEST_F(ProcessUploadMetricsTest, ADoneJobReportsEveryStageThenItsResult) {
+    EXPECT_EQ(counted_.Execute(Job(0)).status, UploadStatus::kDone);
+    EXPECT_THAT(
+        metrics_.reports,
+        ::testing::ElementsAre(
+            "stage:read", "stage:process", "stage:store", "stage:record", "job:done"));
+}
+
+TEST_F(ProcessUploadMetricsTest, AFailureStopsTheStagesWhereItHappened) {
+    processor_.SetResult(absl::InvalidArgumentError("NOT_AN_IMAGE"));
+    counted_.Execute(Job(0));
+    EXPECT_THAT(
+        metrics_.reports, ::testing::ElementsAre("stage:read", "stage:process", "job:failed"));
+}
+
+TEST_F(ProcessUploadMetricsTest, AStoreOutageIsReportedAsARetry) {
+    store_.FailNextWith(absl::UnavailableError("store down"));
+    EXPECT_EQ(counted_.Execute(Job(1)).action, JobAction::kRetry);
+    EXPECT_THAT(metrics_.reports, ::testing::ElementsAre("stage:read", "job:retry"));
+}
+
+TEST_F(ProcessUploadMetricsTest, AnUnknownFileIsReportedAsDeadLettered) {
+    UploadJob job = Job(0);
+    job.index = 7;
+    EXPECT_EQ(counted_.Execute(job).action, JobAction::kDeadLetter);
+    EXPECT_THAT(metrics_.reports, ::testing::ElementsAre("job:dead_letter"));
+}
+
+}  // namespace
+}  // namespace hatongsu::album

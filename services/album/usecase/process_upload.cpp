@@ -51,7 +51,31 @@ JobOutcome ProcessUpload::Duplicate(const UploadJob& job, const std::string& exi
     return {JobAction::kAck, UploadStatus::kDuplicate, ""};
 }
 
+void ProcessUpload::Took(ProcessingMetrics::Stage stage, Steady::time_point since) const {
+    if (metrics_ != nullptr) {
+        metrics_->StageTook(stage, Steady::now() - since);
+    }
+}
+
 JobOutcome ProcessUpload::Execute(const UploadJob& message) {
+    const auto start = Steady::now();
+    JobOutcome outcome = Run(message);
+    if (metrics_ != nullptr) {
+        std::string_view result = "retry";
+        if (outcome.action == JobAction::kDeadLetter) {
+            result = "dead_letter";
+        } else if (outcome.action == JobAction::kAck) {
+            result = outcome.status == UploadStatus::kDone        ? "done"
+                     : outcome.status == UploadStatus::kDuplicate ? "duplicate"
+                                                                  : "failed";
+        }
+        metrics_->JobTook(result, Steady::now() - start);
+    }
+    return outcome;
+}
+
+JobOutcome ProcessUpload::Run(const UploadJob& message) {
+    using Stage = ProcessingMetrics::Stage;
     auto record = batches_.StartProcessing(message.batch_id, message.index, ids_.NewId());
     if (record.status().code() == absl::StatusCode::kNotFound ||
         record.status().code() == absl::StatusCode::kInvalidArgument) {
@@ -81,7 +105,9 @@ JobOutcome ProcessUpload::Execute(const UploadJob& message) {
     }
     const std::string id = record->image_id;
 
+    auto stage_start = Steady::now();
     auto bytes = store_.Get(job.staging_key, limits_.max_file_bytes);
+    Took(Stage::kRead, stage_start);
     if (bytes.status().code() == absl::StatusCode::kResourceExhausted) {
         return Fail(job, "TOO_LARGE");
     }
@@ -93,7 +119,9 @@ JobOutcome ProcessUpload::Execute(const UploadJob& message) {
         return Retry(bytes.status(), "read staging");
     }
 
+    stage_start = Steady::now();
     auto processed = processor_.Process(*bytes);
+    Took(Stage::kProcess, stage_start);
     if (processed.status().code() == absl::StatusCode::kInvalidArgument) {
         std::string reason(processed.status().message());
         return Fail(job, IsKnownImageFailure(reason) ? reason : "CORRUPT_IMAGE");
@@ -147,12 +175,15 @@ JobOutcome ProcessUpload::Execute(const UploadJob& message) {
             {image.object_key, *bytes, processed->mime_type},
             {image.thumbnail_key, processed->thumbnail_webp, "image/webp"},
             {image.preview_key, processed->preview_jpeg, "image/jpeg"}};
+        stage_start = Steady::now();
         for (const Put& p : puts) {
             if (absl::Status s = store_.Put(p.key, p.bytes, {.content_type = p.content_type});
                 !s.ok()) {
                 return Retry(s, "put object");
             }
         }
+        Took(Stage::kStore, stage_start);
+        stage_start = Steady::now();
         absl::Status inserted = images_.InsertForUpload(image, {job.batch_id, job.index});
         if (inserted.code() == absl::StatusCode::kAlreadyExists) {
             auto winner = images_.FindBySha256(job.sha256);
@@ -178,14 +209,17 @@ JobOutcome ProcessUpload::Execute(const UploadJob& message) {
         } else if (!inserted.ok()) {
             return Retry(inserted, "insert image");
         } else {
+            Took(Stage::kRecord, stage_start);
             DeleteStaging(job);
             return {JobAction::kAck, UploadStatus::kDone, ""};
         }
     }
     // The row with this id is there (an earlier delivery inserted it): only the status is left.
+    stage_start = Steady::now();
     if (absl::Status s = batches_.MarkDone(job.batch_id, job.index, id); !s.ok()) {
         return Retry(s, "mark done");
     }
+    Took(Stage::kRecord, stage_start);
     DeleteStaging(job);
     return {JobAction::kAck, UploadStatus::kDone, ""};
 }

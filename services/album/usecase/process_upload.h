@@ -12,6 +12,7 @@
 // Blocking and CPU-heavy: run it on the decode pool. Thread-safe (no state of its own).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +23,7 @@
 #include "services/album/port/album_image_repository.h"
 #include "services/album/port/id_generator.h"
 #include "services/album/port/image_processor.h"
+#include "services/album/port/processing_metrics.h"
 #include "services/album/port/upload_batch_repository.h"
 #include "services/album/usecase/delete_album_images.h"
 
@@ -57,14 +59,16 @@ public:
         ImageProcessor& processor,
         IdGenerator& ids,
         core::Clock& clock,
-        ProcessUploadLimits limits = {})
+        ProcessUploadLimits limits = {},
+        ProcessingMetrics* metrics = nullptr)  // where timings go; nullptr: nowhere
         : batches_(batches),
           images_(images),
           store_(store),
           processor_(processor),
           ids_(ids),
           clock_(clock),
-          limits_(limits) {}
+          limits_(limits),
+          metrics_(metrics) {}
 
     // The message names the file (batch_id, index); its other fields are taken from the upload
     // file's row, which CreateUploadBatch wrote.
@@ -75,6 +79,9 @@ public:
     void GiveUp(const UploadJob& message, const std::string& reason);
 
 private:
+    using Steady = std::chrono::steady_clock;
+    JobOutcome Run(const UploadJob& message);  // Execute, less the job's own timing
+    void Took(ProcessingMetrics::Stage stage, Steady::time_point since) const;
     JobOutcome Fail(const UploadJob& job, const std::string& reason);
     JobOutcome Duplicate(const UploadJob& job, const std::string& existing_id);
     void DeleteStaging(const UploadJob& job);
@@ -86,6 +93,7 @@ private:
     IdGenerator& ids_;
     core::Clock& clock_;  // the capture time of a file with no date at all: its upload
     const ProcessUploadLimits limits_;
+    ProcessingMetrics* const metrics_;
 };
 
 }  // namespace hatongsu::album

@@ -18,6 +18,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "hatongsu/core/token_bucket.h"
+#include "hatongsu/metrics/metrics.h"
 #include "hatongsu/net/router.h"
 #include "hatongsu/net/websocket.h"
 #include "services/event/port/connections.h"
@@ -89,6 +90,8 @@ public:
         : gallery_(gallery), sockets_(sockets), options_(std::move(options)) {}
 
     void Register(net::Router& router);
+    // What /health shows, as metrics (hatongsu_event_*): for Registry::AddReadings.
+    std::vector<metrics::Reading> Readings();
 
     // The patch tick, every patch_interval until Stop() (which it notices within one interval);
     // co_spawn it on the io_context.

@@ -1,5 +1,6 @@
 #include "services/gateway/adapter/grpc/grpc_album_client.h"
 
+#include "hatongsu/rpc/metrics.h"
 #include "services/gateway/adapter/grpc/call.h"
 
 namespace hatongsu::gateway::grpc_adapter {
@@ -52,8 +53,9 @@ GrpcAlbumClient::GrpcAlbumClient(
     const std::string& address,
     std::shared_ptr<grpc::ChannelCredentials> credentials,
     std::chrono::milliseconds timeout,
-    std::string service_secret)
-    : channel_(grpc::CreateChannel(address, std::move(credentials))),
+    std::string service_secret,
+    metrics::Registry* metrics)
+    : channel_(rpc::CreateChannel(address, std::move(credentials), metrics)),
       album_(::album::AlbumService::NewStub(channel_)),
       health_(::grpc::health::v1::Health::NewStub(channel_)),
       timeout_(timeout),

@@ -13,15 +13,21 @@
 #include "proto/health.grpc.pb.h"
 #include "services/gateway/port/album_client.h"
 
+namespace hatongsu::metrics {
+class Registry;
+}
+
 namespace hatongsu::gateway::grpc_adapter {
 
 class GrpcAlbumClient final : public AlbumClient {
 public:
+    // With `metrics`, every call is counted and timed there (rpc/metrics.h).
     GrpcAlbumClient(
         const std::string& address,
         std::shared_ptr<grpc::ChannelCredentials> credentials,
         std::chrono::milliseconds timeout,
-        std::string service_secret);
+        std::string service_secret,
+        metrics::Registry* metrics = nullptr);
 
     boost::asio::awaitable<absl::StatusOr<AlbumPage>> List(
         CallMeta meta, AlbumQuery query) override;

@@ -2,6 +2,7 @@
 
 #include "hatongsu/jwt/jwt.h"
 #include "hatongsu/log/log.h"
+#include "hatongsu/rpc/metrics.h"
 #include "services/gateway/adapter/grpc/call.h"
 
 namespace hatongsu::gateway::grpc_adapter {
@@ -47,8 +48,9 @@ GrpcUserClient::GrpcUserClient(
     const std::string& address,
     std::shared_ptr<grpc::ChannelCredentials> credentials,
     std::chrono::milliseconds timeout,
-    std::string service_secret)
-    : channel_(grpc::CreateChannel(address, std::move(credentials))),
+    std::string service_secret,
+    metrics::Registry* metrics)
+    : channel_(rpc::CreateChannel(address, std::move(credentials), metrics)),
       auth_(::user::AuthService::NewStub(channel_)),
       users_(::user::UserService::NewStub(channel_)),
       health_(::grpc::health::v1::Health::NewStub(channel_)),

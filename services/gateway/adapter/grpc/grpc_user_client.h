@@ -13,15 +13,21 @@
 #include "proto/user.grpc.pb.h"
 #include "services/gateway/port/user_client.h"
 
+namespace hatongsu::metrics {
+class Registry;
+}
+
 namespace hatongsu::gateway::grpc_adapter {
 
 class GrpcUserClient final : public UserClient {
 public:
+    // With `metrics`, every call is counted and timed there (rpc/metrics.h).
     GrpcUserClient(
         const std::string& address,
         std::shared_ptr<grpc::ChannelCredentials> credentials,
         std::chrono::milliseconds timeout,
-        std::string service_secret);
+        std::string service_secret,
+        metrics::Registry* metrics = nullptr);
 
     boost::asio::awaitable<absl::Status> Register(
         CallMeta meta, std::string authorization, std::string nickname) override;

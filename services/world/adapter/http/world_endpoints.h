@@ -11,6 +11,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "hatongsu/metrics/metrics.h"
 #include "hatongsu/net/router.h"
 #include "services/world/adapter/geckos/geckos_channels.h"
 #include "services/world/usecase/game.h"
@@ -39,6 +40,8 @@ public:
           options_(options) {}
 
     void Register(net::Router& router);
+    // What /health shows, as metrics (hatongsu_world_*): for Registry::AddReadings.
+    std::vector<metrics::Reading> Readings();
 
     // One tick: coalesced positions out (unless the transport is still busy with earlier sends),
     // due reliable copies out, stale connections reaped.

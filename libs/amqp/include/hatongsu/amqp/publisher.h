@@ -26,6 +26,10 @@
 
 #include "hatongsu/amqp/topology.h"
 
+namespace hatongsu::metrics {
+class Registry;
+}
+
 namespace hatongsu::amqp {
 
 struct Message {
@@ -41,6 +45,9 @@ struct PublisherConfig {
     // Opening the TCP connection and the AMQP handshake, each (also bounded by the call's timeout).
     std::chrono::milliseconds connect_timeout{2000};
     int connect_attempts = 3;  // connection (re)tries per call, with a short back-off
+    // Where published messages are counted (must outlive the publisher; nullptr: not counted):
+    // hatongsu_queue_published_total{queue, outcome=ok|error}, by message.
+    metrics::Registry* metrics = nullptr;
 };
 
 class Publisher final {
@@ -65,6 +72,9 @@ public:
     bool Connected();
 
 private:
+    absl::Status PublishWithRetries(
+        const std::vector<Message>& messages, std::chrono::milliseconds timeout);
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

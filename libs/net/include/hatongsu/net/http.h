@@ -89,6 +89,9 @@ struct Context {
     BodyReader* body = nullptr;  // streamed routes only; null otherwise
     std::any guard_data = {};    // what the route's guard left for the handler
     bool public_cors = false;  // the matched route's RouteOptions::public_cors (set by the server)
+    // The matched route's pattern ("/album/:id"; Router::Route::label), empty when none matched:
+    // what logs and metrics name instead of the raw path.
+    std::string_view route = {};
 };
 
 using Handler = std::function<boost::asio::awaitable<Response>(Context&)>;

@@ -51,11 +51,14 @@ public:
         std::string prefix;                 // lower-cased (prefix routes); empty: exact route
         std::variant<Handler, ReplyHandler> handler;
         RouteOptions options;
+        // The pattern ("/album/:id", "/files/*"): Context::route, logs and metrics labels.
+        std::string label;
     };
     struct WebSocketRoute {
         std::vector<std::string> segments;  // as Route::segments
         WebSocketHandler handler;
         WebSocketOptions options;
+        std::string label;  // as Route::label
     };
 
     void Add(
@@ -93,7 +96,7 @@ public:
     std::vector<RouteInfo> Routes() const;
 
     // The route for the request, or nullptr (then the server answers 404 "Cannot GET /x"). `path`
-    // is the decoded path; prefix routes look at ctx.raw_path.
+    // is the decoded path; prefix routes look at ctx.raw_path. Sets ctx.params and ctx.route.
     const Route* Match(http::verb method, std::string_view path, Context& ctx) const;
     // The WebSocket route for an upgrade request's decoded path, or nullptr.
     const WebSocketRoute* MatchWebSocket(std::string_view path, Context& ctx) const;

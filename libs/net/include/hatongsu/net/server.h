@@ -23,6 +23,10 @@
 
 #include "hatongsu/net/router.h"
 
+namespace hatongsu::metrics {
+class Registry;
+}
+
 namespace hatongsu::net {
 
 struct ServerOptions {
@@ -60,6 +64,10 @@ struct ServerOptions {
     // so that the peer reads the answer rather than a reset.
     std::size_t linger_bytes = 256 * 1024;
     std::chrono::milliseconds linger_timeout{1000};
+    // Where requests, latencies and open connections are counted (hatongsu_http_*: labels are
+    // the method, the route's pattern and the status class); nullptr counts nothing. Must outlive
+    // the server.
+    metrics::Registry* metrics = nullptr;
 };
 
 class Server final {

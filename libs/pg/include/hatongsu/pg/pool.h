@@ -18,14 +18,30 @@
 #include <absl/synchronization/mutex.h>
 #include <pqxx/pqxx>
 
+namespace hatongsu::metrics {
+class Registry;
+}
+
+namespace prometheus {
+class Counter;
+class Gauge;
+class Histogram;
+}  // namespace prometheus
+
 namespace hatongsu::pg {
 
 absl::Status TranslateException(const std::exception& e, std::string_view what);
 
 class Pool final {
 public:
-    // Opens `size` connections now: a wrong URL or an unreachable server fails at start-up.
-    Pool(std::string url, int size, std::chrono::milliseconds acquire_timeout);
+    // Opens `size` connections now: a wrong URL or an unreachable server fails at start-up. With
+    // `metrics` (which must outlive the pool), the waits for a connection are counted there:
+    // hatongsu_db_pool_wait_seconds, hatongsu_db_pool_exhausted_total, hatongsu_db_pool_in_use.
+    Pool(
+        std::string url,
+        int size,
+        std::chrono::milliseconds acquire_timeout,
+        metrics::Registry* metrics = nullptr);
     ~Pool();
 
     // fn(pqxx::connection&) -> absl::Status or absl::StatusOr<T>.
@@ -54,6 +70,10 @@ private:
 
     const std::string url_;
     const std::chrono::milliseconds acquire_timeout_;
+    // Null without metrics.
+    prometheus::Histogram* wait_ = nullptr;
+    prometheus::Counter* exhausted_ = nullptr;
+    prometheus::Gauge* in_use_ = nullptr;
     absl::Mutex mu_;
     std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(mu_);
     int missing_ ABSL_GUARDED_BY(mu_) = 0;  // connections to reopen (were broken)

@@ -17,6 +17,10 @@
 
 #include "hatongsu/rpc/status.h"
 
+namespace hatongsu::metrics {
+class Registry;
+}
+
 namespace hatongsu::rpc {
 
 // The calls a server has in flight: one is counted from the moment a call is matched to a method
@@ -32,14 +36,16 @@ private:
 
 // Binds `address` ("host:port"; port 0 picks a free one, read back from *bound_port) with
 // `credentials` (see tls.h) and starts, with the standard health service on. With `calls`, every
-// call is counted there (ShutdownServer needs it); `calls` must outlive the server.
+// call is counted there (ShutdownServer needs it); with `metrics`, every call is counted and timed
+// there (metrics.h). Both must outlive the server.
 // Throws std::runtime_error when the address cannot be bound (a start-up error).
 std::unique_ptr<grpc::Server> StartServer(
     const std::string& address,
     const std::vector<grpc::Service*>& services,
     std::shared_ptr<grpc::ServerCredentials> credentials,
     int* bound_port,
-    ServerCalls* calls = nullptr);
+    ServerCalls* calls = nullptr,
+    metrics::Registry* metrics = nullptr);
 
 // The drain of a server started with `calls`: refuses new calls, lets the calls in flight finish
 // until `deadline` and cancels what is left then, and closes the client connections once no call

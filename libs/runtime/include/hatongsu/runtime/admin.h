@@ -1,0 +1,95 @@
+// Where Prometheus reads a service's metrics. The gateway answers GET /metrics on its own port
+// (AddMetricsRoute, with a guard); every other service has a small admin HTTP port of its own
+// (AdminServer, loopback by default) answering GET /metrics and GET /livez.
+//
+//   cfg.admin = runtime::LoadAdminConfig(env, "USER_", 9101);       // in LoadConfig
+//   runtime::ServiceMetrics metrics(cfg->admin);                     // in main, early
+//   pg::Pool pool(url, size, timeout, metrics.Registry());          // nullptr: not counted
+//   ...
+//   if (!metrics.ServeAdmin(rt)) { return 1; }                       // after the other drain steps
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "hatongsu/net/router.h"
+
+namespace hatongsu::config {
+class Env;
+}
+namespace hatongsu::metrics {
+class Registry;
+}
+namespace hatongsu::net {
+class Server;
+}
+
+namespace hatongsu::runtime {
+
+class Runtime;
+
+struct AdminConfig {
+    bool metrics = true;                // <PREFIX>METRICS: collect metrics at all
+    std::string address = "127.0.0.1";  // <PREFIX>ADMIN_ADDR
+    uint16_t port = 0;                  // <PREFIX>ADMIN_PORT (0: any free port, logged at start)
+};
+
+// Reads <prefix>METRICS (default on), <prefix>ADMIN_ADDR (default 127.0.0.1) and
+// <prefix>ADMIN_PORT (default `default_port`) into `env`'s errors and effective settings.
+AdminConfig LoadAdminConfig(config::Env& env, std::string_view prefix, uint16_t default_port);
+
+// GET /metrics answering registry.Render(). Who may read it:
+//   - with a non-empty `token`: a caller presenting `Authorization: Bearer <token>`;
+//   - without one: a caller connected from a loopback or private address (10/8, 172.16/12,
+//     192.168/16, fc00::/7) whose request was not forwarded by a proxy (no X-Forwarded-For or
+//     Forwarded header): Prometheus inside the network, not the internet through a reverse proxy.
+// Anyone else gets the 404 of an unknown route. `open` skips the checks (the admin port, which is
+// bound where only those who may read it can reach it).
+struct MetricsAccess {
+    std::string token;
+    bool open = false;
+};
+void AddMetricsRoute(net::Router& router, const metrics::Registry& registry, MetricsAccess access);
+
+// Loopback or private (the addresses AddMetricsRoute lets in without a token).
+bool IsInternalAddress(const std::string& ip);
+
+// A service's admin port: GET /metrics (open) and GET /livez, started at construction (throws
+// std::runtime_error when the port is taken: a start-up error) and drained by `rt` after every
+// step added before it. `registry` must outlive it.
+class AdminServer final {
+public:
+    AdminServer(Runtime& rt, const AdminConfig& config, const metrics::Registry& registry);
+    ~AdminServer();
+    AdminServer(const AdminServer&) = delete;
+    AdminServer& operator=(const AdminServer&) = delete;
+
+    uint16_t Port() const;
+
+private:
+    net::Router router_;
+    std::unique_ptr<net::Server> server_;
+};
+
+// What a service's main keeps for its metrics: the registry (none with <PREFIX>METRICS=0) and,
+// once ServeAdmin() ran, the admin port. Declare it before whatever counts into its registry.
+class ServiceMetrics final {
+public:
+    explicit ServiceMetrics(AdminConfig config);
+    ~ServiceMetrics();
+
+    // Where to count; nullptr when metrics are off.
+    metrics::Registry* Registry() { return registry_.get(); }
+    // Starts the admin port (without metrics: nothing) as the runtime's last drain step, so that
+    // metrics stay readable while the rest drains. False, logged, when it cannot listen.
+    bool ServeAdmin(Runtime& rt);
+
+private:
+    const AdminConfig config_;
+    std::unique_ptr<metrics::Registry> registry_;
+    std::unique_ptr<AdminServer> admin_;  // destroyed before the registry it reads
+};
+
+}  // namespace hatongsu::runtime
