@@ -13,6 +13,7 @@
 #   frames per second with 20 remote avatars in Chromium's software renderer
 #   (scripts/bench_gallery.sh). Then every fuzz target for longer than in make test.
 # Every number is printed with the command that produced it. Bounded: each run lasts DURATION.
+# BENCH_ONLY=metrics runs the metrics-cost part alone (after the same set-up).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
@@ -64,6 +65,11 @@ report() {  # report TITLE COMMAND...: runs wrk, prints req/s and p99 with the c
   echo "$out" | grep -E "Requests/sec|Non-2xx|Socket errors" || true
   echo "$out" | awk '/Latency Distribution/{f=1} f && /99%/{print "  p99 latency: " $2; exit}'
 }
+
+if [ "${BENCH_ONLY:-}" = metrics ]; then  # BENCH_ONLY=metrics scripts/bench.sh: this part alone
+  source scripts/bench_metrics.sh
+  exit 0
+fi
 
 report "GET /user/me, valid token, 64 connections (account cache 1 s, the default)" \
   wrk -t1 -c64 -d"$DURATION" --latency -H "Authorization: Bearer $token" http://127.0.0.1:24000/user/me

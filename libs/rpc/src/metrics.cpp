@@ -1,9 +1,6 @@
 #include "hatongsu/rpc/metrics.h"
 
-#include <chrono>
-
-#include <grpcpp/create_channel.h>
-#include <grpcpp/support/client_interceptor.h>
+#include <iterator>
 
 namespace hatongsu::rpc {
 
@@ -67,63 +64,6 @@ void GrpcMetrics::Observe(std::string_view method, grpc::StatusCode code, double
             },
             metrics::LatencyBuckets())
         .Observe(seconds);
-}
-
-namespace {
-
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// Made by gRPC for each client call and destroyed with it.
-class ClientTiming final : public grpc::experimental::Interceptor {
-public:
-    ClientTiming(GrpcMetrics& metrics, const char* method)
-        : metrics_(metrics), method_(method != nullptr ? method : "") {}  // a static name
-
-    void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
-        using grpc::experimental::InterceptionHookPoints;
-        if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_STATUS)) {
-            const grpc::Status* status = methods->GetRecvStatus();
-            metrics_.Observe(
-                method_, status != nullptr ? status->error_code() : grpc::StatusCode::UNKNOWN,
-                SecondsSince(start_));
-        }
-        methods->Proceed();
-    }
-
-private:
-    GrpcMetrics& metrics_;
-    const std::string_view method_;
-    const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-};
-
-class ClientTimingFactory final : public grpc::experimental::ClientInterceptorFactoryInterface {
-public:
-    explicit ClientTimingFactory(metrics::Registry& registry)
-        : metrics_(registry, GrpcMetrics::Side::kClient) {}
-    grpc::experimental::Interceptor* CreateClientInterceptor(
-        grpc::experimental::ClientRpcInfo* info) override {
-        return new ClientTiming(metrics_, info->method());  // owned and deleted by gRPC
-    }
-
-private:
-    GrpcMetrics metrics_;
-};
-
-}  // namespace
-
-std::shared_ptr<grpc::Channel> CreateChannel(
-    const std::string& target,
-    std::shared_ptr<grpc::ChannelCredentials> credentials,
-    metrics::Registry* registry) {
-    if (registry == nullptr) {
-        return grpc::CreateChannel(target, std::move(credentials));
-    }
-    std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> creators;
-    creators.push_back(std::make_unique<ClientTimingFactory>(*registry));
-    return grpc::experimental::CreateCustomChannelWithInterceptors(
-        target, std::move(credentials), grpc::ChannelArguments(), std::move(creators));
 }
 
 }  // namespace hatongsu::rpc

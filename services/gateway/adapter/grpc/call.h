@@ -25,19 +25,25 @@ boost::asio::awaitable<absl::StatusOr<Reply>> Unary(
     std::chrono::milliseconds timeout,
     rpc::CallTracker* tracker,
     const std::string& service_secret,
+    rpc::GrpcMetrics* metrics,
+    std::string_view method,
     const CallMeta& meta,
     const Request& request,
     Start start) {
-    rpc::CallOptions options{timeout, meta.request_id, meta.client_ip, tracker, service_secret};
+    rpc::CallOptions options{timeout,        meta.request_id, meta.client_ip, tracker,
+                             service_secret, metrics,         method};
     return rpc::AsyncUnary<Reply>(options, request, std::move(start));
 }
 
 }  // namespace hatongsu::gateway::grpc_adapter
 
-// Inside a client class with members timeout_, calls_ and service_secret_.
-#define HATONGSU_GATEWAY_CALL(stub, method, Reply, meta, request)                \
-    ::hatongsu::gateway::grpc_adapter::Unary<Reply>(                             \
-        timeout_, &calls_, service_secret_, (meta), (request),                   \
-        [stub = (stub).get()](auto* ctx, const auto* r, auto* resp, auto done) { \
-            stub->async()->method(ctx, r, resp, std::move(done));                \
+// Inside a client class with members timeout_, calls_, service_secret_ and metrics_ (a
+// std::unique_ptr<rpc::GrpcMetrics>, empty when not counting); HATONGSU_GRPC_SERVICE_<stub> names
+// the stub's service as "/package.Service/", so the method's full name is a literal.
+#define HATONGSU_GATEWAY_CALL(stub, method, Reply, meta, request)                                 \
+    ::hatongsu::gateway::grpc_adapter::Unary<Reply>(                                              \
+        timeout_, &calls_, service_secret_, metrics_.get(), HATONGSU_GRPC_SERVICE_##stub #method, \
+        (meta), (request),                                                                        \
+        [stub = (stub).get()](auto* ctx, const auto* r, auto* resp, auto done) {                  \
+            stub->async()->method(ctx, r, resp, std::move(done));                                 \
         })

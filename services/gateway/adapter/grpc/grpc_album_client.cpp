@@ -1,6 +1,5 @@
 #include "services/gateway/adapter/grpc/grpc_album_client.h"
 
-#include "hatongsu/rpc/metrics.h"
 #include "services/gateway/adapter/grpc/call.h"
 
 namespace hatongsu::gateway::grpc_adapter {
@@ -55,13 +54,19 @@ GrpcAlbumClient::GrpcAlbumClient(
     std::chrono::milliseconds timeout,
     std::string service_secret,
     metrics::Registry* metrics)
-    : channel_(rpc::CreateChannel(address, std::move(credentials), metrics)),
+    : channel_(grpc::CreateChannel(address, std::move(credentials))),
       album_(::album::AlbumService::NewStub(channel_)),
       health_(::grpc::health::v1::Health::NewStub(channel_)),
       timeout_(timeout),
-      service_secret_(std::move(service_secret)) {}
+      service_secret_(std::move(service_secret)),
+      metrics_(
+          metrics != nullptr
+              ? std::make_unique<rpc::GrpcMetrics>(*metrics, rpc::GrpcMetrics::Side::kClient)
+              : nullptr) {}
 
 #define HATONGSU_CALL HATONGSU_GATEWAY_CALL
+#define HATONGSU_GRPC_SERVICE_album_ "/album.AlbumService/"
+#define HATONGSU_GRPC_SERVICE_health_ "/grpc.health.v1.Health/"
 
 boost::asio::awaitable<absl::StatusOr<AlbumPage>> GrpcAlbumClient::List(
     CallMeta meta, AlbumQuery query) {
@@ -239,5 +244,7 @@ boost::asio::awaitable<absl::Status> GrpcAlbumClient::CheckHealth() {
 }
 
 #undef HATONGSU_CALL
+#undef HATONGSU_GRPC_SERVICE_album_
+#undef HATONGSU_GRPC_SERVICE_health_
 
 }  // namespace hatongsu::gateway::grpc_adapter

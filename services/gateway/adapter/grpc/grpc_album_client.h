@@ -9,6 +9,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "hatongsu/rpc/call_tracker.h"
+#include "hatongsu/rpc/metrics.h"
 #include "proto/album.grpc.pb.h"
 #include "proto/health.grpc.pb.h"
 #include "services/gateway/port/album_client.h"
@@ -21,7 +22,7 @@ namespace hatongsu::gateway::grpc_adapter {
 
 class GrpcAlbumClient final : public AlbumClient {
 public:
-    // With `metrics`, every call is counted and timed there (rpc/metrics.h).
+    // With `metrics`, every call is counted and timed there (rpc/metrics.h); it must outlive this.
     GrpcAlbumClient(
         const std::string& address,
         std::shared_ptr<grpc::ChannelCredentials> credentials,
@@ -59,6 +60,7 @@ private:
     const std::chrono::milliseconds timeout_;
     rpc::CallTracker calls_;
     const std::string service_secret_;
+    std::unique_ptr<rpc::GrpcMetrics> metrics_;  // empty: calls are not counted
 };
 
 }  // namespace hatongsu::gateway::grpc_adapter

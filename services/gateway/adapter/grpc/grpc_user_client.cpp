@@ -2,7 +2,6 @@
 
 #include "hatongsu/jwt/jwt.h"
 #include "hatongsu/log/log.h"
-#include "hatongsu/rpc/metrics.h"
 #include "services/gateway/adapter/grpc/call.h"
 
 namespace hatongsu::gateway::grpc_adapter {
@@ -50,14 +49,21 @@ GrpcUserClient::GrpcUserClient(
     std::chrono::milliseconds timeout,
     std::string service_secret,
     metrics::Registry* metrics)
-    : channel_(rpc::CreateChannel(address, std::move(credentials), metrics)),
+    : channel_(grpc::CreateChannel(address, std::move(credentials))),
       auth_(::user::AuthService::NewStub(channel_)),
       users_(::user::UserService::NewStub(channel_)),
       health_(::grpc::health::v1::Health::NewStub(channel_)),
       timeout_(timeout),
-      service_secret_(std::move(service_secret)) {}
+      service_secret_(std::move(service_secret)),
+      metrics_(
+          metrics != nullptr
+              ? std::make_unique<rpc::GrpcMetrics>(*metrics, rpc::GrpcMetrics::Side::kClient)
+              : nullptr) {}
 
 #define HATONGSU_CALL HATONGSU_GATEWAY_CALL
+#define HATONGSU_GRPC_SERVICE_auth_ "/user.AuthService/"
+#define HATONGSU_GRPC_SERVICE_users_ "/user.UserService/"
+#define HATONGSU_GRPC_SERVICE_health_ "/grpc.health.v1.Health/"
 
 boost::asio::awaitable<absl::Status> GrpcUserClient::Register(
     CallMeta meta, std::string authorization, std::string nickname) {
@@ -162,5 +168,8 @@ boost::asio::awaitable<absl::Status> GrpcUserClient::CheckHealth() {
 }
 
 #undef HATONGSU_CALL
+#undef HATONGSU_GRPC_SERVICE_auth_
+#undef HATONGSU_GRPC_SERVICE_users_
+#undef HATONGSU_GRPC_SERVICE_health_
 
 }  // namespace hatongsu::gateway::grpc_adapter

@@ -9,6 +9,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "hatongsu/rpc/call_tracker.h"
+#include "hatongsu/rpc/metrics.h"
 #include "proto/health.grpc.pb.h"
 #include "proto/user.grpc.pb.h"
 #include "services/gateway/port/user_client.h"
@@ -21,7 +22,7 @@ namespace hatongsu::gateway::grpc_adapter {
 
 class GrpcUserClient final : public UserClient {
 public:
-    // With `metrics`, every call is counted and timed there (rpc/metrics.h).
+    // With `metrics`, every call is counted and timed there (rpc/metrics.h); it must outlive this.
     GrpcUserClient(
         const std::string& address,
         std::shared_ptr<grpc::ChannelCredentials> credentials,
@@ -59,7 +60,8 @@ private:
     std::unique_ptr<::grpc::health::v1::Health::Stub> health_;
     const std::chrono::milliseconds timeout_;
     rpc::CallTracker calls_;
-    const std::string service_secret_;  // sent with every call
+    const std::string service_secret_;           // sent with every call
+    std::unique_ptr<rpc::GrpcMetrics> metrics_;  // empty: calls are not counted
 };
 
 }  // namespace hatongsu::gateway::grpc_adapter

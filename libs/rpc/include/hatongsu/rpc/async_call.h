@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <absl/status/statusor.h>
 #include <boost/asio/associated_executor.hpp>
@@ -20,6 +21,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "hatongsu/rpc/call_tracker.h"
+#include "hatongsu/rpc/metrics.h"
 #include "hatongsu/rpc/status.h"
 
 namespace hatongsu::rpc {
@@ -30,6 +32,10 @@ struct CallOptions {
     std::string client_ip;                    // sent as x-client-ip
     CallTracker* tracker = nullptr;           // where the call is registered while in flight
     std::string service_token;                // sent as x-service-token (service_auth.h)
+    // Where the call is counted and timed (metrics.h), under `method`, the full name
+    // ("/user.UserService/GetUserInfo", a literal: it is not copied); nullptr: not counted.
+    GrpcMetrics* metrics = nullptr;
+    std::string_view method = {};
 };
 
 // Not a coroutine itself (it returns the awaitable of an async operation), so no argument has to
@@ -56,7 +62,9 @@ boost::asio::awaitable<absl::StatusOr<Response>> AsyncUnary(
     }
     return boost::asio::async_initiate<
         decltype(boost::asio::use_awaitable), void(absl::StatusOr<Response>)>(
-        [tracker = options.tracker](auto handler, std::shared_ptr<Call> c, Start s) {
+        [tracker = options.tracker, metrics = options.metrics, method = options.method,
+         started = std::chrono::steady_clock::now()](
+            auto handler, std::shared_ptr<Call> c, Start s) {
             auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
             auto executor = boost::asio::get_associated_executor(*shared_handler);
             if (tracker != nullptr && !tracker->Begin(&c->ctx)) {
@@ -68,7 +76,13 @@ boost::asio::awaitable<absl::StatusOr<Response>> AsyncUnary(
             // Runs on a gRPC thread. The handler is posted before End(), so the io_context is still
             // alive when it is queued (shutdown waits for End() before destroying it).
             s(&c->ctx, &c->request, &c->response,
-              [c, shared_handler, executor, tracker](grpc::Status st) {
+              [c, shared_handler, executor, tracker, metrics, method, started](grpc::Status st) {
+                  if (metrics != nullptr) {
+                      metrics->Observe(
+                          method, st.error_code(),
+                          std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+                              .count());
+                  }
                   absl::StatusOr<Response> result =
                       st.ok() ? absl::StatusOr<Response>(std::move(c->response))
                               : FromGrpcStatus(st);

@@ -2,10 +2,9 @@
 // {method, code} and hatongsu_grpc_{server,client}_handling_seconds{method}. `method` is the full
 // name ("/user.UserService/GetUserInfo"); a call to a method the server does not have is counted
 // as "(unknown)", so a caller cannot add label values. Servers count through StartServer's
-// `metrics` argument; clients through a channel made by CreateChannel below.
+// `metrics` argument; clients through CallOptions::metrics of each call (async_call.h).
 #pragma once
 
-#include <memory>
 #include <string>
 #include <string_view>
 
@@ -29,12 +28,5 @@ private:
 
 // "OK", "UNAVAILABLE", ... (the canonical names); "UNKNOWN" for a number outside the enum.
 std::string_view StatusCodeName(grpc::StatusCode code);
-
-// A channel to `target`; with `registry`, every call on it is counted there (the client side
-// above). The registry must outlive the channel.
-std::shared_ptr<grpc::Channel> CreateChannel(
-    const std::string& target,
-    std::shared_ptr<grpc::ChannelCredentials> credentials,
-    metrics::Registry* registry = nullptr);
 
 }  // namespace hatongsu::rpc
