@@ -39,7 +39,7 @@ export HATONGSU_ADMIN_EMAIL=admin@bench.local HATONGSU_ADMIN_PASSWORD=bench-admi
 export USER_GRPC_ADDR=127.0.0.1:24001 USER_GRPC_URL=127.0.0.1:24001
 export HATONGSU_SERVICE_SECRET=bench-service-secret-0123456789  # as in production
 # Admin ports (metrics) on any free port: the benches may run beside `make run`.
-export USER_ADMIN_PORT=0 ALBUM_ADMIN_PORT=0 EVENT_ADMIN_PORT=0 WORLD_ADMIN_PORT=0
+export GATEWAY_ADMIN_PORT=0 USER_ADMIN_PORT=0 ALBUM_ADMIN_PORT=0 EVENT_ADMIN_PORT=0 WORLD_ADMIN_PORT=0
 
 start_gateway() {  # start_gateway PORT [VAR=VALUE...]
   local port=$1; shift

@@ -69,7 +69,7 @@ cat <<MSG
   Hatongsu is running: http://localhost:$GATEWAY_HTTP_PORT  (curl localhost:$GATEWAY_HTTP_PORT/health)
     gallery chat:    ws://localhost:${EVENT_HTTP_PORT:-2567} (the event server)
     gallery avatars: http://localhost:${WORLD_PORT:-4100} (the world server's signaling; WebRTC on UDP ${WORLD_UDP_PORT:-50000})
-    metrics:         http://localhost:$GATEWAY_HTTP_PORT/metrics, and on ports ${USER_ADMIN_PORT:-9101}-${WORLD_ADMIN_PORT:-9104} (user, album, event, world)
+    metrics:         http://localhost:${GATEWAY_ADMIN_PORT:-9100}/metrics (gateway); ports 9101-9104: user, album, event, world
     admin e-mail:    $HATONGSU_ADMIN_EMAIL
     admin password:  $HATONGSU_ADMIN_PASSWORD
   Data lives in $var (PostgreSQL on 127.0.0.1:$PG_PORT, RabbitMQ on 127.0.0.1:$AMQP_PORT). Ctrl-C stops.

@@ -93,8 +93,8 @@ start_test_system() {
   export GATEWAY_HTTP_PORT=$gateway_port GATEWAY_WEB_DIR=$repo/web/dist EVENT_HTTP_PORT=$(free_port) \
     WORLD_PORT=$(free_port) WORLD_UDP_PORT=0
   # Admin ports (metrics) on free ports too: tests run beside each other and beside `make run`.
-  export USER_ADMIN_PORT=$(free_port) ALBUM_ADMIN_PORT=$(free_port) EVENT_ADMIN_PORT=$(free_port) \
-    WORLD_ADMIN_PORT=$(free_port)
+  export GATEWAY_ADMIN_PORT=$(free_port) USER_ADMIN_PORT=$(free_port) ALBUM_ADMIN_PORT=$(free_port) \
+    EVENT_ADMIN_PORT=$(free_port) WORLD_ADMIN_PORT=$(free_port)
   export STORAGE_DIR=$work/objects STORAGE_PUBLIC_URL=http://127.0.0.1:$gateway_port
   export FRONTEND_URL=http://127.0.0.1:$gateway_port
   # The tests sign in a handful of times: cheaper password hashing keeps ASan builds quick.

@@ -53,7 +53,7 @@ ENV STORAGE_DIR=/var/lib/hatongsu/objects \
     GATEWAY_HTTP_ADDR=0.0.0.0 \
     GATEWAY_HTTP_PORT=4000 \
     GATEWAY_WEB_DIR=/usr/share/hatongsu/web
-EXPOSE 4000
+EXPOSE 4000 9100
 USER 10001:10001
 # Health: HTTP GET /livez on GATEWAY_HTTP_PORT (plain HTTP: with GATEWAY_TLS_* set, check from
 # outside instead).

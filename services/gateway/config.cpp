@@ -96,7 +96,7 @@ absl::StatusOr<GatewayConfig> LoadConfig(config::Env& env) {
     c.upload_limits.max_total_bytes =
         static_cast<int64_t>(env.Int({"GATEWAY_UPLOAD_MAX_TOTAL_MB"}, 1024, 1, 1 << 20)) << 20;
     c.blocking_threads = env.Int({"GATEWAY_BLOCKING_THREADS"}, 4, 1, 256);
-    c.metrics = env.Bool({"GATEWAY_METRICS"}, true);
+    c.admin = runtime::LoadAdminConfig(env, "GATEWAY_", 9100);
     c.metrics_token = env.Secret({"GATEWAY_METRICS_TOKEN"}, "", false);
     c.log_level = env.String({"LOG_LEVEL"}, "info");
     c.log_format = env.String({"LOG_FORMAT"}, "json");

@@ -9,6 +9,7 @@
 #include "hatongsu/config/env.h"
 #include "hatongsu/net/server.h"
 #include "hatongsu/rpc/tls.h"
+#include "hatongsu/runtime/admin.h"
 #include "hatongsu/storage/config.h"
 #include "services/gateway/usecase/login_rate_limit.h"
 #include "services/gateway/usecase/response_cache.h"
@@ -42,9 +43,8 @@ struct GatewayConfig {
     // client; empty: it derives them from its own address and the default ports.
     std::string event_public_url;
     std::string world_public_url;
-    // GET /metrics (runtime/admin.h): collected at all, and the bearer token that may read it
-    // from anywhere (empty: only internal callers no proxy forwarded).
-    bool metrics;
+    runtime::AdminConfig admin;  // GATEWAY_METRICS, GATEWAY_ADMIN_ADDR, GATEWAY_ADMIN_PORT (9100)
+    // Set: GET /metrics on the public port too, for `Authorization: Bearer <it>` only.
     std::string metrics_token;
     std::string log_level;
     std::string log_format;

@@ -2,12 +2,10 @@
 // by the service runtime (libs/runtime), which owns start-up, signals and the drain.
 #include <iostream>
 #include <memory>
-#include <optional>
 
 #include "hatongsu/amqp/publisher.h"
 #include "hatongsu/core/clock.h"
 #include "hatongsu/log/log.h"
-#include "hatongsu/metrics/metrics.h"
 #include "hatongsu/net/server.h"
 #include "hatongsu/rpc/tls.h"
 #include "hatongsu/runtime/admin.h"
@@ -37,11 +35,8 @@ int Run() {
     log::Info("starting", {{"config", env.Effective()}});  // secrets are shown as ***
 
     core::SystemClock clock;
-    std::optional<metrics::Registry> registry;  // none with GATEWAY_METRICS=0
-    if (cfg->metrics) {
-        registry.emplace();
-    }
-    metrics::Registry* counted = registry ? &*registry : nullptr;
+    runtime::ServiceMetrics service_metrics(cfg->admin);
+    metrics::Registry* counted = service_metrics.Registry();
     gateway::grpc_adapter::GrpcUserClient users(
         cfg->user_grpc_address, rpc::MakeChannelCredentials(cfg->grpc_tls), cfg->grpc_timeout,
         cfg->service_secret, counted);
@@ -76,8 +71,8 @@ int Run() {
         cfg->web_dir, cfg->google_client_id, cfg->upload_limits, cfg->event_public_url,
         cfg->world_public_url};
     gateway::http::AddGatewayRoutes(router, deps, uploads, web);
-    if (registry) {
-        runtime::AddMetricsRoute(router, *registry, {.token = cfg->metrics_token, .open = false});
+    if (counted != nullptr && !cfg->metrics_token.empty()) {
+        runtime::AddMetricsRoute(router, *counted, cfg->metrics_token);
     }
 
     net::ServerOptions http_options = cfg->http;
@@ -103,6 +98,10 @@ int Run() {
     rt.DrainCalls(users.Calls());  // then the calls they left behind, cancelled at the deadline
     rt.DrainCalls(albums.Calls());
     rt.OnDrain("blocking pool", [&blocking](auto) { blocking.join(); });
+    if (!service_metrics.ServeAdmin(rt)) {
+        log::Shutdown();
+        return 1;
+    }
     int code = rt.Run();
     log::Shutdown();
     return code;

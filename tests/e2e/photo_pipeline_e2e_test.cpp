@@ -264,8 +264,12 @@ protected:
         ASSERT_TRUE(album_->WaitForPort(album_port)) << album_->Log();
         ASSERT_TRUE(album_->WaitForPort(album_admin_port_)) << album_->Log();
 
-        gateway_ = StartGateway(gateway_port_, {}, "gateway.log");
+        gateway_admin_port_ = testkit::FreePort();
+        gateway_ = StartGateway(
+            gateway_port_, {{"GATEWAY_ADMIN_PORT", std::to_string(gateway_admin_port_)}},
+            "gateway.log");
         ASSERT_TRUE(gateway_->WaitForPort(gateway_port_)) << gateway_->Log();
+        ASSERT_TRUE(gateway_->WaitForPort(gateway_admin_port_)) << gateway_->Log();
 
         auto login = Login(kAdminEmail, kAdminPassword);
         ASSERT_EQ(login.status, 201) << login.body;
@@ -457,6 +461,7 @@ protected:
     static inline std::string admin_;
     static inline std::string viewer_;
     static inline uint16_t gateway_port_ = 0;
+    static inline uint16_t gateway_admin_port_ = 0;
     static inline uint16_t user_admin_port_ = 0;
     static inline uint16_t album_admin_port_ = 0;
     static inline testkit::ChildProcess* user_ = nullptr;
@@ -993,11 +998,12 @@ TEST_F(PhotoPipelineE2E, EveryServiceCountsARequestInItsMetrics) {
     const std::string route = R"({method="GET",route="/album",status="2xx"})";
     const std::string list_method = R"(method="/album.AlbumService/GetAlbumImages")";
     const std::map<std::string, uint16_t> series = {
-        {"hatongsu_http_requests_total" + route, gateway_port_},
-        {"hatongsu_http_request_duration_seconds_count" + route, gateway_port_},
+        {"hatongsu_http_requests_total" + route, gateway_admin_port_},
+        {"hatongsu_http_request_duration_seconds_count" + route, gateway_admin_port_},
         // Labels are rendered in name order.
-        {R"(hatongsu_grpc_client_handled_total{code="OK",)" + list_method + "}", gateway_port_},
-        {"hatongsu_grpc_client_handling_seconds_count{" + list_method + "}", gateway_port_},
+        {R"(hatongsu_grpc_client_handled_total{code="OK",)" + list_method + "}",
+         gateway_admin_port_},
+        {"hatongsu_grpc_client_handling_seconds_count{" + list_method + "}", gateway_admin_port_},
         {R"(hatongsu_grpc_server_handled_total{code="OK",)" + list_method + "}", album_admin_port_},
         {"hatongsu_grpc_server_handling_seconds_count{" + list_method + "}", album_admin_port_},
     };
@@ -1007,6 +1013,7 @@ TEST_F(PhotoPipelineE2E, EveryServiceCountsARequestInItsMetrics) {
     }
     const double album_pool_waits =
         Metric(album_admin_port_, "hatongsu_db_pool_wait_seconds_count");
+    const double user_pool_waits = Metric(user_admin_port_, "hatongsu_db_pool_wait_seconds_count");
     ASSERT_EQ(Call(verb::get, "/album?limit=5", {{"Authorization", admin_}}).status, 200);
     for (const auto& [name, port] : series) {
         EXPECT_EQ(Metric(port, name), before[name] + 1) << name;
@@ -1019,7 +1026,7 @@ TEST_F(PhotoPipelineE2E, EveryServiceCountsARequestInItsMetrics) {
     const double logins = Metric(user_admin_port_, login);
     ASSERT_EQ(Login(kAdminEmail, kAdminPassword).status, 201);
     EXPECT_EQ(Metric(user_admin_port_, login), logins + 1);
-    EXPECT_GT(Metric(user_admin_port_, "hatongsu_db_pool_wait_seconds_count"), 0);
+    EXPECT_GT(Metric(user_admin_port_, "hatongsu_db_pool_wait_seconds_count"), user_pool_waits);
 
     // An upload: published by the gateway, consumed and processed by the album service.
     const std::string published =
@@ -1028,20 +1035,21 @@ TEST_F(PhotoPipelineE2E, EveryServiceCountsARequestInItsMetrics) {
         R"(hatongsu_queue_consumed_total{outcome="ack",queue=")" + queue_ + "\"}";
     const std::string done = R"(hatongsu_album_job_seconds_count{result="done"})";
     const std::string decoded = R"(hatongsu_album_stage_seconds_count{stage="process"})";
-    const double published_before = Metric(gateway_port_, published);
+    const double published_before = Metric(gateway_admin_port_, published);
     const double acked_before = Metric(album_admin_port_, acked);
     const double done_before = Metric(album_admin_port_, done);
     const double decoded_before = Metric(album_admin_port_, decoded);
     auto files = UploadAndWait({File("counted.jpg", Jpeg(90)), Stamp(1700000000000)});
     ASSERT_EQ(files.size(), 1u);
     DoneId(files[0]);
-    EXPECT_EQ(Metric(gateway_port_, published), published_before + 1);
+    EXPECT_EQ(Metric(gateway_admin_port_, published), published_before + 1);
     EXPECT_TRUE(Eventually([&] { return Metric(album_admin_port_, acked) == acked_before + 1; }));
-    EXPECT_EQ(Metric(album_admin_port_, done), done_before + 1);
+    // The job's own timing is reported just after its file shows done.
+    EXPECT_TRUE(Eventually([&] { return Metric(album_admin_port_, done) == done_before + 1; }));
     EXPECT_EQ(Metric(album_admin_port_, decoded), decoded_before + 1);
 
     // The process's own numbers, on each.
-    for (uint16_t port : {gateway_port_, user_admin_port_, album_admin_port_}) {
+    for (uint16_t port : {gateway_admin_port_, user_admin_port_, album_admin_port_}) {
         std::string text = Scrape(port);
         EXPECT_GT(testkit::Sample(text, "process_resident_memory_bytes"), 0) << port;
         EXPECT_GT(testkit::Sample(text, "process_open_fds"), 0) << port;
@@ -1101,6 +1109,12 @@ TEST_F(PhotoPipelineE2E, TwoAlbumServicesShareOneQueueWithNoLossAndNoDuplicate) 
     EXPECT_THAT(Staged(), ::testing::IsEmpty());
 
     // Both services did part of the work, and together exactly all of it.
+    // (Each job's timing is reported just after its file shows done.)
+    EXPECT_TRUE(Eventually([&] {
+        return Metric(album_admin_port_, done) - first_before + Metric(second_admin, done) -
+                   second_before ==
+               200;
+    }));
     const double by_first = Metric(album_admin_port_, done) - first_before;
     const double by_second = Metric(second_admin, done) - second_before;
     EXPECT_GT(by_first, 0);
@@ -1111,7 +1125,8 @@ TEST_F(PhotoPipelineE2E, TwoAlbumServicesShareOneQueueWithNoLossAndNoDuplicate) 
 
 TEST_F(PhotoPipelineE2E, TwoGatewaysGiveTheSameAnswersToTheSameTokens) {
     uint16_t other_port = testkit::FreePort();
-    std::unique_ptr<testkit::ChildProcess> other(StartGateway(other_port, {}, "gateway2.log"));
+    std::unique_ptr<testkit::ChildProcess> other(
+        StartGateway(other_port, {{"GATEWAY_METRICS_TOKEN", "e2e-scrape-token"}}, "gateway2.log"));
     ASSERT_TRUE(other->WaitForPort(other_port)) << other->Log();
     auto files = UploadAndWait({File("both.jpg", Jpeg(91)), Stamp(1700000000000)});
     ASSERT_EQ(files.size(), 1u);
@@ -1144,6 +1159,16 @@ TEST_F(PhotoPipelineE2E, TwoGatewaysGiveTheSameAnswersToTheSameTokens) {
         EXPECT_EQ(
             Call(verb::get, "/user/me", {{"Authorization", "Bearer nope"}}, "", port).status, 401);
     }
+    // With GATEWAY_METRICS_TOKEN, the public port's /metrics answers its bearer only.
+    EXPECT_EQ(testkit::HttpCall(other_port, verb::get, "/metrics").status, 404);
+    auto scraped = testkit::HttpCall(
+        other_port, verb::get, "/metrics", {{"Authorization", "Bearer e2e-scrape-token"}});
+    EXPECT_EQ(scraped.status, 200);
+    EXPECT_GT(
+        testkit::Sample(
+            scraped.body,
+            R"x(hatongsu_http_requests_total{method="GET",route="/user/me",status="2xx"})x"),
+        0);
     EXPECT_EQ(other->Stop(), 0) << other->Log();
 }
 

@@ -447,8 +447,9 @@ void Consumer::Impl::Run() {
 bool Consumer::Impl::Serve(internal::Connection& connection) {
     amqp_connection_state_t state = connection.State();
     const internal::RetryPolicy policy{config.max_attempts, config.base_delay, config.max_delay};
-    std::map<std::uint64_t, InFlight> in_flight;      // delivery tag -> what a copy needs
-    std::map<std::uint64_t, std::uint64_t> confirms;  // publish seq of a copy -> delivery tag
+    std::map<std::uint64_t, InFlight> in_flight;  // delivery tag -> what a copy needs
+    // Publish seq of a copy -> the delivery tag and what the copy is (counted once confirmed).
+    std::map<std::uint64_t, std::pair<std::uint64_t, internal::Plan::Action>> confirms;
     std::uint64_t next_seq = 1;
     Incoming incoming;
     bool cancelling = false;
@@ -471,9 +472,12 @@ bool Consumer::Impl::Serve(internal::Connection& connection) {
         }
         const InFlight& d = it->second;
         internal::Plan plan = internal::PlanSettlement(outcome, d.attempt, policy);
-        CountSettlement(plan.action);
         if (plan.action == internal::Plan::Action::kAck) {
-            return ack(tag);
+            bool acked_now = ack(tag);
+            if (acked_now) {
+                CountSettlement(plan.action);
+            }
+            return acked_now;
         }
         std::map<std::string, std::string> headers = d.headers;
         headers[internal::kAttemptHeader] = std::to_string(plan.attempt_header);
@@ -500,7 +504,8 @@ bool Consumer::Impl::Serve(internal::Connection& connection) {
         if (rc != AMQP_STATUS_OK) {
             return false;
         }
-        confirms[next_seq++] = tag;  // the original is acknowledged once the copy is confirmed
+        // The original is acknowledged (and the outcome counted) once the copy is confirmed.
+        confirms[next_seq++] = {tag, plan.action};
         return true;
     };
 
@@ -625,7 +630,7 @@ bool Consumer::Impl::Serve(internal::Connection& connection) {
                     ++end;
                 }
                 for (auto it = begin; it != end;) {
-                    std::uint64_t tag = it->second;
+                    auto [tag, action] = it->second;
                     it = confirms.erase(it);
                     if (nack) {
                         // The broker could not take the copy: the original goes back to the
@@ -639,6 +644,8 @@ bool Consumer::Impl::Serve(internal::Connection& connection) {
                         }
                     } else if (!ack(tag)) {
                         return false;
+                    } else {
+                        CountSettlement(action);
                     }
                 }
                 return true;

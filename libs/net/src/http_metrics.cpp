@@ -15,6 +15,7 @@ HttpMetrics::HttpMetrics(metrics::Registry& registry)
                         "HTTP requests being handled (read and not yet answered).")
                     .Add({})),
       connections(registry.Gauge("hatongsu_http_connections", "Open HTTP connections.").Add({})),
+      keep_alive_(registry.KeepAlive()),
       requests_(registry.Counter(
           "hatongsu_http_requests_total",
           "HTTP requests answered, by method, route pattern and status class.")),

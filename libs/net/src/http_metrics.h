@@ -2,6 +2,7 @@
 // requests by method, route pattern and status class, their latency, and what is open now.
 #pragma once
 
+#include <memory>
 #include <string_view>
 
 #include <boost/beast/http/verb.hpp>
@@ -26,6 +27,7 @@ public:
     prometheus::Gauge& connections;  // open connections (WebSockets included)
 
 private:
+    std::shared_ptr<const void> keep_alive_;  // the registry's families outlive every connection
     metrics::Children<prometheus::Counter> requests_;
     metrics::Children<prometheus::Histogram> latency_;
 };

@@ -30,7 +30,8 @@ std::string_view StatusCodeName(grpc::StatusCode code) {
 }
 
 GrpcMetrics::GrpcMetrics(metrics::Registry& registry, Side side)
-    : handled_(registry.Counter(
+    : side_(side),
+      handled_(registry.Counter(
           side == Side::kServer ? "hatongsu_grpc_server_handled_total"
                                 : "hatongsu_grpc_client_handled_total",
           side == Side::kServer ? "gRPC calls answered, by method and status code."
@@ -42,7 +43,7 @@ GrpcMetrics::GrpcMetrics(metrics::Registry& registry, Side side)
                                 : "Time from a call's start to its status, by method.")) {}
 
 void GrpcMetrics::Observe(std::string_view method, grpc::StatusCode code, double seconds) {
-    if (code == grpc::StatusCode::UNIMPLEMENTED) {
+    if (side_ == Side::kServer && code == grpc::StatusCode::UNIMPLEMENTED) {
         method = "(unknown)";  // a name the caller chose; the label's values stay ours
     }
     std::string_view name = StatusCodeName(code);

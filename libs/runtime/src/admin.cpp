@@ -4,7 +4,6 @@
 #include <cctype>
 #include <string>
 
-#include <boost/asio/ip/address.hpp>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
@@ -19,28 +18,6 @@ namespace {
 
 namespace http = boost::beast::http;
 
-}  // namespace
-
-bool IsInternalAddress(const std::string& ip) {
-    boost::system::error_code ec;
-    auto address = boost::asio::ip::make_address(ip, ec);
-    if (ec) {
-        return false;
-    }
-    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-        address = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6());
-    }
-    if (address.is_v4()) {
-        auto b = address.to_v4().to_bytes();
-        return b[0] == 127 || b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) ||
-               (b[0] == 192 && b[1] == 168);
-    }
-    auto v6 = address.to_v6();
-    return v6.is_loopback() || (v6.to_bytes()[0] & 0xfe) == 0xfc;
-}
-
-namespace {
-
 std::array<unsigned char, SHA256_DIGEST_LENGTH> Digest(std::string_view text) {
     std::array<unsigned char, SHA256_DIGEST_LENGTH> out{};
     SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), out.data());
@@ -54,29 +31,24 @@ bool SameToken(std::string_view presented, std::string_view token) {
     return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-bool MayRead(const net::Context& ctx, const MetricsAccess& access) {
-    if (access.open) {
+bool MayRead(const net::Context& ctx, const std::string& token) {
+    if (token.empty()) {
         return true;
     }
-    const net::Request& req = ctx.request;
-    if (!access.token.empty()) {
-        auto it = req.find(http::field::authorization);
-        if (it == req.end()) {
-            return false;
-        }
-        std::string_view value = it->value();
-        constexpr std::string_view kBearer = "Bearer ";
-        if (value.size() <= kBearer.size() ||
-            !std::equal(kBearer.begin(), kBearer.end(), value.begin(), [](char a, char b) {
-                return std::tolower(static_cast<unsigned char>(a)) ==
-                       std::tolower(static_cast<unsigned char>(b));
-            })) {
-            return false;
-        }
-        return SameToken(value.substr(kBearer.size()), access.token);
+    auto it = ctx.request.find(http::field::authorization);
+    if (it == ctx.request.end()) {
+        return false;
     }
-    bool forwarded = req.find("x-forwarded-for") != req.end() || req.find("forwarded") != req.end();
-    return !forwarded && IsInternalAddress(ctx.remote_ip);
+    std::string_view value = it->value();
+    constexpr std::string_view kBearer = "Bearer ";
+    if (value.size() <= kBearer.size() ||
+        !std::equal(kBearer.begin(), kBearer.end(), value.begin(), [](char a, char b) {
+            return std::tolower(static_cast<unsigned char>(a)) ==
+                   std::tolower(static_cast<unsigned char>(b));
+        })) {
+        return false;
+    }
+    return SameToken(value.substr(kBearer.size()), token);
 }
 
 }  // namespace
@@ -90,12 +62,12 @@ AdminConfig LoadAdminConfig(config::Env& env, std::string_view prefix, uint16_t 
     return c;
 }
 
-void AddMetricsRoute(net::Router& router, const metrics::Registry& registry, MetricsAccess access) {
+void AddMetricsRoute(net::Router& router, const metrics::Registry& registry, std::string token) {
     router.Add(
         http::verb::get, "/metrics",
         [&registry,
-         access = std::move(access)](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
-            if (!MayRead(ctx, access)) {
+         token = std::move(token)](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
+            if (!MayRead(ctx, token)) {
                 co_return net::NoRoute(ctx);
             }
             net::Response res = net::Text(ctx, http::status::ok, registry.Render());
@@ -107,7 +79,7 @@ void AddMetricsRoute(net::Router& router, const metrics::Registry& registry, Met
 
 AdminServer::AdminServer(
     Runtime& rt, const AdminConfig& config, const metrics::Registry& registry) {
-    AddMetricsRoute(router_, registry, {.token = {}, .open = true});
+    AddMetricsRoute(router_, registry, "");
     router_.Add(
         http::verb::get, "/livez", [](net::Context& ctx) -> boost::asio::awaitable<net::Response> {
             co_return net::Json(ctx, http::status::ok, boost::json::object{{"status", "ok"}});

@@ -32,7 +32,8 @@ public:
 
     virtual ~ProcessingMetrics() = default;
     virtual void StageTook(Stage stage, std::chrono::nanoseconds took) = 0;
-    // A job ended with `result`: "done", "duplicate", "failed", "retry" or "dead_letter".
+    // A job ended with `result`: "done", "duplicate", "failed", "retry", "dead_letter", or
+    // "redelivered" (its file was finished by an earlier delivery).
     virtual void JobTook(std::string_view result, std::chrono::nanoseconds took) = 0;
 };
 

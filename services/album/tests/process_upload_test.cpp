@@ -315,6 +315,14 @@ TEST_F(ProcessUploadMetricsTest, AStoreOutageIsReportedAsARetry) {
     EXPECT_THAT(metrics_.reports, ::testing::ElementsAre("stage:read", "job:retry"));
 }
 
+TEST_F(ProcessUploadMetricsTest, ARedeliveredFinishedJobIsNotCountedAsDoneAgain) {
+    EXPECT_EQ(counted_.Execute(Job(0)).status, UploadStatus::kDone);
+    metrics_.reports.clear();
+    JobOutcome again = counted_.Execute(Job(0));
+    EXPECT_TRUE(again.redelivered);
+    EXPECT_THAT(metrics_.reports, ::testing::ElementsAre("job:redelivered"));
+}
+
 TEST_F(ProcessUploadMetricsTest, AnUnknownFileIsReportedAsDeadLettered) {
     UploadJob job = Job(0);
     job.index = 7;

@@ -62,7 +62,9 @@ JobOutcome ProcessUpload::Execute(const UploadJob& message) {
     JobOutcome outcome = Run(message);
     if (metrics_ != nullptr) {
         std::string_view result = "retry";
-        if (outcome.action == JobAction::kDeadLetter) {
+        if (outcome.redelivered) {
+            result = "redelivered";  // counted once already, by the delivery that did the work
+        } else if (outcome.action == JobAction::kDeadLetter) {
             result = "dead_letter";
         } else if (outcome.action == JobAction::kAck) {
             result = outcome.status == UploadStatus::kDone        ? "done"
@@ -101,7 +103,7 @@ JobOutcome ProcessUpload::Run(const UploadJob& message) {
     }
     if (IsFinal(record->status)) {
         DeleteStaging(job);  // a re-delivery of a finished job
-        return {JobAction::kAck, record->status, record->reason};
+        return {JobAction::kAck, record->status, record->reason, /*redelivered=*/true};
     }
     const std::string id = record->image_id;
 

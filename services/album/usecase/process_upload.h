@@ -41,8 +41,9 @@ enum class JobAction {
 struct JobOutcome {
     JobAction action = JobAction::kAck;
     UploadStatus status = UploadStatus::kQueued;  // the file's status afterwards (kAck)
-    std::string reason;  // failed: NOT_AN_IMAGE, TOO_MANY_PIXELS, CORRUPT_IMAGE, TOO_LARGE,
-                         // STAGING_MISSING; retry/dead-letter: why
+    std::string reason;        // failed: NOT_AN_IMAGE, TOO_MANY_PIXELS, CORRUPT_IMAGE, TOO_LARGE,
+                               // STAGING_MISSING; retry/dead-letter: why
+    bool redelivered = false;  // the file was finished by an earlier delivery: nothing was done
 };
 
 struct ProcessUploadLimits {

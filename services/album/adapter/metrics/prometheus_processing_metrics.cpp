@@ -15,7 +15,7 @@ PrometheusProcessingMetrics::PrometheusProcessingMetrics(metrics::Registry& regi
     : jobs_(registry.Histogram(
           "hatongsu_album_job_seconds",
           "Time to process one uploaded file, by result (done, duplicate, failed, retry, "
-          "dead_letter).")) {
+          "dead_letter, redelivered).")) {
     auto& family = registry.Histogram(
         "hatongsu_album_stage_seconds",
         "Time of one stage of processing an uploaded file (read, process, store, record).");

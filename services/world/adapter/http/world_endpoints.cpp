@@ -1,5 +1,7 @@
 #include "services/world/adapter/http/world_endpoints.h"
 
+#include <cctype>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -48,6 +50,20 @@ std::string DropName(DropReason reason) {
             return "notJoined";
     }
     return "other";
+}
+
+// The reason as a metrics label: snake_case, as every label value of ours.
+std::string DropLabel(DropReason reason) {
+    std::string out;
+    for (char c : DropName(reason)) {
+        if (std::isupper(static_cast<unsigned char>(c)) != 0) {
+            out += '_';
+            out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        } else {
+            out += c;
+        }
+    }
+    return out;
 }
 
 }  // namespace

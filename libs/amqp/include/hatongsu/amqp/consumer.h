@@ -119,7 +119,10 @@ struct ConsumerConfig {
     std::chrono::milliseconds reconnect_base_delay{100};  // back-off between reconnects
     std::chrono::milliseconds reconnect_max_delay{5000};
     std::chrono::seconds heartbeat{30};  // AMQP heartbeat: a silent broker is given up after 2x
-    // Where settled deliveries are counted (must outlive the consumer; nullptr: not counted):
+    // Where settled deliveries are counted once settled (an ack sent; a retry or dead-letter copy
+    // confirmed by the broker and its original acknowledged), so a copy the broker refuses and
+    // the redelivery it causes are not counted twice (must outlive the consumer; nullptr: not
+    // counted):
     // hatongsu_queue_consumed_total{queue, outcome=ack|retry|dead_letter} and
     // hatongsu_queue_dead_lettered_total{queue}.
     metrics::Registry* metrics = nullptr;

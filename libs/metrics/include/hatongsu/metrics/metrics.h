@@ -72,6 +72,11 @@ public:
     // Every family in the text exposition format. Thread-safe.
     std::string Render() const;
 
+    // Keeps the families (and the metrics in them) alive for as long as the holder needs them,
+    // also past this object: for counters touched by work that may end after main's locals
+    // (a connection's coroutine destroyed with the io_context).
+    std::shared_ptr<const void> KeepAlive() const { return registry_; }
+
 private:
     std::shared_ptr<prometheus::Registry> registry_;
     std::shared_ptr<prometheus::Collectable> process_;
@@ -104,11 +109,14 @@ public:
             }
         }
         std::unique_lock lock(mu_);
-        auto [it, inserted] = children_.try_emplace(std::string(key), nullptr);
-        if (inserted) {
-            it->second = &family_.Add(labels(), std::forward<Args>(args)...);
+        if (auto it = children_.find(absl::string_view(key.data(), key.size()));
+            it != children_.end()) {
+            return *it->second;
         }
-        return *it->second;
+        // Add first: if it throws, no empty entry is left behind.
+        Metric& child = family_.Add(labels(), std::forward<Args>(args)...);
+        children_.emplace(std::string(key), &child);
+        return child;
     }
 
 private:

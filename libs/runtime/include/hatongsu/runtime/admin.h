@@ -1,6 +1,7 @@
-// Where Prometheus reads a service's metrics. The gateway answers GET /metrics on its own port
-// (AddMetricsRoute, with a guard); every other service has a small admin HTTP port of its own
-// (AdminServer, loopback by default) answering GET /metrics and GET /livez.
+// Where Prometheus reads a service's metrics: every service has a small admin HTTP port of its
+// own (AdminServer, loopback by default) answering GET /metrics and GET /livez. The gateway also
+// answers GET /metrics on its public port to the bearer of a token (AddMetricsRoute), when one is
+// set.
 //
 //   cfg.admin = runtime::LoadAdminConfig(env, "USER_", 9101);       // in LoadConfig
 //   runtime::ServiceMetrics metrics(cfg->admin);                     // in main, early
@@ -40,21 +41,10 @@ struct AdminConfig {
 // <prefix>ADMIN_PORT (default `default_port`) into `env`'s errors and effective settings.
 AdminConfig LoadAdminConfig(config::Env& env, std::string_view prefix, uint16_t default_port);
 
-// GET /metrics answering registry.Render(). Who may read it:
-//   - with a non-empty `token`: a caller presenting `Authorization: Bearer <token>`;
-//   - without one: a caller connected from a loopback or private address (10/8, 172.16/12,
-//     192.168/16, fc00::/7) whose request was not forwarded by a proxy (no X-Forwarded-For or
-//     Forwarded header): Prometheus inside the network, not the internet through a reverse proxy.
-// Anyone else gets the 404 of an unknown route. `open` skips the checks (the admin port, which is
-// bound where only those who may read it can reach it).
-struct MetricsAccess {
-    std::string token;
-    bool open = false;
-};
-void AddMetricsRoute(net::Router& router, const metrics::Registry& registry, MetricsAccess access);
-
-// Loopback or private (the addresses AddMetricsRoute lets in without a token).
-bool IsInternalAddress(const std::string& ip);
+// GET /metrics answering registry.Render(); with a non-empty `token`, only to a caller presenting
+// `Authorization: Bearer <token>` (anyone else gets the 404 of an unknown route). An empty token
+// answers everyone: for the admin port, bound where only those who may read it reach it.
+void AddMetricsRoute(net::Router& router, const metrics::Registry& registry, std::string token);
 
 // A service's admin port: GET /metrics (open) and GET /livez, started at construction (throws
 // std::runtime_error when the port is taken: a start-up error) and drained by `rt` after every

@@ -61,7 +61,8 @@ public:
         // A service's admin port (metrics) is a fixed port by default: tests running side by
         // side take any free one instead, unless the test chose one.
         for (const char* name :
-             {"USER_ADMIN_PORT", "ALBUM_ADMIN_PORT", "EVENT_ADMIN_PORT", "WORLD_ADMIN_PORT"}) {
+             {"GATEWAY_ADMIN_PORT", "USER_ADMIN_PORT", "ALBUM_ADMIN_PORT", "EVENT_ADMIN_PORT",
+              "WORLD_ADMIN_PORT"}) {
             env.try_emplace(name, "0");
         }
         std::vector<std::string> env_strings;
