@@ -124,7 +124,7 @@ std::vector<metrics::Reading> WorldEndpoints::Readings() {
              "Client messages dropped, by reason.",
              true,
              static_cast<double>(n),
-             {{"reason", DropName(reason)}}});
+             {{"reason", DropLabel(reason)}}});
     }
     return out;
 }
