@@ -72,9 +72,9 @@ TEST(RegistryTest, RendersReadingsAtEachScrape) {
     double players = 2;
     registry.AddReadings([&players] {
         return std::vector<Reading>{
-            {"test_room_players", "Players.", false, players, {}},
-            {"test_room_dropped_total", "Dropped.", true, 5, {{"reason", "rate"}}},
-            {"test_room_dropped_total", "Dropped.", true, 1, {{"reason", "length"}}}};
+            GaugeReading("test_room_players", "Players.", players),
+            CounterReading("test_room_dropped_total", "Dropped.", 5, {{"reason", "rate"}}),
+            CounterReading("test_room_dropped_total", "Dropped.", 1, {{"reason", "length"}})};
     });
     std::string text = registry.Render();
     EXPECT_EQ(Sample(text, "test_room_players"), 2);

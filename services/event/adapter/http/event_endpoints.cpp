@@ -212,47 +212,34 @@ void SocketConnections::Flush() {
 }
 
 std::vector<metrics::Reading> EventEndpoints::Readings() {
+    using metrics::CounterReading;
+    using metrics::GaugeReading;
     RoomStats stats = gallery_.Stats();
-    auto gauge = [](const char* name, const char* help, double value) {
-        return metrics::Reading{name, help, false, value, {}};
-    };
-    const char* dropped_help = "Chat messages dropped, by reason.";
-    auto dropped = [dropped_help](const char* reason, uint64_t n) {
-        return metrics::Reading{
-            "hatongsu_event_chat_dropped_total",
-            dropped_help,
-            true,
-            static_cast<double>(n),
-            {{"reason", reason}}};
+    auto dropped = [](const char* reason, uint64_t n) {
+        return CounterReading(
+            "hatongsu_event_chat_dropped_total", "Chat messages dropped, by reason.", n,
+            {{"reason", reason}});
     };
     return {
-        gauge(
+        GaugeReading(
             "hatongsu_event_clients", "Players in the room plus seats reserved.",
-            static_cast<double>(gallery_.Clients())),
-        gauge(
-            "hatongsu_event_sockets", "Open WebSocket connections.",
-            static_cast<double>(sockets_.Size())),
-        {"hatongsu_event_chat_messages_total",
-         "Chat messages accepted and broadcast.",
-         true,
-         static_cast<double>(stats.chats),
-         {}},
+            gallery_.Clients()),
+        GaugeReading("hatongsu_event_sockets", "Open WebSocket connections.", sockets_.Size()),
+        CounterReading(
+            "hatongsu_event_chat_messages_total", "Chat messages accepted and broadcast.",
+            stats.chats),
         dropped("rate_limited", stats.dropped_rate_limited),
         dropped("too_long", stats.dropped_too_long),
         dropped("invalid", stats.dropped_invalid),
         dropped("muted", stats.dropped_muted),
         dropped("no_player", stats.dropped_no_player),
         dropped("before_join", stats.dropped_before_join),
-        {"hatongsu_event_malformed_frames_total",
-         "Client frames that could not be decoded.",
-         true,
-         static_cast<double>(stats.malformed_frames),
-         {}},
-        {"hatongsu_event_refused_banned_total",
-         "Seats refused to a kicked user within the ban.",
-         true,
-         static_cast<double>(stats.refused_banned),
-         {}},
+        CounterReading(
+            "hatongsu_event_malformed_frames_total", "Client frames that could not be decoded.",
+            stats.malformed_frames),
+        CounterReading(
+            "hatongsu_event_refused_banned_total", "Seats refused to a kicked user within the ban.",
+            stats.refused_banned),
     };
 }
 

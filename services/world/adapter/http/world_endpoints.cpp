@@ -82,49 +82,39 @@ bool IsConnectionId(std::string_view id) {
 }
 
 std::vector<metrics::Reading> WorldEndpoints::Readings() {
+    using metrics::CounterReading;
+    using metrics::GaugeReading;
     WorldStats stats = game_.Stats();
     geckos::ChannelStats sent = channels_.Stats();
-    auto gauge = [](const char* name, const char* help, double value) {
-        return metrics::Reading{name, help, false, value, {}};
-    };
-    auto counter = [](const char* name, const char* help, uint64_t value) {
-        return metrics::Reading{name, help, true, static_cast<double>(value), {}};
-    };
     std::vector<metrics::Reading> out = {
-        gauge(
-            "hatongsu_world_players", "Players in the world.", static_cast<double>(stats.players)),
-        gauge(
-            "hatongsu_world_peers", "WebRTC peers connected.",
-            static_cast<double>(transport_.PeerCount())),
-        gauge(
+        GaugeReading("hatongsu_world_players", "Players in the world.", stats.players),
+        GaugeReading("hatongsu_world_peers", "WebRTC peers connected.", transport_.PeerCount()),
+        GaugeReading(
             "hatongsu_world_connections", "geckos.io connections (signalled or open).",
-            static_cast<double>(signaling_.Connections())),
-        gauge(
+            signaling_.Connections()),
+        GaugeReading(
             "hatongsu_world_pending_connections", "Connections whose channel is not open yet.",
-            static_cast<double>(signaling_.Pending())),
-        counter("hatongsu_world_joined_total", "Players that joined.", stats.joined),
-        counter(
+            signaling_.Pending()),
+        CounterReading("hatongsu_world_joined_total", "Players that joined.", stats.joined),
+        CounterReading(
             "hatongsu_world_refused_full_total", "Joins refused: the world was full.",
             stats.refused_full),
-        counter(
+        CounterReading(
             "hatongsu_world_updates_relayed_total",
             "Position updates sent to other players (one per recipient).", stats.updates_relayed),
-        counter(
+        CounterReading(
             "hatongsu_world_updates_coalesced_total",
             "Position updates replaced by a newer one before the tick.", stats.updates_coalesced),
-        counter(
+        CounterReading(
             "hatongsu_world_messages_sent_total", "Messages handed to the transport.", sent.sent),
-        counter(
+        CounterReading(
             "hatongsu_world_messages_refused_total",
             "Messages the transport refused (slow or gone peer).", sent.refused),
     };
     for (const auto& [reason, n] : stats.dropped) {
-        out.push_back(
-            {"hatongsu_world_messages_dropped_total",
-             "Client messages dropped, by reason.",
-             true,
-             static_cast<double>(n),
-             {{"reason", DropLabel(reason)}}});
+        out.push_back(CounterReading(
+            "hatongsu_world_messages_dropped_total", "Client messages dropped, by reason.", n,
+            {{"reason", DropLabel(reason)}}));
     }
     return out;
 }

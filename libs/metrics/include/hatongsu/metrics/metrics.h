@@ -49,6 +49,17 @@ struct Reading {
     prometheus::Labels labels = {};
 };
 
+// A gauge reading, and a counter reading (with labels when one family has several).
+template <typename Number>
+Reading GaugeReading(std::string name, std::string help, Number value) {
+    return {std::move(name), std::move(help), false, static_cast<double>(value), {}};
+}
+template <typename Number>
+Reading CounterReading(
+    std::string name, std::string help, Number value, prometheus::Labels labels = {}) {
+    return {std::move(name), std::move(help), true, static_cast<double>(value), std::move(labels)};
+}
+
 class Registry final {
 public:
     Registry();  // with the process's own metrics (process.h), read at each Render()
