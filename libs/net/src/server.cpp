@@ -162,11 +162,16 @@ std::string ClientAddress(const ServerOptions& options, const Request& req, std:
     if (!options.trust_forwarded_for) {
         return peer;
     }
-    auto it = req.find("x-forwarded-for");
-    if (it == req.end()) {
+    // A proxy that appends a header line of its own instead of extending the client's puts the
+    // address it saw last: the last element of the last line is the only one the proxy wrote.
+    auto [first, end] = req.equal_range("x-forwarded-for");
+    if (first == end) {
         return peer;
     }
-    std::string_view list = it->value();
+    std::string_view list;
+    for (auto it = first; it != end; ++it) {
+        list = it->value();
+    }
     std::string_view last =
         list.substr(list.rfind(',') == std::string_view::npos ? 0 : list.rfind(',') + 1);
     while (!last.empty() && last.front() == ' ') {

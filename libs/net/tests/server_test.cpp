@@ -11,6 +11,7 @@
 #include "hatongsu/metrics/metrics.h"
 #include "hatongsu/net/json_body.h"
 #include "hatongsu/testkit/http_client.h"
+#include "hatongsu/testkit/raw_http.h"
 #include "hatongsu/testkit/metrics.h"
 #include "hatongsu/testkit/test_pki.h"
 
@@ -225,6 +226,21 @@ TEST(ServerOptions, ForwardedForIsUsedOnlyWhenTrusted) {
             .at("ip")
             .as_string(),
         "127.0.0.1");
+}
+
+// A client's own X-Forwarded-For line comes first; a proxy that adds a line of its own puts it
+// last, and only its last element is the proxy's word.
+TEST(ServerOptions, ForwardedForReadsTheLastElementOfTheLastLine) {
+    ServerOptions trusting;
+    trusting.trust_forwarded_for = true;
+    RunningServer proxied(trusting);
+    testkit::RawHttp raw(proxied.server->Port());
+    ASSERT_TRUE(raw.Send(
+        "GET /who HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 6.6.6.6\r\n"
+        "X-Forwarded-For: 7.7.7.7, 10.0.0.9\r\n\r\n"));
+    auto res = raw.Read();
+    ASSERT_EQ(res.status, 200);
+    EXPECT_EQ(res.Json().at("ip").as_string(), "10.0.0.9");
 }
 
 TEST(ServerOptions, ServesHttpsWhenGivenACertificateAndKey) {
