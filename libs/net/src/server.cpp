@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <iterator>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -162,16 +163,13 @@ std::string ClientAddress(const ServerOptions& options, const Request& req, std:
     if (!options.trust_forwarded_for) {
         return peer;
     }
-    // A proxy that appends a header line of its own instead of extending the client's puts the
-    // address it saw last: the last element of the last line is the only one the proxy wrote.
+    // The trusted proxy writes the end of the header: the last element of the last line (a client
+    // may send lines of its own before it, and a proxy may append a line instead of extending one).
     auto [first, end] = req.equal_range("x-forwarded-for");
     if (first == end) {
         return peer;
     }
-    std::string_view list;
-    for (auto it = first; it != end; ++it) {
-        list = it->value();
-    }
+    std::string_view list = std::prev(end)->value();
     std::string_view last =
         list.substr(list.rfind(',') == std::string_view::npos ? 0 : list.rfind(',') + 1);
     while (!last.empty() && last.front() == ' ') {

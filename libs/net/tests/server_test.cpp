@@ -11,8 +11,8 @@
 #include "hatongsu/metrics/metrics.h"
 #include "hatongsu/net/json_body.h"
 #include "hatongsu/testkit/http_client.h"
-#include "hatongsu/testkit/raw_http.h"
 #include "hatongsu/testkit/metrics.h"
+#include "hatongsu/testkit/raw_http.h"
 #include "hatongsu/testkit/test_pki.h"
 
 namespace hatongsu::net {
