@@ -235,9 +235,9 @@ TEST(ServerOptions, ForwardedForReadsTheLastElementOfTheLastLine) {
     trusting.trust_forwarded_for = true;
     RunningServer proxied(trusting);
     testkit::RawHttp raw(proxied.server->Port());
-    ASSERT_TRUE(raw.Send(
-        "GET /who HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 6.6.6.6\r\n"
-        "X-Forwarded-For: 7.7.7.7, 10.0.0.9\r\n\r\n"));
+    ASSERT_TRUE(
+        raw.Send("GET /who HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 6.6.6.6\r\n"
+                 "X-Forwarded-For: 7.7.7.7, 10.0.0.9\r\n\r\n"));
     auto res = raw.Read();
     ASSERT_EQ(res.status, 200);
     EXPECT_EQ(res.Json().at("ip").as_string(), "10.0.0.9");
