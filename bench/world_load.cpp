@@ -6,7 +6,11 @@
 // line of key=value pairs: updates sent and delivered per second, latency p50/p99/max, and the
 // server process's CPU time and resident memory (read from /proc).
 //
-// Usage: world_load --port P --server-pid PID [--peers N] [--hz HZ] [--seconds S]
+// With --walk 1 the peers are scenery instead: each walks a circle of its own in the gallery
+// (a 5 x 4 grid over the room, facing along the circle, walking animation) at HZ, nothing is
+// measured, and "walking N" is printed once all have joined. The gallery's bench draws them.
+//
+// Usage: world_load --port P [--server-pid PID] [--peers N] [--hz HZ] [--seconds S] [--walk 1]
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -14,6 +18,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <numbers>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +47,7 @@ struct Options {
     int peers = 50;
     int hz = 20;
     int seconds = 30;
+    bool walk = false;
 };
 
 int64_t NowMs() {
@@ -103,6 +109,21 @@ int64_t DecodeAge(double x, int64_t now_ms) {
     return ((now_ms % 100000) - sent + 100000) % 100000;
 }
 
+// Walker `i`'s position `t` into the walk: a circle of 0.9 m at 0.8 rad/s, centred on a 5 x 4
+// grid over the gallery's floor (24 x 14 m around the origin), facing along the circle.
+void WalkUpdate(char* out, std::size_t size, std::size_t i, std::chrono::duration<double> t) {
+    double cx = -9.0 + static_cast<double>(i % 5) * 4.5;
+    double cz = -3.5 + static_cast<double>((i / 5) % 4) * 2.4;
+    double a = t.count() * 0.8 + static_cast<double>(i);
+    double heading = a + std::numbers::pi;
+    std::snprintf(
+        out, size,
+        "{\"clientPlayerUpdate\":{\"position\":{\"x\":%.3f,\"y\":0,\"z\":%.3f},"
+        "\"rotation\":{\"x\":0,\"y\":%.4f,\"z\":0,\"w\":%.4f}}}",
+        cx + 0.9 * std::cos(a), cz + 0.9 * std::sin(a), std::sin(heading / 2),
+        std::cos(heading / 2));
+}
+
 Options Parse(int argc, char** argv) {
     Options o;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -118,6 +139,8 @@ Options Parse(int argc, char** argv) {
             o.hz = value;
         } else if (key == "--seconds") {
             o.seconds = value;
+        } else if (key == "--walk") {
+            o.walk = value != 0;
         } else {
             throw std::runtime_error("unknown option " + std::string(key));
         }
@@ -133,8 +156,8 @@ int main(int argc, char** argv) {
         o = Parse(argc, argv);
     } catch (const std::exception& e) {
         std::cerr << "world_load: " << e.what()
-                  << "\nusage: world_load --port P --server-pid PID [--peers N] [--hz HZ] "
-                     "[--seconds S]\n";
+                  << "\nusage: world_load --port P [--server-pid PID] [--peers N] [--hz HZ] "
+                     "[--seconds S] [--walk 1]\n";
         return 2;
     }
     asio::io_context io;
@@ -206,9 +229,18 @@ int main(int argc, char** argv) {
         return 1;
     }
     io.run_for(std::chrono::seconds(2));  // the join messages settle
+    if (o.walk) {
+        for (const auto& id : ids) {
+            (void)ep->Send(
+                id, "{\"clientAnimationUpdate\":{\"playerId\":\"" + id + "\",\"state\":1}}",
+                false);
+        }
+        std::printf("walking %zu\n", ids.size());
+        std::fflush(stdout);
+    }
 
     // Each peer sends at HZ, spread over the period; the server relays the latest per tick.
-    measuring = true;
+    measuring = !o.walk;  // a walker's x is a place, not a time
     double cpu0 = SampleProcess(o.server_pid).cpu_seconds;
     double peak_rss = 0;
     uint64_t sent = 0;
@@ -230,11 +262,15 @@ int main(int argc, char** argv) {
             }
             next[i] += std::chrono::microseconds(period_us);
             char message[256];
-            std::snprintf(
-                message, sizeof(message),
-                "{\"clientPlayerUpdate\":{\"position\":{\"x\":%.3f,\"y\":0,\"z\":%d},"
-                "\"rotation\":{\"x\":0,\"y\":0,\"z\":0,\"w\":1}}}",
-                EncodeTime(NowMs()), static_cast<int>(i % 50));
+            if (o.walk) {
+                WalkUpdate(message, sizeof(message), i, std::chrono::duration<double>(now - start));
+            } else {
+                std::snprintf(
+                    message, sizeof(message),
+                    "{\"clientPlayerUpdate\":{\"position\":{\"x\":%.3f,\"y\":0,\"z\":%d},"
+                    "\"rotation\":{\"x\":0,\"y\":0,\"z\":0,\"w\":1}}}",
+                    EncodeTime(NowMs()), static_cast<int>(i % 50));
+            }
             if (ep->Send(ids[i], message, false).ok()) {
                 ++sent;
             }

@@ -13,7 +13,9 @@
 #   frames per second with 20 remote avatars in Chromium's software renderer
 #   (scripts/bench_gallery.sh). Then every fuzz target for longer than in make test.
 # Every number is printed with the command that produced it. Bounded: each run lasts DURATION.
-# BENCH_ONLY=metrics runs the metrics-cost part alone (after the same set-up).
+# BENCH_ONLY picks parts (comma-separated; after the same set-up): user (/user/me, logins, the login
+# storm, Argon2id), metrics, album (image pipeline, uploads, album routes, web client), event, world,
+# gallery, fuzz. Unset: all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
@@ -56,6 +58,10 @@ start_gateway 24010 GATEWAY_ACCOUNT_CACHE_MS=0
 basic="Basic $(printf '%s' "$HATONGSU_ADMIN_EMAIL:$HATONGSU_ADMIN_PASSWORD" | base64 -w0)"
 token=$(curl -sf -X POST -H "Authorization: $basic" http://127.0.0.1:24000/auth/login | sed -E 's/.*"accessToken":"([^"]+)".*/\1/')
 
+wanted() {  # wanted PART: BENCH_ONLY is unset or names PART
+  [ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *",$1,"* ]]
+}
+
 report() {  # report TITLE COMMAND...: runs wrk, prints req/s and p99 with the command
   local title=$1; shift
   echo
@@ -66,19 +72,17 @@ report() {  # report TITLE COMMAND...: runs wrk, prints req/s and p99 with the c
   echo "$out" | awk '/Latency Distribution/{f=1} f && /99%/{print "  p99 latency: " $2; exit}'
 }
 
-if [ "${BENCH_ONLY:-}" = metrics ]; then  # BENCH_ONLY=metrics scripts/bench.sh: this part alone
-  source scripts/bench_metrics.sh
-  exit 0
-fi
-
+if wanted user; then
 report "GET /user/me, valid token, 64 connections (account cache 1 s, the default)" \
   wrk -t1 -c64 -d"$DURATION" --latency -H "Authorization: Bearer $token" http://127.0.0.1:24000/user/me
 report "GET /user/me, valid token, 64 connections (account cache off: a gRPC call per request)" \
   wrk -t1 -c64 -d"$DURATION" --latency -H "Authorization: Bearer $token" http://127.0.0.1:24010/user/me
+fi
 
 # What the metrics cost on the same route (metrics on above, off beside it).
-source scripts/bench_metrics.sh
+if wanted metrics; then source scripts/bench_metrics.sh; fi
 
+if wanted user; then
 lua="$work/login.lua"
 printf 'wrk.method = "POST"\nwrk.headers["Authorization"] = "%s"\n' "$basic" >"$lua"
 report "POST /auth/login, 8 connections (Argon2id verify per request)" \
@@ -110,7 +114,9 @@ echo "== Argon2id cost at the service's defaults (one login = one verify)"
 echo "\$ build/release/bench/password_hash_bench"
 build/release/bench/password_hash_bench 2>/dev/null | grep -E "BM_|Benchmark"
 echo "Login ceiling = items_per_second of BM_Argon2idVerify/threads:$(nproc) (cores / verify time under contention)."
+fi
 
+if wanted album; then
 echo
 echo "== The image pipeline on one 12 MP JPEG (decode with shrink-on-load, preview, thumbnail)"
 echo "\$ build/release/bench/image_processor_bench"
@@ -118,17 +124,20 @@ build/release/bench/image_processor_bench 2>/dev/null | grep -E "BM_|Benchmark"
 
 # The album service, uploads and the album routes.
 source scripts/bench_album.sh
+fi
 
 # The event server's chat broadcast against Colyseus 0.15 (about 8 minutes with BENCH_EVENT_SECONDS=30).
-source scripts/bench_event.sh
+if wanted event; then source scripts/bench_event.sh; fi
 
 # The world server: native WebRTC peers sending positions (about 3 minutes).
-source scripts/bench_world.sh
+if wanted world; then source scripts/bench_world.sh; fi
 
 # The 3D gallery in Chromium: its JavaScript, first frame, and fps with 20 remote avatars (about 2 minutes).
-source scripts/bench_gallery.sh
+if wanted gallery; then source scripts/bench_gallery.sh; fi
 
-echo
-echo "== Fuzzing, longer than in make test (each target ${FUZZ_SECONDS:-120} s)"
-echo "\$ scripts/fuzz.sh ${FUZZ_SECONDS:-120}"
-scripts/fuzz.sh "${FUZZ_SECONDS:-120}"
+if wanted fuzz; then
+  echo
+  echo "== Fuzzing, longer than in make test (each target ${FUZZ_SECONDS:-120} s)"
+  echo "\$ scripts/fuzz.sh ${FUZZ_SECONDS:-120}"
+  scripts/fuzz.sh "${FUZZ_SECONDS:-120}"
+fi

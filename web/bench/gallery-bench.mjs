@@ -2,9 +2,12 @@
 //   (1) the gallery's JavaScript: every script the page fetches on entering the room, gzipped;
 //   (2) time from navigation to the first rendered frame, and from the Enter click to it;
 //   (3) frames per second at 1280x720 in headless Chromium's software renderer (SwiftShader) with
-//       20 remote avatars, driven over the real world server by 20 @geckos.io/client connections
-//       in a second page, each walking a circle at 20 updates/s.
+//       20 remote avatars, driven over the real world server, each walking a circle at 20
+//       updates/s: by default by 20 native WebRTC peers (bench/world_load --walk 1, the path in
+//       HATONGSU_BENCH_WORLD_LOAD); with HATONGSU_BENCH_DRIVER=browser by 20 @geckos.io/client
+//       connections in a second page of the same browser (which then pays for their traffic too).
 // Reads the HATONGSU_E2E_* variables; prints each number with its target.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +23,9 @@ const RUNS = Number(process.env.HATONGSU_BENCH_RUNS) || 5;
 // HATONGSU_BENCH_STILL=1: the walkers stand still (animated, sending nothing), to tell the cost of
 // drawing 20 avatars from the cost of their traffic on the same machine.
 const STILL = process.env.HATONGSU_BENCH_STILL === '1';
+const WORLD_LOAD = process.env.HATONGSU_BENCH_WORLD_LOAD;
+const NATIVE = process.env.HATONGSU_BENCH_DRIVER !== 'browser' && !STILL;
+if (NATIVE && !WORLD_LOAD) throw new Error('HATONGSU_BENCH_WORLD_LOAD (bench/world_load) is not set');
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -86,6 +92,22 @@ async function startWalkers(page, options) {
   }, { ...options, client: MODULES[1][1], still: STILL });
 }
 
+/** The native walkers: `count` peers of bench/world_load --walk 1, resolved once all walk. */
+function startNativeWalkers(port, count) {
+  const child = spawn(WORLD_LOAD, ['--port', String(port), '--peers', String(count), '--hz', '20', '--seconds', '3600', '--walk', '1'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const walking = new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('walking')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`world_load exited with ${code} before walking`)));
+  });
+  return { child, walking };
+}
+
 async function enter(page) {
   const scripts = [];
   page.on('request', (r) => r.resourceType() === 'script' && scripts.push(new URL(r.url()).pathname));
@@ -99,6 +121,7 @@ async function enter(page) {
   return { navigationToFrame: first, clickToFrame: first - clickAt, wall: Date.now() - t0, roomScripts: scripts };
 }
 
+let walkers;
 const browser = await launchWebGl();
 try {
   // (1) and (2): fresh contexts (no cache), servers reachable, nobody else in the room.
@@ -130,14 +153,21 @@ try {
   );
 
   // (3): the driver's 20 walkers, then the measured page.
-  const driverContext = await browser.newContext({ baseURL: env.url });
-  await serveModules(driverContext);
-  const driver = await driverContext.newPage();
-  driver.on('pageerror', (error) => console.error(`  driver page error: ${error.message}`));
-  await driver.goto('/bench-driver'); // any page of the app: the gateway's loopback origin
-  const meta = await driver.evaluate(() => document.querySelector('meta[name="hatongsu-world-url"]')?.content || '');
+  const served = await (await fetch(`${env.url}/`)).text();
+  const meta = served.match(/<meta name="hatongsu-world-url" content="([^"]*)"/)?.[1] || '';
   const world = new URL(meta || `${new URL(env.url).protocol}//${new URL(env.url).hostname}:4100`);
-  await startWalkers(driver, { url: `${world.protocol}//${world.hostname}`, port: Number(world.port) || 80, count: AVATARS });
+  const worldPort = Number(world.port) || 80;
+  if (NATIVE) {
+    walkers = startNativeWalkers(worldPort, AVATARS);
+    await walkers.walking;
+  } else {
+    const driverContext = await browser.newContext({ baseURL: env.url });
+    await serveModules(driverContext);
+    const driver = await driverContext.newPage();
+    driver.on('pageerror', (error) => console.error(`  driver page error: ${error.message}`));
+    await driver.goto('/bench-driver'); // any page of the app: the gateway's loopback origin
+    await startWalkers(driver, { url: `${world.protocol}//${world.hostname}`, port: worldPort, count: AVATARS });
+  }
 
   const context = await browser.newContext({ viewport: DESKTOP, baseURL: env.url });
   const page = await context.newPage();
@@ -158,7 +188,9 @@ try {
       `${AVATARS} remote avatars ${STILL ? 'standing (animated, no traffic)' : 'walking'} (${visible} on screen) (target 30: ${fps >= 30 ? 'within' : 'BELOW'})`,
   );
   console.log(`  ${info.scriptMs.toFixed(1)} ms of script a frame; ${info.calls} draw calls, ${info.triangles} triangles a frame; drawing resolution ${(info.scale * 100).toFixed(0)} % of the canvas (lowered while frames are slow)`);
-  console.log(`  the driver page (${AVATARS} geckos clients at 20 updates/s) and the world server share the machine's ${availableParallelism()} cores (load average ${loadavg()[0].toFixed(1)})`);
+  const driverName = NATIVE ? `bench/world_load (${AVATARS} native peers` : `the driver page (${AVATARS} geckos clients`;
+  console.log(`  ${driverName} at 20 updates/s) and the world server share the machine's ${availableParallelism()} cores (load average ${loadavg()[0].toFixed(1)})`);
 } finally {
+  walkers?.child.kill();
   await browser.close();
 }
