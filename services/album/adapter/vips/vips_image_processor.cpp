@@ -341,8 +341,10 @@ Shrink ShrinkOnLoad(ImageFormat format, int width, int height, Size target) {
     return shrink;
 }
 
-// Resizes to exactly `target` (Lanczos 3), with alpha premultiplied so transparent pixels do not
-// bleed their colour into the edges.
+// Resizes to exactly `target`: a box filter for the whole-number part of the shrink, Lanczos 3 for
+// the rest ("gap" 0). libvips 8.14's default gap of 2 box-shrinks less and costs far more: 1440 to
+// 250 px took 48 ms instead of 5 ms of a core, for a difference of 0.6 grey levels on average.
+// Alpha is premultiplied so transparent pixels do not bleed their colour into the edges.
 ImagePtr ResizeTo(ImagePtr image, Size target) {
     const int width = vips_image_get_width(image.get());
     const int height = vips_image_get_height(image.get());
@@ -353,7 +355,7 @@ ImagePtr ResizeTo(ImagePtr image, Size target) {
     const double vscale = static_cast<double>(target.height) / height;
     VipsImage* out = nullptr;
     if (!vips_image_hasalpha(image.get())) {
-        if (vips_resize(image.get(), &out, hscale, "vscale", vscale, nullptr) != 0) {
+        if (vips_resize(image.get(), &out, hscale, "vscale", vscale, "gap", 0.0, nullptr) != 0) {
             return nullptr;
         }
         return ImagePtr(out);
@@ -363,7 +365,8 @@ ImagePtr ResizeTo(ImagePtr image, Size target) {
         return nullptr;
     }
     ImagePtr premultiplied(out);
-    if (vips_resize(premultiplied.get(), &out, hscale, "vscale", vscale, nullptr) != 0) {
+    if (vips_resize(premultiplied.get(), &out, hscale, "vscale", vscale, "gap", 0.0, nullptr) !=
+        0) {
         return nullptr;
     }
     ImagePtr resized(out);
