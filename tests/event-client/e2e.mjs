@@ -69,6 +69,7 @@ function startServer() {
         LOG_LEVEL: 'info',
         ASAN_OPTIONS: process.env.ASAN_OPTIONS ?? '',
         LSAN_OPTIONS: process.env.LSAN_OPTIONS ?? '',
+        TSAN_OPTIONS: process.env.TSAN_OPTIONS ?? '',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
