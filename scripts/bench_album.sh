@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The album half of `make bench` (sourced by scripts/bench.sh, which has started PostgreSQL,
 # RabbitMQ and the user service, built the release preset and defined `report` and `pids`):
-#   1. upload to visible: 200 JPEGs of 12 MP (bench/make_photos) in two requests of 100, timed from
-#      the first byte sent to the last file done, with both derivatives made; peak RSS (VmHWM) of a
-#      gateway and an album service that served nothing else.
+#   1. upload to visible: 200 JPEGs of 12 MP (bench/make_photos) sent as the dashboard sends them
+#      (requests of 10 files, 2 at a time), timed from the first byte sent to the last file done,
+#      with both derivatives made; peak RSS (VmHWM) of a gateway and an album service that served
+#      nothing else. Then 200 more in 2 requests of 100 at once, as the original frontend sends.
 #   2. gateway peak RSS while 100 files of 10 MiB stream in (one request).
 #   3. GET /album?page=1&limit=20, /album/cursor, /album/ferris-next at 32 connections over 10,000
 #      rows.
@@ -18,6 +19,9 @@ gateway_env=(ALBUM_GRPC_URL=127.0.0.1:24002 GATEWAY_UPLOAD_QUEUE=bench_album
 peak_rss() {  # peak_rss PID: VmHWM in MiB
   awk '/VmHWM/ {printf "%.1f MiB", $2 / 1024}' "/proc/$1/status"
 }
+cpu_s() {  # cpu_s PID: user + system CPU seconds so far
+  awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"
+}
 
 env "${album_env[@]}" build/release/services/album/hatongsu-album &
 album_pid=$!
@@ -29,42 +33,69 @@ start_gateway 24030 "${gateway_env[@]}"
 stream_gateway=${pids[-1]}
 
 echo
-echo "== upload to visible: 200 JPEGs of 12 MP (4000x3000), 2 requests of 100 files, in parallel"
-echo "\$ build/release/bench/make_photos \$work/photos 200"
-build/release/bench/make_photos "$work/photos" 200
-curl_args() {  # curl_args FIRST LAST: -F arguments for photo_FIRST..photo_LAST
-  for i in $(seq "$1" "$2"); do
-    printf -- '-F\nfiles=@%s/photos/photo_%04d.jpg\n-F\nlastModifiedTimestamps[]=1700000000000\n' "$work" "$i"
+echo "== 400 JPEGs of 12 MP for the upload runs"
+echo "\$ build/release/bench/make_photos \$work/photos 400"
+build/release/bench/make_photos "$work/photos" 400
+auth="Authorization: Bearer $token"
+# upload_lane FIRST GROUP LANES K OUT: requests K, K+LANES, K+2*LANES... of a run (GROUP files each
+# of photo_FIRST .. photo_FIRST+199), one after the other; their batch ids go to OUT.
+upload_lane() {
+  local first=$1 group=$2 lanes=$3 k=$4 out=$5 start i args
+  for ((start = first + k * group; start < first + 200; start += lanes * group)); do
+    args=()
+    for ((i = start; i < start + group && i < first + 200; i++)); do
+      args+=(-F "$(printf 'files=@%s/photos/photo_%04d.jpg' "$work" "$i")"
+        -F "lastModifiedTimestamps[]=1700000000000")
+    done
+    curl -sf -H "$auth" "${args[@]}" http://127.0.0.1:24020/file/uploads |
+      sed -E 's/.*"batchId":"([^"]+)".*/\1\n/' >>"$out"
   done
 }
-mapfile -t first < <(curl_args 1 100)
-mapfile -t second < <(curl_args 101 200)
-auth="Authorization: Bearer $token"
-t0=$(date +%s.%N)
-curl -sf -H "$auth" "${first[@]}" http://127.0.0.1:24020/file/uploads >"$work/b1.json" &
-c1=$!
-curl -sf -H "$auth" "${second[@]}" http://127.0.0.1:24020/file/uploads >"$work/b2.json"
-wait "$c1"
-batches=$(sed -E 's/.*"batchId":"([^"]+)".*/\1/' "$work/b1.json" "$work/b2.json")
-for b in $batches; do
-  for _ in $(seq 1 6000); do  # up to 10 minutes
-    curl -sf -H "$auth" "http://127.0.0.1:24020/file/uploads/$b" | grep -q '"finished":true' && break
-    sleep 0.1
+# upload_photos FIRST GROUP LANES: photo_FIRST .. photo_FIRST+199 in requests of GROUP files, LANES
+# requests on their way at a time, timed from the first byte sent until every batch is finished.
+upload_photos() {
+  local first=$1 group=$2 lanes=$3 out="$work/batches-$1" t0 t1 k b n done_count=0
+  local lane_pids=() gateway_cpu album_cpu
+  : >"$out"
+  gateway_cpu=$(cpu_s "$upload_gateway")
+  album_cpu=$(cpu_s "$album_pid")
+  t0=$(date +%s.%N)
+  for ((k = 0; k < lanes; k++)); do
+    upload_lane "$first" "$group" "$lanes" "$k" "$out" &
+    lane_pids+=($!)
   done
-done
-t1=$(date +%s.%N)
-done_count=0
-for b in $batches; do
-  n=$(curl -sf -H "$auth" "http://127.0.0.1:24020/file/uploads/$b" | grep -o '"status":"done"' | wc -l)
-  done_count=$((done_count + n))
-done
-awk -v n="$done_count" -v a="$t0" -v b="$t1" \
-  'BEGIN {printf "  %d images done in %.1f s: %.1f images/s (upload, queue, decode, thumbnail + preview, store, commit)\n", n, b - a, n / (b - a)}'
-echo "  peak RSS: gateway $(peak_rss "$upload_gateway"), album service $(peak_rss "$album_pid")"
+  wait "${lane_pids[@]}"
+  for b in $(cat "$out"); do
+    for _ in $(seq 1 6000); do  # up to 10 minutes
+      curl -sf -H "$auth" "http://127.0.0.1:24020/file/uploads/$b" | grep -q '"finished":true' && break
+      sleep 0.05
+    done
+  done
+  t1=$(date +%s.%N)
+  for b in $(cat "$out"); do
+    n=$(curl -sf -H "$auth" "http://127.0.0.1:24020/file/uploads/$b" | grep -o '"status":"done"' | wc -l)
+    done_count=$((done_count + n))
+  done
+  awk -v n="$done_count" -v a="$t0" -v b="$t1" \
+    'BEGIN {printf "  %d images done in %.1f s: %.1f images/s (upload, queue, decode, thumbnail + preview, store, commit)\n", n, b - a, n / (b - a)}'
+  awk -v g0="$gateway_cpu" -v g1="$(cpu_s "$upload_gateway")" -v a0="$album_cpu" \
+    -v a1="$(cpu_s "$album_pid")" -v n="$done_count" \
+    'BEGIN {printf "  CPU: gateway %.1f s, album service %.1f s (%.0f ms an image; the rest is curl, PostgreSQL, RabbitMQ)\n", g1 - g0, a1 - a0, n ? 1000 * (a1 - a0) / n : 0}'
+}
 
-# The web client over the 200 real photos (before the synthetic rows, which have no files).
 echo
-echo "== the web client in Chromium (web/bench/web-bench.mjs), 200 photos in the album"
+echo "== upload to visible: 200 JPEGs of 12 MP (4000x3000) as the dashboard sends them: requests of"
+echo "   10 files, 2 on their way at a time (the album service starts on the first while the rest travel)"
+upload_photos 1 10 2
+echo "  peak RSS: gateway $(peak_rss "$upload_gateway"), album service $(peak_rss "$album_pid")"
+echo
+echo "== the same with 200 other JPEGs in 2 requests of 100 files sent at once (the original"
+echo "   frontend's way: processing starts only once a whole request is in)"
+upload_photos 201 100 2
+
+# The web client over the 400 real photos (before the synthetic rows, which have no files).
+echo
+echo "== the web client in Chromium (web/bench/web-bench.mjs), 400 photos in the album"
 echo "\$ node web/bench/web-bench.mjs"
 HATONGSU_E2E_URL=http://127.0.0.1:24020 HATONGSU_E2E_ADMIN_EMAIL="$HATONGSU_ADMIN_EMAIL" \
   HATONGSU_E2E_ADMIN_PASSWORD="$HATONGSU_ADMIN_PASSWORD" HATONGSU_E2E_CHROMIUM=/usr/bin/chromium \
