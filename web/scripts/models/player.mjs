@@ -2,7 +2,8 @@
 // y = 0, facing +Z, its left side towards +X. Every part is bound wholly to one bone (weight 1), with
 // ball joints at elbows and knees so bending shows no gap. One material, `avatar`: the client tints
 // each visitor by setting its colour; the vertex colours only shade the parts (trousers darker,
-// a dark visor on the face so the facing shows).
+// a dark visor on the face so the facing shows). About 1,460 triangles: twenty avatars are most
+// of what a software renderer draws in a frame, so the parts have few segments (the head most).
 import * as THREE from 'three';
 import { merge, paint } from './geometry.mjs';
 import { playerAnimations } from './player-animations.mjs';
@@ -41,7 +42,7 @@ function grey(v) {
 
 // A capsule standing upright between heights y0 and y1 (overlapping its ends by `radius`).
 function limb(x, y0, y1, radius) {
-  const g = new THREE.CapsuleGeometry(radius, Math.max(0.01, Math.abs(y1 - y0) - radius), 3, 8);
+  const g = new THREE.CapsuleGeometry(radius, Math.max(0.01, Math.abs(y1 - y0) - radius), 2, 6);
   g.translate(x, (y0 + y1) / 2, 0);
   return g;
 }
@@ -49,14 +50,17 @@ function limb(x, y0, y1, radius) {
 // An upright capsule centred at height y, stretched sideways and flattened front to back: the
 // pelvis, the belly and the chest.
 function trunk(y, radius, length, [width, depth]) {
-  const g = new THREE.CapsuleGeometry(radius, length, 4, 12);
+  const g = new THREE.CapsuleGeometry(radius, length, 3, 10);
   g.scale(width, 1, depth);
   g.translate(0, y, 0);
   return g;
 }
 
-function ball(center, radius, scale = [1, 1, 1]) {
-  const g = new THREE.SphereGeometry(radius, 10, 7);
+// Segments (around, top to bottom) of a joint ball: mostly hidden in the limbs' rounded ends.
+const JOINT = [6, 4];
+
+function ball(center, radius, scale = [1, 1, 1], segments = [8, 5]) {
+  const g = new THREE.SphereGeometry(radius, ...segments);
   g.scale(...scale);
   g.translate(...center);
   return g;
@@ -75,20 +79,20 @@ function parts() {
     ['spine', trunk(1.13, 0.115, 0.08, [1.2, 0.7]), SHADE.body],
     ['chest', trunk(1.33, 0.13, 0.1, [1.45, 0.72]), SHADE.body],
     ['neck', limb(0, 1.44, 1.58, 0.05), SHADE.skin],
-    ['head', ball([0, 1.665, 0], 0.12, [0.95, 1.13, 1]), SHADE.skin],
+    ['head', ball([0, 1.665, 0], 0.12, [0.95, 1.13, 1], [10, 7]), SHADE.skin],
     ['head', cuboid([-0.08, 1.665, 0.07], [0.08, 1.715, 0.125]), SHADE.visor],
   ];
   for (const [tag, sign] of [['L', 1], ['R', -1]]) {
     const x = 0.25 * sign;
     const legX = 0.1 * sign;
     list.push(
-      [`upperArm_${tag}`, ball([x, 1.42, 0], 0.058), SHADE.body],
+      [`upperArm_${tag}`, ball([x, 1.42, 0], 0.058, undefined, JOINT), SHADE.body],
       [`upperArm_${tag}`, limb(x, 1.42, 1.15, 0.05), SHADE.body],
-      [`lowerArm_${tag}`, ball([x, 1.15, 0], 0.046), SHADE.limb],
+      [`lowerArm_${tag}`, ball([x, 1.15, 0], 0.046, undefined, JOINT), SHADE.limb],
       [`lowerArm_${tag}`, limb(x, 1.15, 0.92, 0.042), SHADE.limb],
       [`hand_${tag}`, ball([x, 0.85, 0], 0.05, [0.8, 1.25, 1]), SHADE.skin],
       [`upperLeg_${tag}`, limb(legX, 0.95, 0.5, 0.072), SHADE.legs],
-      [`lowerLeg_${tag}`, ball([legX, 0.5, 0], 0.062), SHADE.legs],
+      [`lowerLeg_${tag}`, ball([legX, 0.5, 0], 0.062, undefined, JOINT), SHADE.legs],
       [`lowerLeg_${tag}`, limb(legX, 0.5, 0.1, 0.056), SHADE.legs],
       [`foot_${tag}`, cuboid([legX - 0.05, 0, -0.06], [legX + 0.05, 0.09, 0.18]), SHADE.shoes],
     );
