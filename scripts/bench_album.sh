@@ -64,9 +64,11 @@ upload_photos() {
     upload_lane "$first" "$group" "$lanes" "$k" "$out" &
     lane_pids+=($!)
   done
-  wait "${lane_pids[@]}"
+  for k in "${lane_pids[@]}"; do
+    wait "$k" || { echo "  an upload request failed" >&2; return 1; }
+  done
   for b in $(cat "$out"); do
-    for _ in $(seq 1 6000); do  # up to 10 minutes
+    for _ in $(seq 1 6000); do  # up to 5 minutes
       curl -sf -H "$auth" "http://127.0.0.1:24020/file/uploads/$b" | grep -q '"finished":true' && break
       sleep 0.05
     done

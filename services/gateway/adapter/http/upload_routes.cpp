@@ -50,8 +50,7 @@ boost::asio::awaitable<net::Response> Upload(
         *boundary, {.max_header_bytes = 8 * 1024,
                     .max_parts = static_cast<std::size_t>(deps.limits.max_files) * 2 + 16});
     bool in_file = false;
-    std::string pending;  // file bytes not yet handed to the session (< kWriteBatch)
-    pending.reserve(kWriteBatch + kReadPiece);
+    std::string pending;  // file bytes not yet handed to the session (< kWriteBatch + a piece)
     std::string field_name;
     std::string field_value;
     absl::Status failure;
@@ -123,6 +122,7 @@ boost::asio::awaitable<net::Response> Upload(
                 break;
         }
     }
+    std::string().swap(pending);  // not held while the batch is recorded and published
     if (!failure.ok()) {
         co_await Discard(deps, session);
         co_return StatusResponse(ctx, failure);

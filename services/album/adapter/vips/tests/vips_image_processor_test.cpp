@@ -167,6 +167,19 @@ TEST_F(VipsImageProcessorTest, DerivativesCarryNoMetadata) {
     EXPECT_EQ(image->thumbnail_webp.substr(8, 4), "WEBP");
 }
 
+// A shrink beyond what one Lanczos mask allows (libvips refuses past about 330x) still works: a
+// box shrink comes first. 500,000 x 2 to a 1440 px preview is 347x across.
+TEST_F(VipsImageProcessorTest, AnExtremePanoramaShrinksToTheBox) {
+    auto image = processor_.Process(EncodePng({.width = 500'000, .height = 2}));
+    ASSERT_THAT(image, IsOk());
+    Decoded preview = DecodeSize(image->preview_jpeg);
+    EXPECT_EQ(preview.width, 1440);
+    EXPECT_EQ(preview.height, 1);
+    Decoded thumbnail = DecodeSize(image->thumbnail_webp);
+    EXPECT_EQ(thumbnail.width, 250);
+    EXPECT_EQ(thumbnail.height, 1);
+}
+
 TEST_F(VipsImageProcessorTest, PreviewShrinksToTheBoxAndNeverUpscales) {
     auto image = processor_.Process(EncodeJpeg({.width = 3000, .height = 2000}));
     ASSERT_THAT(image, IsOk());
