@@ -10,7 +10,8 @@
 #      rows.
 # Every number is printed with the command that produced it.
 
-album_env=(ALBUM_GRPC_ADDR=127.0.0.1:24002 ALBUM_QUEUE=bench_album STORAGE_DIR="$work/objects"
+album_env=(ALBUM_GRPC_ADDR=127.0.0.1:24002 ALBUM_ADMIN_PORT=24092 ALBUM_QUEUE=bench_album
+  STORAGE_DIR="$work/objects"
   STORAGE_PUBLIC_URL=http://127.0.0.1:24020 ALBUM_AMQP_URL="$HATONGSU_AMQP_URL")
 gateway_env=(ALBUM_GRPC_URL=127.0.0.1:24002 GATEWAY_UPLOAD_QUEUE=bench_album
   STORAGE_DIR="$work/objects" STORAGE_PUBLIC_URL=http://127.0.0.1:24020
@@ -18,6 +19,18 @@ gateway_env=(ALBUM_GRPC_URL=127.0.0.1:24002 GATEWAY_UPLOAD_QUEUE=bench_album
 
 peak_rss() {  # peak_rss PID: VmHWM in MiB
   awk '/VmHWM/ {printf "%.1f MiB", $2 / 1024}' "/proc/$1/status"
+}
+stage_sums() {  # stage_sums: "stage seconds" per processing stage so far, from the album's metrics
+  curl -sf http://127.0.0.1:24092/metrics |
+    sed -nE 's/^hatongsu_album_stage_seconds_sum\{stage="([a-z]+)"\} (.*)$/\1 \2/p'
+}
+idle_s() {  # idle_s: idle CPU seconds of the whole machine so far (all cores)
+  awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {printf "%.2f", ($5 + $6) / hz}' /proc/stat
+}
+tree_cpu_s() {  # tree_cpu_s PATTERN: CPU seconds so far of the processes whose command matches
+  local total=0 p
+  for p in $(pgrep -f "$1"); do total=$(awk -v t="$total" -v c="$(cpu_s "$p" 2>/dev/null || echo 0)" 'BEGIN {print t + c}'); done
+  echo "$total"
 }
 cpu_s() {  # cpu_s PID: user + system CPU seconds so far
   awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"
@@ -59,6 +72,9 @@ upload_photos() {
   : >"$out"
   gateway_cpu=$(cpu_s "$upload_gateway")
   album_cpu=$(cpu_s "$album_pid")
+  stage_sums >"$out.stages0"
+  local idle0 rabbit0 pg0
+  idle0=$(idle_s) rabbit0=$(tree_cpu_s "beam.smp.*$work") pg0=$(tree_cpu_s "postgres.*$work|^postgres: ")
   t0=$(date +%s.%N)
   for ((k = 0; k < lanes; k++)); do
     upload_lane "$first" "$group" "$lanes" "$k" "$out" &
@@ -83,6 +99,12 @@ upload_photos() {
   awk -v g0="$gateway_cpu" -v g1="$(cpu_s "$upload_gateway")" -v a0="$album_cpu" \
     -v a1="$(cpu_s "$album_pid")" -v n="$done_count" \
     'BEGIN {printf "  CPU: gateway %.1f s, album service %.1f s (%.0f ms an image; the rest is curl, PostgreSQL, RabbitMQ)\n", g1 - g0, a1 - a0, n ? 1000 * (a1 - a0) / n : 0}'
+  awk -v i0="$idle0" -v i1="$(idle_s)" -v r0="$rabbit0" -v r1="$(tree_cpu_s "beam.smp.*$work")" \
+    -v p0="$pg0" -v p1="$(tree_cpu_s "postgres.*$work|^postgres: ")" \
+    'BEGIN {printf "  CPU: RabbitMQ %.1f s, PostgreSQL %.1f s; both cores idle %.1f s in all\n", r1 - r0, p1 - p0, i1 - i0}'
+  stage_sums | awk -v n="$done_count" 'NR == FNR {before[$1] = $2; next}
+    {line = line sprintf("%s %.1f ms, ", $1, n ? 1000 * ($2 - before[$1]) / n : 0)}
+    END {sub(/, $/, "", line); print "  album stages, mean wall time an image: " line}' "$out.stages0" -
 }
 
 echo

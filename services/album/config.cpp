@@ -31,20 +31,22 @@ absl::StatusOr<AlbumConfig> LoadConfig(config::Env& env) {
     c.io_threads = env.Int({"ALBUM_THREADS"}, 8, 1, 256);
     c.max_queued_calls = env.Int({"ALBUM_MAX_QUEUED_CALLS"}, 4096, 1, 1000000);
     c.decode_threads = env.Int({"ALBUM_DECODE_THREADS"}, cores, 1, 256);
-    // Every gRPC thread and every decode thread (the worker's writes) may hold a connection.
-    const int pool_users = c.io_threads + c.decode_threads;
+    // Twice as many jobs as decodes: one job's storage and database waits overlap another's decode.
+    c.job_threads = 2 * c.decode_threads;
+    // Every gRPC thread and every job thread (the worker's writes) may hold a connection.
+    const int pool_users = c.io_threads + c.job_threads;
     c.pg_pool_size = env.Int({"ALBUM_PG_POOL_SIZE"}, pool_users, 1, 512);
     if (c.pg_pool_size < pool_users) {
         env.AddError(
             "ALBUM_PG_POOL_SIZE (" + std::to_string(c.pg_pool_size) +
-            ") must be at least ALBUM_THREADS + ALBUM_DECODE_THREADS (" +
+            ") must be at least ALBUM_THREADS + 2 x ALBUM_DECODE_THREADS (" +
             std::to_string(pool_users) +
             "): every thread that uses the database needs a connection");
     }
     c.amqp_url =
         env.Secret({"ALBUM_AMQP_URL", "RABBITMQ_URL"}, "amqp://guest:guest@127.0.0.1:5672/", false);
     c.queue = env.String({"ALBUM_QUEUE"}, "album_queue");
-    c.prefetch = env.Int({"ALBUM_PREFETCH"}, 2 * c.decode_threads, 1, 1000);
+    c.prefetch = env.Int({"ALBUM_PREFETCH"}, 2 * c.job_threads, 1, 1000);
     c.max_attempts = env.Int({"ALBUM_MAX_ATTEMPTS"}, 10, 1, 100);
     c.max_pixels = env.Int({"ALBUM_MAX_PIXELS"}, 100'000'000, 1, 2'000'000'000);
     c.max_file_bytes =

@@ -23,10 +23,11 @@ struct AlbumConfig {
     int io_threads;        // gRPC work pool (database-bound calls)
     int max_queued_calls;  // calls waiting or running at most
     std::string amqp_url;
-    std::string queue;  // the upload queue (ALBUM_QUEUE; the original's album_queue)
-    int prefetch;       // unacknowledged upload messages at most
-    int max_attempts;   // tries of a job whose dependencies are down, before its dead letter
-    int decode_threads;
+    std::string queue;   // the upload queue (ALBUM_QUEUE; the original's album_queue)
+    int prefetch;        // unacknowledged upload messages at most
+    int max_attempts;    // tries of a job whose dependencies are down, before its dead letter
+    int decode_threads;  // images decoding at once (ALBUM_DECODE_THREADS, default: the cores)
+    int job_threads;     // upload jobs at once: 2 x decode_threads
     int64_t max_pixels;
     int64_t max_file_bytes;
     std::chrono::milliseconds drain_timeout;

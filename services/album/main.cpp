@@ -83,8 +83,9 @@ int Run(const char* argv0) {
     ha::CreateUploadBatch create_batch(batches);
     ha::GetUploadBatch get_batch(batches);
 
-    // The upload worker: deliveries from the queue (at most `prefetch` in flight) decoded on
-    // `decode_threads` consumer threads, each job one ProcessUpload.
+    // The upload worker: deliveries from the queue (at most `prefetch` in flight) run on
+    // `job_threads` consumer threads, each job one ProcessUpload, at most `decode_threads` of them
+    // decoding at a time (the others read, store or record).
     ha::VipsImageProcessor processor({.max_pixels = cfg->max_pixels});
     ha::RandomIdGenerator ids;
     std::optional<ha::metrics_adapter::PrometheusProcessingMetrics> processing_metrics;
@@ -93,14 +94,15 @@ int Run(const char* argv0) {
     }
     ha::ProcessUpload process_upload(
         batches, images, objects, processor, ids, clock,
-        {.max_file_bytes = static_cast<uint64_t>(cfg->max_file_bytes)},
+        {.max_file_bytes = static_cast<uint64_t>(cfg->max_file_bytes),
+         .max_concurrent_decodes = cfg->decode_threads},
         processing_metrics ? &*processing_metrics : nullptr);
     const int max_attempts = cfg->max_attempts;
     amqp::Consumer consumer(
         {.url = cfg->amqp_url,
          .topology = amqp::Topology::For(cfg->queue),
          .prefetch = cfg->prefetch,
-         .handler_threads = cfg->decode_threads,
+         .handler_threads = cfg->job_threads,
          .max_attempts = max_attempts,
          .metrics = counted},
         [&process_upload, max_attempts](amqp::Delivery delivery, amqp::Completion done) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <limits>
 #include <set>
 #include <system_error>
 #include <utility>
@@ -103,6 +104,40 @@ void SyncFolder(const fs::path& folder) {
     }
 }
 
+// Renames a finished temporary file to its object's path, creating the folders on the way, and
+// makes the rename durable.
+absl::Status MoveIntoPlace(const fs::path& temp_path, const fs::path& final_path) {
+    fs::path folder = final_path.parent_path();
+    // A Delete of the folder's last other object may remove the folder between its creation
+    // and the rename (ENOENT): create it again, a few times.
+    int renamed = -1;
+    for (int attempt = 0; attempt < 5 && renamed != 0; ++attempt) {
+        std::error_code ec;
+        fs::create_directories(folder, ec);
+        if (ec == std::errc::file_exists || ec == std::errc::not_a_directory) {
+            return absl::FailedPreconditionError(
+                "object key runs through an existing object (e.g. \"a/b\" when \"a\" exists)");
+        }
+        if (ec) {
+            return ErrnoStatus(ec.value(), "creating an object's folder");
+        }
+        renamed = ::rename(temp_path.c_str(), final_path.c_str());
+        if (renamed != 0 && errno != ENOENT) {
+            break;
+        }
+    }
+    if (renamed != 0) {
+        int err = errno;
+        if (err == EISDIR || err == ENOTEMPTY || err == EEXIST || err == ENOTDIR) {
+            return absl::FailedPreconditionError(
+                "object key names a folder of other objects (e.g. \"a\" when \"a/b\" exists)");
+        }
+        return ErrnoStatus(err, "moving an object into place");
+    }
+    SyncFolder(folder);
+    return absl::OkStatus();
+}
+
 class DiskObjectWriter final : public ObjectWriter {
 public:
     DiskObjectWriter(int fd, fs::path temp_path, fs::path final_path)
@@ -149,37 +184,11 @@ private:
         if (::fsync(fd_) != 0) {
             return ErrnoStatus(errno, "flushing an object");
         }
-        fs::path folder = final_path_.parent_path();
-        // A Delete of the folder's last other object may remove the folder between its creation
-        // and the rename (ENOENT): create it again, a few times.
-        int renamed = -1;
-        for (int attempt = 0; attempt < 5 && renamed != 0; ++attempt) {
-            std::error_code ec;
-            fs::create_directories(folder, ec);
-            if (ec == std::errc::file_exists || ec == std::errc::not_a_directory) {
-                return absl::FailedPreconditionError(
-                    "object key runs through an existing object (e.g. \"a/b\" when \"a\" "
-                    "exists)");
-            }
-            if (ec) {
-                return ErrnoStatus(ec.value(), "creating an object's folder");
-            }
-            renamed = ::rename(temp_path_.c_str(), final_path_.c_str());
-            if (renamed != 0 && errno != ENOENT) {
-                break;
-            }
-        }
-        if (renamed != 0) {
-            int err = errno;
-            if (err == EISDIR || err == ENOTEMPTY || err == EEXIST || err == ENOTDIR) {
-                return absl::FailedPreconditionError(
-                    "object key names a folder of other objects (e.g. \"a\" when \"a/b\" exists)");
-            }
-            return ErrnoStatus(err, "moving an object into place");
+        if (absl::Status s = MoveIntoPlace(temp_path_, final_path_); !s.ok()) {
+            return s;
         }
         // The temporary file is gone now: the descriptor is closed without unlinking anything.
         ::close(std::exchange(fd_, -1));
-        SyncFolder(folder);
         return absl::OkStatus();
     }
 
@@ -264,6 +273,38 @@ absl::Status DiskObjectStore::Put(std::string key, std::string_view bytes, Objec
         return s;
     }
     return (*writer)->Commit();
+}
+
+absl::Status DiskObjectStore::Copy(std::string_view from, std::string key, ObjectInfo info) {
+    if (absl::Status s = ValidateDiskKey(from); !s.ok()) {
+        return s;
+    }
+    if (absl::Status s = ValidateDiskKey(key); !s.ok()) {
+        return s;
+    }
+    // Objects are never changed in place (every write is a new file renamed over the old), so
+    // two names for one file stay two independent objects.
+    const fs::path temp_path = temp_dir_ / (core::RandomToken(16) + ".part");
+    if (::link((root_ / from).c_str(), temp_path.c_str()) != 0) {
+        const int err = errno;
+        if (err == ENOENT || err == ENOTDIR) {
+            struct stat st {};
+            if (::stat((root_ / from).c_str(), &st) != 0) {
+                return absl::NotFoundError("no such object");
+            }
+        }
+        // No hard links here (another file system under .tmp, a FAT or network mount): the bytes.
+        auto bytes = Get(from, std::numeric_limits<uint64_t>::max());
+        if (!bytes.ok()) {
+            return bytes.status();
+        }
+        return Put(std::move(key), *bytes, std::move(info));
+    }
+    absl::Status s = MoveIntoPlace(temp_path, root_ / key);
+    if (!s.ok()) {
+        ::unlink(temp_path.c_str());
+    }
+    return s;
 }
 
 absl::StatusOr<std::string> DiskObjectStore::Get(std::string_view key, uint64_t max_bytes) {

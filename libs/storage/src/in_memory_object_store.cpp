@@ -1,5 +1,6 @@
 #include "hatongsu/storage/in_memory_object_store.h"
 
+#include <limits>
 #include <utility>
 
 namespace hatongsu::storage {
@@ -59,6 +60,18 @@ absl::Status InMemoryObjectStore::Put(std::string key, std::string_view bytes, O
         return s;
     }
     return (*writer)->Commit();
+}
+
+absl::Status InMemoryObjectStore::Copy(std::string_view from, std::string key, ObjectInfo info) {
+    if (absl::Status s = ValidateKey(key); !s.ok()) {
+        return s;
+    }
+    auto bytes = Get(from, std::numeric_limits<uint64_t>::max());
+    if (!bytes.ok()) {
+        return bytes.status();
+    }
+    Commit(key, std::move(*bytes), info);
+    return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> InMemoryObjectStore::Get(std::string_view key, uint64_t max_bytes) {

@@ -632,6 +632,41 @@ absl::StatusOr<std::string> S3ObjectStore::Get(std::string_view key, uint64_t ma
     return std::move(response->body);
 }
 
+absl::Status S3ObjectStore::Copy(std::string_view from, std::string key, ObjectInfo info) {
+    if (absl::Status s = ValidateKey(from); !s.ok()) {
+        return s;
+    }
+    if (absl::Status s = ValidateKey(key); !s.ok()) {
+        return s;
+    }
+    if (absl::Status s = CheckContentType(info); !s.ok()) {
+        return s;
+    }
+    MemorySource empty("");
+    Request copy{
+        .what = "copy object",
+        .method = "PUT",
+        .url = ObjectUrl(key),
+        .headers =
+            {"x-amz-copy-source: /" + UriEncode(options_.bucket, false) + "/" +
+                 UriEncode(from, true),
+             "x-amz-metadata-directive: REPLACE", "Content-Type: " + info.content_type},
+        .payload_sha256 = std::string(kEmptySha256),
+        .upload = &empty};
+    auto response = Perform(copy);
+    if (!response.ok()) {
+        return response.status();
+    }
+    if (!IsSuccess(response->status)) {
+        return HttpStatusToStatus(response->status, response->body, copy.what);
+    }
+    // S3 may answer a copy that failed part-way with 200 and an <Error> document.
+    if (!ErrorCode(response->body).empty()) {
+        return HttpStatusToStatus(500, response->body, copy.what);
+    }
+    return absl::OkStatus();
+}
+
 absl::StatusOr<ObjectStat> S3ObjectStore::Stat(std::string_view key) {
     if (absl::Status s = ValidateKey(key); !s.ok()) {
         return s;

@@ -123,6 +123,33 @@ TYPED_TEST_P(ObjectStoreContract, PutReplacesAnExistingObject) {
     EXPECT_THAT(this->AllKeys(), ::testing::ElementsAre("r.jpg"));
 }
 
+TYPED_TEST_P(ObjectStoreContract, CopyMakesAnIndependentObjectUnderTheNewKey) {
+    ObjectStore& store = this->Store();
+    ASSERT_THAT(store.Put("staging/c.bin", "the original bytes", {}), IsOk());
+    ASSERT_THAT(store.Put("final/c.jpg", "an older object", {}), IsOk());
+    ASSERT_THAT(store.Copy("staging/c.bin", "final/c.jpg", {.content_type = "image/jpeg"}), IsOk());
+    EXPECT_THAT(store.Get("final/c.jpg", 100), IsOkAndHolds(std::string("the original bytes")));
+    auto stat = store.Stat("final/c.jpg");
+    ASSERT_THAT(stat, IsOk());
+    EXPECT_EQ(stat->size, 18u);
+    EXPECT_EQ(stat->content_type, "image/jpeg");
+    // Independent: replacing or deleting the source leaves the copy as it was.
+    ASSERT_THAT(store.Put("staging/c.bin", "replaced", {}), IsOk());
+    EXPECT_THAT(store.Get("final/c.jpg", 100), IsOkAndHolds(std::string("the original bytes")));
+    ASSERT_THAT(store.Delete("staging/c.bin"), IsOk());
+    EXPECT_THAT(store.Get("final/c.jpg", 100), IsOkAndHolds(std::string("the original bytes")));
+
+    EXPECT_THAT(
+        store.Copy("staging/gone.bin", "final/d.jpg", {}), StatusIs(absl::StatusCode::kNotFound));
+    EXPECT_THAT(store.Stat("final/d.jpg"), StatusIs(absl::StatusCode::kNotFound));
+    EXPECT_THAT(
+        store.Copy("final/c.jpg", "../d.jpg", {}), StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(
+        store.Copy("../c.jpg", "final/d.jpg", {}), StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(this->AllKeys(), ::testing::ElementsAre("final/c.jpg"));
+    EXPECT_EQ(this->LeftoverFiles(), 0u);
+}
+
 TYPED_TEST_P(ObjectStoreContract, DeleteRemovesAndIsIdempotent) {
     ASSERT_THAT(this->Store().Put("staging/d.bin", "x", {}), IsOk());
     ASSERT_THAT(this->Store().Delete("staging/d.bin"), IsOk());
@@ -283,6 +310,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     StatReportsSizeAndContentType,
     AbsentObjectsAreNotFound,
     PutReplacesAnExistingObject,
+    CopyMakesAnIndependentObjectUnderTheNewKey,
     DeleteRemovesAndIsIdempotent,
     ListReturnsSortedKeysUnderThePrefixUpToTheLimit,
     StreamsSeveralMegabytesInSmallChunks,

@@ -101,7 +101,9 @@ TEST(AlbumConfig, DefaultsAndTheOriginalNames) {
     EXPECT_EQ(c->pg_url, "postgresql://x");
     EXPECT_EQ(c->amqp_url, "amqp://u:p@h:5672/");
     EXPECT_EQ(c->queue, "album_queue");
-    EXPECT_GE(c->pg_pool_size, c->io_threads + c->decode_threads);
+    EXPECT_EQ(c->job_threads, 2 * c->decode_threads);
+    EXPECT_GE(c->pg_pool_size, c->io_threads + c->job_threads);
+    EXPECT_GE(c->prefetch, c->job_threads);
     config::Env defaults(Vars{{"ALBUM_PG_URL", "postgresql://y"}});
     EXPECT_EQ(LoadConfig(defaults)->grpc_address, "127.0.0.1:4002");
 }
@@ -115,7 +117,7 @@ TEST(AlbumConfig, RefusesTyposAndOpenNonLoopbackListeners) {
         {{"ALBUM_PG_URL", "postgresql://y"},
          {"ALBUM_THREADS", "4"},
          {"ALBUM_DECODE_THREADS", "2"},
-         {"ALBUM_PG_POOL_SIZE", "5"}});
+         {"ALBUM_PG_POOL_SIZE", "7"}});  // 4 gRPC threads + 4 job threads need 8
     EXPECT_THAT(LoadConfig(small), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 

@@ -2,6 +2,13 @@
 // re-delivery and a crash between the object writes and the insert.
 #include "services/album/usecase/process_upload.h"
 
+#include <algorithm>
+#include <array>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -63,6 +70,78 @@ protected:
          .delete_retry = {.attempts = 2, .backoff = std::chrono::milliseconds(0)}}};
 };
 
+// Holds every call inside Process until Open(), counting the most calls inside at one time.
+class HoldingProcessor final : public ImageProcessor {
+public:
+    absl::StatusOr<ProcessedImage> Process(std::string_view bytes) override {
+        {
+            std::unique_lock lock(mu_);
+            ++inside_;
+            most_ = std::max(most_, inside_);
+            changed_.notify_all();
+            changed_.wait(lock, [this] { return open_; });
+            --inside_;
+        }
+        return results_.Process(bytes);
+    }
+    void WaitUntilInside(int n) {
+        std::unique_lock lock(mu_);
+        changed_.wait(lock, [this, n] { return inside_ >= n; });
+    }
+    void Open() {
+        std::lock_guard lock(mu_);
+        open_ = true;
+        changed_.notify_all();
+    }
+    int Most() {
+        std::lock_guard lock(mu_);
+        return most_;
+    }
+
+private:
+    std::mutex mu_;
+    std::condition_variable changed_;
+    int inside_ = 0;
+    int most_ = 0;
+    bool open_ = false;
+    testing::FakeImageProcessor results_;
+};
+
+class LockedIdGenerator final : public IdGenerator {
+public:
+    std::string NewId() override {
+        std::lock_guard lock(mu_);
+        return ids_.NewId();
+    }
+
+private:
+    std::mutex mu_;
+    testing::SequentialIdGenerator ids_;
+};
+
+TEST_F(ProcessUploadTest, NoMoreJobsDecodeAtOnceThanTheLimitAndTheRestWaitTheirTurn) {
+    HoldingProcessor processor;
+    LockedIdGenerator ids;
+    ProcessUpload limited(
+        batches_, images_, store_, processor, ids, clock_,
+        {.max_file_bytes = 1000, .max_concurrent_decodes = 2});
+    std::array<JobOutcome, 3> outcomes;
+    std::vector<std::thread> workers;
+    for (int i = 0; i < 3; ++i) {
+        workers.emplace_back([&, i] { outcomes.at(i) = limited.Execute(Job(i)); });
+    }
+    processor.WaitUntilInside(2);  // the third job waits for a turn instead of coming in
+    processor.Open();
+    for (std::thread& w : workers) {
+        w.join();
+    }
+    EXPECT_EQ(processor.Most(), 2);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(outcomes.at(i).status, UploadStatus::kDone) << i;
+        EXPECT_EQ(File(i).status, UploadStatus::kDone) << i;
+    }
+}
+
 TEST_F(ProcessUploadTest, StoresThreeObjectsAndOneRowThenCleansStaging) {
     JobOutcome out = uc_.Execute(Job(0));
     EXPECT_EQ(out.action, JobAction::kAck);
@@ -85,6 +164,7 @@ TEST_F(ProcessUploadTest, StoresThreeObjectsAndOneRowThenCleansStaging) {
     EXPECT_TRUE(Has(PreviewKey(kFirstId)));
     EXPECT_EQ(store_.Stat(ThumbnailKey(kFirstId))->content_type, "image/webp");
     EXPECT_EQ(store_.Stat(image.object_key)->content_type, "image/jpeg");
+    EXPECT_THAT(store_.Get(image.object_key, 100), testkit::IsOkAndHolds(std::string("bytes")));
     EXPECT_FALSE(Has("staging/0.bin"));
 }
 

@@ -121,8 +121,16 @@ JobOutcome ProcessUpload::Run(const UploadJob& message) {
         return Retry(bytes.status(), "read staging");
     }
 
+    decode_turns_.acquire();
     stage_start = Steady::now();
-    auto processed = processor_.Process(*bytes);
+    absl::StatusOr<ProcessedImage> processed;
+    {
+        struct GiveBack {
+            std::counting_semaphore<std::numeric_limits<int>::max()>& turns;
+            ~GiveBack() { turns.release(); }
+        } give_back{decode_turns_};
+        processed = processor_.Process(*bytes);
+    }
     Took(Stage::kProcess, stage_start);
     if (processed.status().code() == absl::StatusCode::kInvalidArgument) {
         std::string reason(processed.status().message());
@@ -174,10 +182,16 @@ JobOutcome ProcessUpload::Run(const UploadJob& message) {
             std::string content_type;
         };
         const Put puts[] = {
-            {image.object_key, *bytes, processed->mime_type},
             {image.thumbnail_key, processed->thumbnail_webp, "image/webp"},
             {image.preview_key, processed->preview_jpeg, "image/jpeg"}};
         stage_start = Steady::now();
+        // The original is the staging object under its final key: the store links or copies it
+        // on its side (no second write of its bytes).
+        if (absl::Status s = store_.Copy(
+                job.staging_key, image.object_key, {.content_type = processed->mime_type});
+            !s.ok()) {
+            return Retry(s, "copy original");
+        }
         for (const Put& p : puts) {
             if (absl::Status s = store_.Put(p.key, p.bytes, {.content_type = p.content_type});
                 !s.ok()) {
@@ -194,12 +208,13 @@ JobOutcome ProcessUpload::Run(const UploadJob& message) {
             }
             if (*winner && (*winner)->id != id) {
                 // A concurrent identical upload won: ours must leave nothing behind.
-                for (const Put& p : puts) {
-                    if (absl::Status s = DeleteObjectWithRetry(store_, p.key, limits_.delete_retry);
+                for (const std::string* key :
+                     {&image.object_key, &image.thumbnail_key, &image.preview_key}) {
+                    if (absl::Status s = DeleteObjectWithRetry(store_, *key, limits_.delete_retry);
                         !s.ok()) {
                         log::Warn(
                             "object of a duplicate upload left behind",
-                            {{"key", p.key}, {"error", std::string(s.message())}});
+                            {{"key", *key}, {"error", std::string(s.message())}});
                     }
                 }
                 return Duplicate(job, (*winner)->id);

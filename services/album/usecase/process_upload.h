@@ -9,12 +9,17 @@
 // row is inserted once. A sha256 conflict at insert (a concurrent identical upload) deletes the
 // three objects just written and reports the file as a duplicate.
 //
-// Blocking and CPU-heavy: run it on the decode pool. Thread-safe (no state of its own).
+// Blocking and CPU-heavy: run it on the worker pool. Thread-safe; its one piece of state is the
+// turns to decode: at most max_concurrent_decodes jobs are in ImageProcessor::Process at a time,
+// so a pool with more threads than cores overlaps one job's reads, writes and commits with the
+// others' decoding without decoding more images at once than there are cores.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <optional>
+#include <semaphore>
 #include <string>
 
 #include "hatongsu/core/clock.h"
@@ -49,6 +54,7 @@ struct JobOutcome {
 struct ProcessUploadLimits {
     uint64_t max_file_bytes = 200ull << 20;  // a staging object over it fails as TOO_LARGE
     DeleteRetry delete_retry{};
+    int max_concurrent_decodes = 0;  // jobs in ImageProcessor::Process at once; 0: no limit
 };
 
 class ProcessUpload final {
@@ -69,7 +75,10 @@ public:
           ids_(ids),
           clock_(clock),
           limits_(limits),
-          metrics_(metrics) {}
+          metrics_(metrics),
+          decode_turns_(
+              limits.max_concurrent_decodes > 0 ? limits.max_concurrent_decodes
+                                                : std::numeric_limits<int>::max()) {}
 
     // The message names the file (batch_id, index); its other fields are taken from the upload
     // file's row, which CreateUploadBatch wrote.
@@ -95,6 +104,7 @@ private:
     core::Clock& clock_;  // the capture time of a file with no date at all: its upload
     const ProcessUploadLimits limits_;
     ProcessingMetrics* const metrics_;
+    std::counting_semaphore<std::numeric_limits<int>::max()> decode_turns_;
 };
 
 }  // namespace hatongsu::album

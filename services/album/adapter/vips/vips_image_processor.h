@@ -27,8 +27,9 @@
 //
 // Thread-safe: Process may run on many threads at once (libvips is thread-safe; this object is
 // immutable). Each call's memory is bounded by the options: the undecoded bytes, the preview in
-// memory (preview_size^2 x 4 bytes) and, for progressive JPEG / interlaced PNG / HEIC, about
-// 3-6 bytes per source pixel inside the codec.
+// memory (preview_size^2 x 4 bytes), while resizing at most 2 x 32 MiB (the image reduced to its
+// final height and its transpose; wider images stream through vips_resize instead) and, for
+// progressive JPEG / interlaced PNG / HEIC, about 3-6 bytes per source pixel inside the codec.
 #pragma once
 
 #include <cstdint>

@@ -43,6 +43,8 @@ public:
     [[nodiscard]] absl::Status Put(
         std::string key, std::string_view bytes, ObjectInfo info) override;
     absl::StatusOr<std::string> Get(std::string_view key, uint64_t max_bytes) override;
+    [[nodiscard]] absl::Status Copy(
+        std::string_view from, std::string key, ObjectInfo info) override;
     absl::StatusOr<ObjectStat> Stat(std::string_view key) override;
     [[nodiscard]] absl::Status Delete(std::string_view key) override;
     // Sorted keys; the prefix follows the key rules except that it may be empty or end in '/'.

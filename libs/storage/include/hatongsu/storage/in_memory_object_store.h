@@ -20,6 +20,8 @@ public:
     absl::StatusOr<std::unique_ptr<ObjectWriter>> Create(std::string key, ObjectInfo info) override;
     absl::Status Put(std::string key, std::string_view bytes, ObjectInfo info) override;
     absl::StatusOr<std::string> Get(std::string_view key, uint64_t max_bytes) override;
+    [[nodiscard]] absl::Status Copy(
+        std::string_view from, std::string key, ObjectInfo info) override;
     absl::StatusOr<ObjectStat> Stat(std::string_view key) override;
     absl::Status Delete(std::string_view key) override;
     absl::StatusOr<std::vector<std::string>> List(

@@ -61,6 +61,12 @@ public:
     // The whole object; ResourceExhausted when it is larger than max_bytes (nothing is read past
     // it).
     virtual absl::StatusOr<std::string> Get(std::string_view key, uint64_t max_bytes) = 0;
+    // A new object under `key` with the bytes of the object under `from` (replacing what `key`
+    // held), without the bytes passing through this process where the backend allows: disk
+    // hard-links the file, S3 copies on the server. The two are independent afterwards (deleting
+    // one leaves the other). NotFound when `from` does not exist; `key` is then untouched.
+    [[nodiscard]] virtual absl::Status Copy(
+        std::string_view from, std::string key, ObjectInfo info) = 0;
     virtual absl::StatusOr<ObjectStat> Stat(std::string_view key) = 0;
     // Deleting an absent object is OK (deletes are retried and must be idempotent).
     [[nodiscard]] virtual absl::Status Delete(std::string_view key) = 0;

@@ -154,6 +154,30 @@ TEST_F(VipsImageProcessorTest, Orientation6IsRotatedClockwise) {
     EXPECT_TRUE(IsRed(PixelAt(image->preview_jpeg, 4, 4)));
 }
 
+// Big enough to shrink on load and then reduce (through transposes, see Reduce): the marked
+// corner stays where it belongs, rotated or not, in the preview and the thumbnail.
+TEST_F(VipsImageProcessorTest, ALargePhotoKeepsItsCornerThroughTheResize) {
+    const Picture picture{.width = 3000, .height = 2000, .corner = 300};
+    auto image = processor_.Process(EncodeJpeg(picture));
+    ASSERT_THAT(image, IsOk());
+    ASSERT_EQ(DecodeSize(image->preview_jpeg).width, 1440);
+    ASSERT_EQ(DecodeSize(image->preview_jpeg).height, 960);
+    EXPECT_TRUE(IsRed(PixelAt(image->preview_jpeg, 20, 20)));
+    EXPECT_FALSE(IsRed(PixelAt(image->preview_jpeg, 1420, 20)));
+    EXPECT_FALSE(IsRed(PixelAt(image->preview_jpeg, 20, 940)));
+    EXPECT_TRUE(IsRed(PixelAt(image->thumbnail_webp, 5, 5)));
+    EXPECT_FALSE(IsRed(PixelAt(image->thumbnail_webp, 244, 5)));
+    EXPECT_FALSE(IsRed(PixelAt(image->thumbnail_webp, 5, 160)));
+
+    image = processor_.Process(JpegWithExif({.orientation = 6}, picture));
+    ASSERT_THAT(image, IsOk());
+    ASSERT_EQ(DecodeSize(image->preview_jpeg).width, 960);
+    ASSERT_EQ(DecodeSize(image->preview_jpeg).height, 1440);
+    EXPECT_TRUE(IsRed(PixelAt(image->preview_jpeg, 940, 20)));
+    EXPECT_FALSE(IsRed(PixelAt(image->preview_jpeg, 20, 20)));
+    EXPECT_FALSE(IsRed(PixelAt(image->preview_jpeg, 940, 1420)));
+}
+
 TEST_F(VipsImageProcessorTest, DerivativesCarryNoMetadata) {
     auto image = processor_.Process(JpegWithExif(
         {.date_time_original = "2024:05:06 07:08:09", .orientation = 6},
@@ -229,12 +253,16 @@ TEST_F(VipsImageProcessorTest, PngWithoutExif) {
 }
 
 TEST_F(VipsImageProcessorTest, TransparentPngPreviewIsOnWhite) {
-    auto image = processor_.Process(EncodePng({.fill = {0, 0, 0}, .alpha = true}));
-    ASSERT_THAT(image, IsOk());
-    EXPECT_EQ(DecodeSize(image->preview_jpeg).bands, 3);
-    const Rgb c = PixelAt(image->preview_jpeg, 10, 10);  // black at 50 % over white: grey
-    EXPECT_NEAR(c.r, 127, 8);
-    EXPECT_EQ(DecodeSize(image->thumbnail_webp).bands, 4);  // WebP keeps the alpha
+    // The 2000 px one is resized with its alpha premultiplied (float pixels of 16 bytes).
+    for (const int width : {64, 2000}) {
+        auto image = processor_.Process(
+            EncodePng({.width = width, .height = 100, .fill = {0, 0, 0}, .alpha = true}));
+        ASSERT_THAT(image, IsOk());
+        EXPECT_EQ(DecodeSize(image->preview_jpeg).bands, 3);
+        const Rgb c = PixelAt(image->preview_jpeg, 10, 10);  // black at 50 % over white: grey
+        EXPECT_NEAR(c.r, 127, 8) << width;
+        EXPECT_EQ(DecodeSize(image->thumbnail_webp).bands, 4);  // WebP keeps the alpha
+    }
 }
 
 TEST_F(VipsImageProcessorTest, SixteenBitPngBecomesEightBit) {
@@ -262,16 +290,19 @@ TEST_F(VipsImageProcessorTest, CmykJpegBecomesRgb) {
 }
 
 TEST_F(VipsImageProcessorTest, EmbeddedProfileIsConvertedToSrgb) {
-    // The derivatives carry no profile, so their pixels must already be sRGB.
-    const std::string p3 = test_images::EncodeP3Jpeg({.width = 50, .height = 40});
-    const Rgb stored = PixelAt(p3, 20, 20);
-    EXPECT_GT(std::abs(stored.r - 40), 10) << "the P3 values differ from the sRGB ones";
-    auto image = processor_.Process(p3);
-    ASSERT_THAT(image, IsOk());
-    const Rgb c = PixelAt(image->preview_jpeg, 20, 20);
-    EXPECT_NEAR(c.r, 40, 6);
-    EXPECT_NEAR(c.g, 120, 6);
-    EXPECT_NEAR(c.b, 200, 6);
+    // The derivatives carry no profile, so their pixels must already be sRGB; also after a
+    // resize (the 2000 px one), which must keep the profile until the conversion.
+    for (const int width : {50, 2000}) {
+        const std::string p3 = test_images::EncodeP3Jpeg({.width = width, .height = 40});
+        const Rgb stored = PixelAt(p3, 20, 20);
+        EXPECT_GT(std::abs(stored.r - 40), 10) << "the P3 values differ from the sRGB ones";
+        auto image = processor_.Process(p3);
+        ASSERT_THAT(image, IsOk());
+        const Rgb c = PixelAt(image->preview_jpeg, 20, 20);
+        EXPECT_NEAR(c.r, 40, 6) << width;
+        EXPECT_NEAR(c.g, 120, 6) << width;
+        EXPECT_NEAR(c.b, 200, 6) << width;
+    }
 }
 
 TEST_F(VipsImageProcessorTest, WebpWithExifDate) {
