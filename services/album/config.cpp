@@ -35,7 +35,7 @@ absl::StatusOr<AlbumConfig> LoadConfig(config::Env& env) {
     c.job_threads = 2 * c.decode_threads;
     // Every gRPC thread and every job thread (the worker's writes) may hold a connection.
     const int pool_users = c.io_threads + c.job_threads;
-    c.pg_pool_size = env.Int({"ALBUM_PG_POOL_SIZE"}, pool_users, 1, 512);
+    c.pg_pool_size = env.Int({"ALBUM_PG_POOL_SIZE"}, pool_users, 1, 1024);
     if (c.pg_pool_size < pool_users) {
         env.AddError(
             "ALBUM_PG_POOL_SIZE (" + std::to_string(c.pg_pool_size) +

@@ -300,9 +300,15 @@ absl::Status DiskObjectStore::Copy(std::string_view from, std::string key, Objec
         }
         return Put(std::move(key), *bytes, std::move(info));
     }
+    // The link has the source's times; from now on it counts as a new file (SweepTemp removes
+    // .tmp files by their modification time, and backups may pick files by it).
+    ::utimensat(AT_FDCWD, temp_path.c_str(), nullptr, 0);
     absl::Status s = MoveIntoPlace(temp_path, root_ / key);
     if (!s.ok()) {
         ::unlink(temp_path.c_str());
+        if (absl::IsNotFound(s)) {  // the link itself vanished (a sweep by hand): try again
+            return absl::UnavailableError("the linked copy vanished before it was in place");
+        }
     }
     return s;
 }

@@ -103,6 +103,27 @@ TEST_F(DiskObjectStoreTest, ObjectsAreFilesUnderTheRoot) {
     EXPECT_EQ(content, "jpeg bytes");
 }
 
+// Copy is a hard link: one file under two names, dated when the copy was made (a staging file
+// staged long ago must not look abandoned to SweepTemp, nor old to a backup, once linked).
+TEST_F(DiskObjectStoreTest, CopyLinksTheFileAndDatesItNow) {
+    ASSERT_THAT(store_->Put("staging/s.bin", "staged bytes", {}), IsOk());
+    struct timespec old_times[2] = {{1'700'000'000, 0}, {1'700'000'000, 0}};
+    ASSERT_EQ(::utimensat(AT_FDCWD, (store_->Root() / "staging/s.bin").c_str(), old_times, 0), 0);
+    ASSERT_THAT(store_->Copy("staging/s.bin", "final/s.jpg", {}), IsOk());
+    struct stat source {};
+    struct stat copy {};
+    ASSERT_EQ(::stat((store_->Root() / "staging/s.bin").c_str(), &source), 0);
+    ASSERT_EQ(::stat((store_->Root() / "final/s.jpg").c_str(), &copy), 0);
+    EXPECT_EQ(source.st_ino, copy.st_ino);
+    EXPECT_EQ(copy.st_nlink, 2u);
+    auto stat = store_->Stat("final/s.jpg");
+    ASSERT_THAT(stat, IsOk());
+    EXPECT_GT(stat->modified, std::chrono::system_clock::now() - 1h);
+    EXPECT_THAT(store_->SweepTemp(std::chrono::system_clock::now() - 1h), IsOkAndHolds(0u));
+    ASSERT_THAT(store_->Delete("staging/s.bin"), IsOk());
+    EXPECT_THAT(store_->Get("final/s.jpg", 100), IsOkAndHolds(std::string("staged bytes")));
+}
+
 TEST_F(DiskObjectStoreTest, PublicUrlIsTheGatewayFilesRoute) {
     EXPECT_EQ(store_->PublicUrl("ab/cd-1.webp"), "https://gw.test:4000/files/ab/cd-1.webp");
 }

@@ -121,14 +121,14 @@ JobOutcome ProcessUpload::Run(const UploadJob& message) {
         return Retry(bytes.status(), "read staging");
     }
 
-    decode_turns_.acquire();
-    stage_start = Steady::now();
     absl::StatusOr<ProcessedImage> processed;
+    decode_turns_.acquire();
     {
         struct GiveBack {
             std::counting_semaphore<std::numeric_limits<int>::max()>& turns;
             ~GiveBack() { turns.release(); }
         } give_back{decode_turns_};
+        stage_start = Steady::now();
         processed = processor_.Process(*bytes);
     }
     Took(Stage::kProcess, stage_start);
