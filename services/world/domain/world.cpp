@@ -1,6 +1,7 @@
 #include "services/world/domain/world.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "hatongsu/core/overloaded.h"
 
@@ -17,17 +18,9 @@ std::vector<PeerId> World::Others(const PeerId& peer) const {
 }
 
 std::vector<Player> World::PlayersInOrder() const {
-    std::vector<const State*> states;
-    states.reserve(players_.size());
-    for (const auto& [id, state] : players_) {
-        states.push_back(&state);
-    }
-    std::sort(states.begin(), states.end(), [](const State* a, const State* b) {
-        return a->joined_seq < b->joined_seq;
-    });
     std::vector<Player> out;
-    out.reserve(states.size());
-    for (const State* s : states) {
+    out.reserve(order_.size());
+    for (const State* s : order_) {
         out.push_back(s->player);
     }
     return out;
@@ -54,7 +47,21 @@ Effects World::Join(const PeerId& peer, TimePoint now, SpawnDraw draw) {
         .transform =
             {SpawnPoint(occupied, settings_.spawn, settings_.rules.bounds, draw), SpawnRotation()},
         .animation = 0};
-    players_.emplace(peer, State{me, core::TokenBucket(settings_.rate, now), next_seq_++});
+    State& state = players_[peer];
+    state.player = me;
+    state.bucket = core::TokenBucket(settings_.rate, now);
+    state.relay = core::TokenBucket(settings_.relay, now);
+    // The newcomer learns everyone's current position from serverExistingPlayers, and everyone
+    // its spawn from serverNewPlayer: both sides are up to date.
+    for (State* other : order_) {
+        other->seen.push_back(state.version);
+        other->seen_at.push_back(now);
+        state.seen.push_back(other->version);
+        state.seen_at.push_back(now);
+    }
+    order_.push_back(&state);
+    state.seen.push_back(state.version);
+    state.seen_at.push_back(now);
     ++stats_.joined;
     effects.push_back(Send{{peer}, NewPlayer{me}, true});
     effects.push_back(Send{{peer}, ExistingPlayers{PlayersInOrder()}, true});
@@ -85,7 +92,9 @@ Effects World::Handle(const PeerId& peer, const ClientMessage& message, TimePoin
                     return;
                 }
                 state.player.transform = u.transform;
-                if (!moved_.insert(peer).second) {
+                ++state.version;
+                state.moved_at = now;
+                if (std::exchange(state.moved, true)) {
                     ++stats_.updates_coalesced;
                 }
             },
@@ -112,10 +121,18 @@ Effects World::Handle(const PeerId& peer, const ClientMessage& message, TimePoin
 
 Effects World::Leave(const PeerId& peer) {
     Effects effects;
-    if (players_.erase(peer) == 0) {
+    auto it = players_.find(peer);
+    if (it == players_.end()) {
         return effects;
     }
-    moved_.erase(peer);
+    const auto at = std::find(order_.begin(), order_.end(), &it->second);
+    const auto index = at - order_.begin();
+    order_.erase(at);
+    for (State* other : order_) {
+        other->seen.erase(other->seen.begin() + index);
+        other->seen_at.erase(other->seen_at.begin() + index);
+    }
+    players_.erase(it);
     std::vector<PeerId> rest = Others(peer);
     if (!rest.empty()) {
         effects.push_back(Send{std::move(rest), PlayerDisconnected{peer}, true});
@@ -135,27 +152,65 @@ Effects World::Kick(const PeerId& peer) {
     return effects;
 }
 
-Effects World::Tick() {
-    Effects effects;
-    if (moved_.empty()) {
-        return effects;
-    }
-    const std::vector<Player> all = PlayersInOrder();
-    for (const Player& p : all) {
-        if (!moved_.contains(p.id) || all.size() < 2) {
+void World::RelayTo(std::size_t r, TimePoint now, std::vector<std::vector<PeerId>>& to) {
+    State& me = *order_[r];
+    candidates_.clear();
+    std::size_t pending = 0;
+    for (std::size_t j = 0; j < order_.size(); ++j) {
+        const State& mover = *order_[j];
+        if (j == r || me.seen[j] == mover.version) {
             continue;
         }
-        std::vector<PeerId> others;
-        others.reserve(all.size() - 1);
-        for (const Player& o : all) {
-            if (o.id != p.id) {
-                others.push_back(o.id);
-            }
+        ++pending;
+        // A position a tick old, from a player still moving, is soon replaced: not a candidate.
+        if (mover.moved || now - mover.moved_at >= settings_.settle) {
+            candidates_.push_back(j);
         }
-        stats_.updates_relayed += others.size();
-        effects.push_back(Send{std::move(others), PlayerMoved{p.id, p.transform}, false});
     }
-    moved_.clear();
+    const std::size_t budget = std::min(me.relay.Available(now), candidates_.size());
+    if (budget < candidates_.size()) {
+        // Stopped players first (their last position is final), then the longest waited for.
+        auto first = [&](std::size_t a, std::size_t b) {
+            const bool a_stopped = !order_[a]->moved;
+            const bool b_stopped = !order_[b]->moved;
+            if (a_stopped != b_stopped) {
+                return a_stopped;
+            }
+            return std::pair(me.seen_at[a], a) < std::pair(me.seen_at[b], b);
+        };
+        std::nth_element(
+            candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(budget),
+            candidates_.end(), first);
+    }
+    for (std::size_t i = 0; i < budget; ++i) {
+        const std::size_t j = candidates_[i];
+        (void)me.relay.Take(now);
+        me.seen[j] = order_[j]->version;
+        me.seen_at[j] = now;
+        to[j].push_back(me.player.id);
+    }
+    stats_.updates_deferred += pending - budget;
+}
+
+Effects World::Tick(TimePoint now) {
+    Effects effects;
+    if (order_.size() >= 2) {
+        std::vector<std::vector<PeerId>> to(order_.size());
+        for (std::size_t r = 0; r < order_.size(); ++r) {
+            RelayTo(r, now, to);
+        }
+        for (std::size_t j = 0; j < order_.size(); ++j) {
+            if (to[j].empty()) {
+                continue;
+            }
+            stats_.updates_relayed += to[j].size();
+            const Player& p = order_[j]->player;
+            effects.push_back(Send{std::move(to[j]), PlayerMoved{p.id, p.transform}, false});
+        }
+    }
+    for (State* s : order_) {
+        s->moved = false;
+    }
     return effects;
 }
 
@@ -169,7 +224,7 @@ Effects World::DisconnectAll() {
         effects.push_back(ClosePeer{p});
     }
     players_.clear();
-    moved_.clear();
+    order_.clear();
     return effects;
 }
 

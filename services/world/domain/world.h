@@ -2,20 +2,20 @@
 // clock of its own): peers join, move, animate and leave; the world answers with effects (sends
 // and closes) for the adapters to carry out. Beyond the original: every update is validated and
 // rate-limited per peer (dropped and counted otherwise); position updates are coalesced (the
-// latest per player is kept and relayed by Tick, at the tick rate); a capacity; one-shot facts go
-// reliable. Not thread-safe (usecase/game.h holds the lock).
+// latest per player is kept and relayed by Tick, at the tick rate); each peer receives at most
+// its relay budget of positions a second (see Tick); a capacity; one-shot facts go reliable. Not
+// thread-safe (usecase/game.h holds the lock).
 //
 //   World world(settings);
 //   Effects e = world.Join("peer-1", now, {.u = 0.3, .v = 0.7});
-//   e = world.Handle("peer-1", PlayerUpdate{...}, now);  // stored, relayed on the next Tick()
-//   e = world.Tick();
+//   e = world.Handle("peer-1", PlayerUpdate{...}, now);  // stored, relayed on the next Tick(now)
+//   e = world.Tick(now);
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <set>
 #include <vector>
 
 #include "hatongsu/core/token_bucket.h"
@@ -31,6 +31,11 @@ struct WorldSettings {
     std::size_t capacity = 100;
     // Updates (position and animation) per peer.
     core::TokenBucket::Limits rate{.per_second = 60, .burst = 60};
+    // Positions relayed to each peer: 50 players moving at 20 Hz fit in 1,000 a second; more
+    // players are each refreshed less often (never later). The burst is what a quiet moment saves.
+    core::TokenBucket::Limits relay{.per_second = 1000, .burst = 100};
+    // A player with no position for this long has stopped: its last one goes out first.
+    std::chrono::milliseconds settle{100};
 };
 
 struct WorldStats {
@@ -39,6 +44,7 @@ struct WorldStats {
     std::uint64_t refused_full = 0;
     std::uint64_t updates_relayed = 0;    // serverPlayerUpdate messages produced (per recipient)
     std::uint64_t updates_coalesced = 0;  // updates replaced by a newer one before the tick
+    std::uint64_t updates_deferred = 0;   // positions a tick left for later (a relay budget spent)
     std::map<DropReason, std::uint64_t> dropped;
 };
 
@@ -64,8 +70,12 @@ public:
     // Server-side close of one player: {"disconnected":null} and a close for it, then Leave.
     Effects Kick(const PeerId& peer);
     // The coalesced positions: one serverPlayerUpdate per player that moved since the last tick,
-    // to every other player.
-    Effects Tick();
+    // to every other player, as far as each recipient's relay budget goes. Past its budget, a
+    // recipient gets the players that stopped (their final position) and then those that moved
+    // since the last tick (fresh positions only: a position a tick old is soon replaced), the ones
+    // it has waited longest for first; the rest wait for a later tick. So with more movers than
+    // the budget allows, each is refreshed less often but never with an old position.
+    Effects Tick(TimePoint now);
     // Shutdown: {"disconnected":null} and a close for every player; the world is empty after.
     Effects DisconnectAll();
 
@@ -79,16 +89,25 @@ private:
     struct State {
         Player player;
         core::TokenBucket bucket;
-        std::uint64_t joined_seq = 0;  // order of arrival: the order of every listing
+        core::TokenBucket relay;    // positions this player may be sent
+        std::uint64_t version = 0;  // bumps with every position it sends
+        TimePoint moved_at{};       // when it sent the latest
+        bool moved = false;         // since the last tick
+        // Per player in order_ (same index): the version of its position this player has, and
+        // when it got it.
+        std::vector<std::uint64_t> seen;
+        std::vector<TimePoint> seen_at;
     };
 
     std::vector<PeerId> Others(const PeerId& peer) const;
     std::vector<Player> PlayersInOrder() const;
+    // The position relay of Tick for the recipient at order_[r].
+    void RelayTo(std::size_t r, TimePoint now, std::vector<std::vector<PeerId>>& to);
 
     const WorldSettings settings_;
     std::map<PeerId, State> players_;
-    std::set<PeerId> moved_;  // players with a position not yet relayed
-    std::uint64_t next_seq_ = 0;
+    std::vector<State*> order_;  // by arrival: the order of every listing (map nodes stay put)
+    std::vector<std::size_t> candidates_;  // RelayTo's scratch
     mutable WorldStats stats_;
 };
 

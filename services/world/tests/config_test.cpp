@@ -16,6 +16,7 @@ TEST(WorldConfig, DefaultsSuitALaptop) {
     EXPECT_EQ(c->port, 4100);
     EXPECT_EQ(c->endpoints.tick, 10ms);  // 100 Hz
     EXPECT_EQ(c->world.rate.per_second, 60);
+    EXPECT_EQ(c->world.relay.per_second, 1000);
     EXPECT_EQ(c->world.capacity, 100u);
     EXPECT_EQ(c->signaling.capacity, 100u);
     EXPECT_EQ(c->world.rules.bounds.min, (Vec3{-100, -10, -100}));
@@ -43,6 +44,7 @@ TEST(WorldConfig, ReadsEverySetting) {
         {"WORLD_PUBLIC_IP", "203.0.113.10"},
         {"WORLD_TICK_HZ", "10"},
         {"WORLD_UPDATE_RATE", "30"},
+        {"WORLD_RELAY_PER_PEER", "500"},
         {"WORLD_BOUNDS", "-5,0,-5,5,3,5"},
         {"WORLD_SPAWN", "1,0,-1"},
         {"WORLD_CAPACITY", "8"},
@@ -66,6 +68,8 @@ TEST(WorldConfig, ReadsEverySetting) {
     EXPECT_EQ(c->signaling.limits.max_per_address, 3u);
     EXPECT_EQ(c->world.rate.per_second, 30);
     EXPECT_EQ(c->world.rate.burst, 30);
+    EXPECT_EQ(c->world.relay.per_second, 500);
+    EXPECT_EQ(c->world.relay.burst, 50);
     EXPECT_EQ(c->world.rules.bounds.max, (Vec3{5, 3, 5}));
     EXPECT_EQ(c->world.spawn.center, (Vec3{1, 0, -1}));
     EXPECT_EQ(c->world.capacity, 8u);

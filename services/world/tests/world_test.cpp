@@ -1,8 +1,10 @@
 // The world as a state machine: join/leave effects, validation, rate limit, coalescing, capacity.
 #include "services/world/domain/world.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 
 #include <gtest/gtest.h>
 
@@ -88,7 +90,7 @@ TEST(World, PositionUpdatesAreCoalescedAndRelayedOnTheTick) {
     EXPECT_TRUE(world.Handle("A", PlayerUpdate{At(1, 1)}, kT0).empty());  // nothing at once
     EXPECT_TRUE(world.Handle("A", PlayerUpdate{At(2, 2)}, kT0).empty());
     EXPECT_TRUE(world.Handle("A", PlayerUpdate{At(3, 3)}, kT0).empty());
-    auto s = Sends(world.Tick());
+    auto s = Sends(world.Tick(kT0));
     ASSERT_EQ(s.size(), 1u);  // only the latest of A's three updates
     EXPECT_EQ(s[0].to, (std::vector<PeerId>{"B", "C"}));
     EXPECT_FALSE(s[0].reliable);
@@ -97,11 +99,109 @@ TEST(World, PositionUpdatesAreCoalescedAndRelayedOnTheTick) {
     EXPECT_EQ(moved.transform, At(3, 3));
     EXPECT_EQ(world.Stats().updates_coalesced, 2u);
     EXPECT_EQ(world.Stats().updates_relayed, 2u);
-    EXPECT_TRUE(world.Tick().empty());  // nothing new
+    EXPECT_TRUE(world.Tick(kT0).empty());  // nothing new
     EXPECT_EQ(world.Find("A")->transform, At(3, 3));
     // A newcomer learns the stored position.
     auto join = Sends(world.Join("D", kT0, {}));
     EXPECT_EQ(std::get<ExistingPlayers>(join[1].message).players[0].transform, At(3, 3));
+}
+
+// Who got player `mover`'s position in these sends (empty: nobody).
+std::vector<PeerId> RecipientsOf(const std::vector<Send>& sends, const PeerId& mover) {
+    for (const Send& s : sends) {
+        if (const auto* moved = std::get_if<PlayerMoved>(&s.message);
+            moved != nullptr && moved->player_id == mover) {
+            return s.to;
+        }
+    }
+    return {};
+}
+
+bool Got(const std::vector<Send>& sends, const PeerId& mover, const PeerId& recipient) {
+    const std::vector<PeerId> to = RecipientsOf(sends, mover);
+    return std::find(to.begin(), to.end(), recipient) != to.end();
+}
+
+TEST(World, ARecipientPastItsRelayBudgetGetsStoppedThenLongestWaitedForPlayersFirst) {
+    WorldSettings settings;
+    settings.relay = {.per_second = 20, .burst = 2};
+    World world(settings);
+    for (const char* p : {"A", "B", "C", "D"}) {
+        world.Join(p, kT0, {});
+    }
+    auto move = [&](std::vector<PeerId> movers, World::TimePoint at, double x) {
+        for (const PeerId& p : movers) {
+            world.Handle(p, PlayerUpdate{At(x, 0)}, at);
+        }
+    };
+    // B, C and D move: A may take two (B and C, in arrival order); the others get both of theirs.
+    move({"B", "C", "D"}, kT0 + 10ms, 1);
+    auto s = Sends(world.Tick(kT0 + 10ms));
+    EXPECT_TRUE(Got(s, "B", "A"));
+    EXPECT_TRUE(Got(s, "C", "A"));
+    EXPECT_FALSE(Got(s, "D", "A"));
+    EXPECT_EQ(RecipientsOf(s, "D"), (std::vector<PeerId>{"B", "C"}));
+    EXPECT_EQ(world.Stats().updates_deferred, 1u);
+    EXPECT_EQ(world.Stats().updates_relayed, 8u);
+    // 50 ms later A has one more: D, whom it waited for longest, with D's latest position.
+    move({"B", "C", "D"}, kT0 + 60ms, 2);
+    s = Sends(world.Tick(kT0 + 60ms));
+    EXPECT_TRUE(Got(s, "D", "A"));
+    EXPECT_FALSE(Got(s, "B", "A"));
+    EXPECT_FALSE(Got(s, "C", "A"));
+    for (const Send& send : s) {
+        EXPECT_EQ(std::get<PlayerMoved>(send.message).transform, At(2, 0));
+    }
+    // B stops; C and D go on. Once B has been still for WorldSettings::settle, its last position
+    // is first for A, then C (A's oldest of the fresh two); D waits.
+    EXPECT_TRUE(world.Tick(kT0 + 110ms).empty());  // B and C's 60 ms positions: a tick old
+    move({"C", "D"}, kT0 + 160ms, 3);
+    s = Sends(world.Tick(kT0 + 160ms));
+    EXPECT_TRUE(Got(s, "B", "A"));
+    EXPECT_TRUE(Got(s, "C", "A"));
+    EXPECT_FALSE(Got(s, "D", "A"));
+}
+
+TEST(World, UnderABudgetEveryMoverGetsItsTurnAndLeaversAndNewcomersFitIn) {
+    WorldSettings settings;
+    settings.relay = {.per_second = 150, .burst = 1};  // one position every 10 ms tick
+    World world(settings);
+    for (const char* p : {"A", "B", "C", "D"}) {
+        world.Join(p, kT0, {});
+    }
+    std::map<PeerId, int> got;
+    auto t = kT0;
+    for (int tick = 0; tick < 30; ++tick) {
+        t += 10ms;
+        for (const char* p : {"B", "C", "D"}) {
+            world.Handle(p, PlayerUpdate{At(tick, 0)}, t);
+        }
+        for (const Send& send : Sends(world.Tick(t))) {
+            const auto& moved = std::get<PlayerMoved>(send.message);
+            EXPECT_EQ(moved.transform, At(tick, 0));  // never an old position
+            if (std::find(send.to.begin(), send.to.end(), "A") != send.to.end()) {
+                ++got[moved.player_id];
+            }
+        }
+    }
+    EXPECT_EQ(got, (std::map<PeerId, int>{{"B", 10}, {"C", 10}, {"D", 10}}));
+    // C leaves, E comes: A's turns go to B, D and E.
+    world.Leave("C");
+    world.Join("E", t, {});
+    got.clear();
+    for (int tick = 0; tick < 30; ++tick) {
+        t += 10ms;
+        for (const char* p : {"B", "D", "E"}) {
+            world.Handle(p, PlayerUpdate{At(tick, 1)}, t);
+        }
+        for (const Send& send : Sends(world.Tick(t))) {
+            const auto& moved = std::get<PlayerMoved>(send.message);
+            if (std::find(send.to.begin(), send.to.end(), "A") != send.to.end()) {
+                ++got[moved.player_id];
+            }
+        }
+    }
+    EXPECT_EQ(got, (std::map<PeerId, int>{{"B", 10}, {"D", 10}, {"E", 10}}));
 }
 
 TEST(World, AnimationIsRelayedAtOnceToOthersWithTheSendersId) {
@@ -139,11 +239,11 @@ TEST(World, InvalidUpdatesAreDroppedAndCounted) {
         EXPECT_TRUE(world.Handle("A", AnimationUpdate{state}, kT0).empty());
     }
     EXPECT_EQ(world.Stats().dropped.at(DropReason::kInvalid), bad.size() + 3);
-    EXPECT_TRUE(world.Tick().empty());
+    EXPECT_TRUE(world.Tick(kT0).empty());
     EXPECT_EQ(world.Find("A")->transform.position, (Vec3{0, 0, 0}));
     // Near-unit rotations pass (the client's floats are rounded).
     world.Handle("A", PlayerUpdate{{{2.4, 0, -0.3}, {0, 0.68, 0, 0.73}}}, kT0);
-    EXPECT_EQ(Sends(world.Tick()).size(), 1u);
+    EXPECT_EQ(Sends(world.Tick(kT0)).size(), 1u);
 }
 
 TEST(World, UpdatesOverTheRateAreDroppedAndTheBucketRefills) {
@@ -165,7 +265,7 @@ TEST(World, UpdatesOverTheRateAreDroppedAndTheBucketRefills) {
     // A second later the bucket is full again; B was never limited.
     world.Handle("A", PlayerUpdate{At(1, 0)}, kT0 + 1s);
     world.Handle("B", PlayerUpdate{At(-1, 0)}, kT0);
-    EXPECT_EQ(Sends(world.Tick()).size(), 2u);
+    EXPECT_EQ(Sends(world.Tick(kT0)).size(), 2u);
 }
 
 TEST(World, UpdatesFromPeersThatAreNotPlayersAreDropped) {
@@ -217,7 +317,7 @@ TEST(World, DisconnectAllSendsDisconnectedToEveryoneThenClosesThem) {
     EXPECT_TRUE(std::holds_alternative<Disconnect>(s[0].message));
     EXPECT_EQ(Closes(e), (std::vector<PeerId>{"A", "B"}));
     EXPECT_EQ(world.Size(), 0u);
-    EXPECT_TRUE(world.Tick().empty());
+    EXPECT_TRUE(world.Tick(kT0).empty());
 }
 
 }  // namespace

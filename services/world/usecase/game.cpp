@@ -30,7 +30,7 @@ void Game::Kick(const PeerId& peer) {
 
 void Game::Tick() {
     absl::MutexLock lock(&mu_);
-    channels_.Apply(world_.Tick());
+    channels_.Apply(world_.Tick(clock_.Now()));
 }
 
 void Game::DisconnectAll() {

@@ -106,6 +106,10 @@ std::vector<metrics::Reading> WorldEndpoints::Readings() {
             "hatongsu_world_updates_coalesced_total",
             "Position updates replaced by a newer one before the tick.", stats.updates_coalesced),
         CounterReading(
+            "hatongsu_world_updates_deferred_total",
+            "Positions a tick left for later because a recipient's relay budget was spent.",
+            stats.updates_deferred),
+        CounterReading(
             "hatongsu_world_messages_sent_total", "Messages handed to the transport.", sent.sent),
         CounterReading(
             "hatongsu_world_messages_refused_total",
@@ -238,6 +242,7 @@ void WorldEndpoints::Register(net::Router& router) {
                 {"refusedFull", stats.refused_full},
                 {"updatesRelayed", stats.updates_relayed},
                 {"updatesCoalesced", stats.updates_coalesced},
+                {"updatesDeferred", stats.updates_deferred},
                 {"messagesSent", sent.sent},
                 {"messagesRefused", sent.refused},
                 {"dropped", std::move(dropped)},

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 
 namespace hatongsu::core {
 
@@ -25,11 +26,7 @@ public:
         : limits_(limits), tokens_(limits.burst), last_(now) {}
 
     bool Take(TimePoint now) {
-        if (now > last_) {
-            double seconds = std::chrono::duration<double>(now - last_).count();
-            tokens_ = std::min(limits_.burst, tokens_ + seconds * limits_.per_second);
-        }
-        last_ = now;
+        Refill(now);
         if (tokens_ < 1) {
             return false;
         }
@@ -37,7 +34,21 @@ public:
         return true;
     }
 
+    // Whole tokens there are now (what that many Takes would get).
+    std::size_t Available(TimePoint now) {
+        Refill(now);
+        return static_cast<std::size_t>(tokens_);
+    }
+
 private:
+    void Refill(TimePoint now) {
+        if (now > last_) {
+            double seconds = std::chrono::duration<double>(now - last_).count();
+            tokens_ = std::min(limits_.burst, tokens_ + seconds * limits_.per_second);
+        }
+        last_ = now;
+    }
+
     Limits limits_;
     double tokens_ = 0;
     TimePoint last_{};
