@@ -142,6 +142,31 @@ absl::Status WebRtcTransport::SetRemoteAnswer(std::string_view id, std::string_v
         .value_or(absl::UnavailableError("the transport is stopped"));
 }
 
+bool WebRtcTransport::Enqueue(std::string_view id, std::string_view data, bool binary, bool close) {
+    if (!drain_queued_) {
+        if (!PostToRtc([this] { Drain(); })) {
+            return false;
+        }
+        drain_queued_ = true;
+    }
+    Outbox& box = filling_;
+    uint32_t text = 0;
+    if (!close) {
+        if (box.texts.empty() || box.texts.back() != data) {
+            box.texts.emplace_back(data);
+        }
+        text = static_cast<uint32_t>(box.texts.size() - 1);
+        box.bytes += id.size() + data.size();
+    }
+    auto it = box.per_peer.find(absl::string_view(id.data(), id.size()));
+    if (it == box.per_peer.end()) {
+        it = box.per_peer.emplace(std::string(id), std::vector<Item>{}).first;
+    }
+    it->second.push_back({text, binary, close});
+    ++box.items;
+    return true;
+}
+
 absl::Status WebRtcTransport::Send(std::string_view id, std::string_view data, bool binary) {
     const std::size_t size = id.size() + data.size();
     if (queued_send_bytes_.fetch_add(size) + size > kMaxQueuedSendBytes) {
@@ -149,63 +174,57 @@ absl::Status WebRtcTransport::Send(std::string_view id, std::string_view data, b
         return absl::ResourceExhaustedError("the transport's send queue is full");
     }
     std::lock_guard lock(outbox_mu_);
-    if (!drain_queued_) {
-        if (!PostToRtc([this] { Drain(); })) {
-            queued_send_bytes_.fetch_sub(size);
-            return absl::FailedPreconditionError("the transport is stopped");
-        }
-        drain_queued_ = true;
+    if (!Enqueue(id, data, binary, false)) {
+        queued_send_bytes_.fetch_sub(size);
+        return absl::FailedPreconditionError("the transport is stopped");
     }
-    outbox_.push_back({std::string(id), std::string(data), binary, false});
     return absl::OkStatus();
 }
 
 void WebRtcTransport::Close(std::string_view id) {
     std::lock_guard lock(outbox_mu_);
-    if (!drain_queued_) {
-        if (!PostToRtc([this] { Drain(); })) {
-            return;
-        }
-        drain_queued_ = true;
-    }
-    outbox_.push_back({std::string(id), {}, false, true});
+    (void)Enqueue(id, {}, false, true);
 }
 
-// On the rtc thread. Messages are grouped per peer (each peer's keep their order); a peer's
-// close goes out after the messages queued for it before the close.
+// On the rtc thread. Each peer's messages go out together (in their order); a peer's close goes
+// out after the messages queued for it before the close.
 void WebRtcTransport::Drain() {
-    std::vector<Outgoing> batch;
     {
         std::lock_guard lock(outbox_mu_);
-        batch.swap(outbox_);
+        std::swap(filling_, draining_);
         drain_queued_ = false;
     }
-    std::size_t bytes = 0;
-    for (const Outgoing& out : batch) {
-        bytes += out.close ? 0 : out.peer.size() + out.data.size();
-    }
-    queued_send_bytes_.fetch_sub(bytes);
-    if (!endpoint_) {
-        return;
-    }
-    std::unordered_map<std::string_view, std::vector<rtc::OutgoingMessage>> per_peer;
-    auto flush = [&](std::string_view peer, std::vector<rtc::OutgoingMessage>& messages) {
+    Outbox& box = draining_;
+    queued_send_bytes_.fetch_sub(box.bytes);
+    std::vector<rtc::OutgoingMessage> messages;
+    for (auto& [peer, items] : box.per_peer) {
+        if (items.empty() || !endpoint_) {
+            items.clear();
+            continue;
+        }
+        for (const Item& item : items) {
+            if (item.close) {
+                if (!messages.empty()) {
+                    (void)endpoint_->SendMany(peer, messages);  // drops are counted there
+                    messages.clear();
+                }
+                endpoint_->Close(peer);
+            } else {
+                messages.push_back({box.texts[item.text], item.binary});
+            }
+        }
         if (!messages.empty()) {
-            (void)endpoint_->SendMany(std::string(peer), messages);  // drops are counted there
+            (void)endpoint_->SendMany(peer, messages);
             messages.clear();
         }
-    };
-    for (const Outgoing& out : batch) {
-        auto& messages = per_peer[out.peer];
-        if (out.close) {
-            flush(out.peer, messages);
-            endpoint_->Close(out.peer);
-        } else {
-            messages.push_back({out.data, out.binary});
-        }
+        items.clear();
     }
-    for (auto& [peer, messages] : per_peer) {
-        flush(peer, messages);
+    box.texts.clear();
+    box.bytes = 0;
+    box.items = 0;
+    // Peers that are gone leave empty entries: drop them once they outnumber the live ones.
+    if (box.per_peer.size() > 2 * peers_.load() + 64) {
+        absl::erase_if(box.per_peer, [](const auto& entry) { return entry.second.empty(); });
     }
 }
 

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include <absl/container/flat_hash_map.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
@@ -87,18 +88,29 @@ private:
     std::mutex post_mu_;
     bool stopped_ = false;  // guarded by post_mu_
 
-    // Sends and closes waiting for the rtc thread, in call order; one drain task is queued
-    // whenever the outbox is not empty.
-    struct Outgoing {
-        std::string peer;
-        std::string data;
+    // Sends and closes waiting for the rtc thread, per peer in call order; one drain task is
+    // queued whenever the outbox is not empty. A tick sends one text to many peers: it is kept
+    // once (the last text is reused when the next send repeats it), and each peer's entry holds
+    // its index. The two outboxes swap at each drain and keep their peers' entries (and their
+    // capacity) from one tick to the next, so a steady game allocates nothing here.
+    struct Item {
+        uint32_t text = 0;  // index in Outbox::texts
         bool binary = false;
         bool close = false;  // Close(peer) instead of a message
     };
+    struct Outbox {
+        std::vector<std::string> texts;
+        absl::flat_hash_map<std::string, std::vector<Item>> per_peer;
+        std::size_t bytes = 0;  // as counted in queued_send_bytes_
+        std::size_t items = 0;
+    };
+    // Appends to `filling_` (outbox_mu_ held), queuing a drain if none is.
+    bool Enqueue(std::string_view id, std::string_view data, bool binary, bool close);
     void Drain();
     std::mutex outbox_mu_;
-    std::vector<Outgoing> outbox_;  // guarded by outbox_mu_
-    bool drain_queued_ = false;     // guarded by outbox_mu_
+    Outbox filling_;             // guarded by outbox_mu_
+    bool drain_queued_ = false;  // guarded by outbox_mu_
+    Outbox draining_;            // the rtc thread's
 };
 
 }  // namespace hatongsu::world::webrtc
