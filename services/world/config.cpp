@@ -104,7 +104,7 @@ absl::StatusOr<WorldConfig> LoadConfig(config::Env& env) {
     }
     c.world.rules.quaternion_tolerance =
         env.Int({"WORLD_QUATERNION_TOLERANCE_PERMILLE"}, 50, 1, 1000) / 1000.0;
-    c.world.capacity = static_cast<std::size_t>(env.Int({"WORLD_CAPACITY"}, 100, 1, 100000));
+    c.world.capacity = static_cast<std::size_t>(env.Int({"WORLD_CAPACITY"}, 100, 1, 2000));
     c.inbound.codec.max_bytes =
         static_cast<std::size_t>(env.Int({"WORLD_MAX_MESSAGE_BYTES"}, 4096, 256, 262144));
     c.reliable.runs = env.Int({"WORLD_RELIABLE_RUNS"}, 10, 1, 100);

@@ -1,6 +1,7 @@
 #include "services/world/domain/world.h"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 #include "hatongsu/core/overloaded.h"
@@ -55,13 +56,13 @@ Effects World::Join(const PeerId& peer, TimePoint now, SpawnDraw draw) {
     // its spawn from serverNewPlayer: both sides are up to date.
     for (State* other : order_) {
         other->seen.push_back(state.version);
-        other->seen_at.push_back(now);
+        other->seen_tick.push_back(ticks_);
         state.seen.push_back(other->version);
-        state.seen_at.push_back(now);
+        state.seen_tick.push_back(ticks_);
     }
     order_.push_back(&state);
     state.seen.push_back(state.version);
-    state.seen_at.push_back(now);
+    state.seen_tick.push_back(ticks_);
     ++stats_.joined;
     effects.push_back(Send{{peer}, NewPlayer{me}, true});
     effects.push_back(Send{{peer}, ExistingPlayers{PlayersInOrder()}, true});
@@ -94,6 +95,7 @@ Effects World::Handle(const PeerId& peer, const ClientMessage& message, TimePoin
                 state.player.transform = u.transform;
                 ++state.version;
                 state.moved_at = now;
+                moved_since_tick_ = true;
                 if (std::exchange(state.moved, true)) {
                     ++stats_.updates_coalesced;
                 }
@@ -130,7 +132,7 @@ Effects World::Leave(const PeerId& peer) {
     order_.erase(at);
     for (State* other : order_) {
         other->seen.erase(other->seen.begin() + index);
-        other->seen_at.erase(other->seen_at.begin() + index);
+        other->seen_tick.erase(other->seen_tick.begin() + index);
     }
     players_.erase(it);
     std::vector<PeerId> rest = Others(peer);
@@ -163,20 +165,18 @@ void World::RelayTo(std::size_t r, TimePoint now, std::vector<std::vector<PeerId
         }
         ++pending;
         // A position a tick old, from a player still moving, is soon replaced: not a candidate.
-        if (mover.moved || now - mover.moved_at >= settings_.settle) {
+        // (A clock that stepped back counts as settled rather than holding positions back.)
+        if (mover.moved || now - mover.moved_at >= settings_.settle || now < mover.moved_at) {
             candidates_.push_back(j);
         }
     }
     const std::size_t budget = std::min(me.relay.Available(now), candidates_.size());
     if (budget < candidates_.size()) {
-        // Stopped players first (their last position is final), then the longest waited for.
+        // The longest waited for first (by tick count, which no clock step disturbs); among
+        // equals, stopped players (their last position is final), then arrival order.
         auto first = [&](std::size_t a, std::size_t b) {
-            const bool a_stopped = !order_[a]->moved;
-            const bool b_stopped = !order_[b]->moved;
-            if (a_stopped != b_stopped) {
-                return a_stopped;
-            }
-            return std::pair(me.seen_at[a], a) < std::pair(me.seen_at[b], b);
+            return std::tuple(me.seen_tick[a], order_[a]->moved, a) <
+                   std::tuple(me.seen_tick[b], order_[b]->moved, b);
         };
         std::nth_element(
             candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(budget),
@@ -186,15 +186,21 @@ void World::RelayTo(std::size_t r, TimePoint now, std::vector<std::vector<PeerId
         const std::size_t j = candidates_[i];
         (void)me.relay.Take(now);
         me.seen[j] = order_[j]->version;
-        me.seen_at[j] = now;
+        me.seen_tick[j] = ticks_;
         to[j].push_back(me.player.id);
     }
-    stats_.updates_deferred += pending - budget;
+    stats_.updates_deferred += candidates_.size() - budget;
+    held_back_ = held_back_ || pending > budget;
 }
 
 Effects World::Tick(TimePoint now) {
     Effects effects;
-    if (order_.size() >= 2) {
+    ++ticks_;
+    // Nothing moved and nothing waits: no position to send to anyone.
+    const bool idle = !moved_since_tick_ && !held_back_;
+    moved_since_tick_ = false;
+    held_back_ = false;
+    if (order_.size() >= 2 && !idle) {
         std::vector<std::vector<PeerId>> to(order_.size());
         for (std::size_t r = 0; r < order_.size(); ++r) {
             RelayTo(r, now, to);

@@ -44,7 +44,7 @@ struct WorldStats {
     std::uint64_t refused_full = 0;
     std::uint64_t updates_relayed = 0;    // serverPlayerUpdate messages produced (per recipient)
     std::uint64_t updates_coalesced = 0;  // updates replaced by a newer one before the tick
-    std::uint64_t updates_deferred = 0;   // positions a tick left for later (a relay budget spent)
+    std::uint64_t updates_deferred = 0;   // positions a spent relay budget held back, per tick
     std::map<DropReason, std::uint64_t> dropped;
 };
 
@@ -71,10 +71,11 @@ public:
     Effects Kick(const PeerId& peer);
     // The coalesced positions: one serverPlayerUpdate per player that moved since the last tick,
     // to every other player, as far as each recipient's relay budget goes. Past its budget, a
-    // recipient gets the players that stopped (their final position) and then those that moved
-    // since the last tick (fresh positions only: a position a tick old is soon replaced), the ones
-    // it has waited longest for first; the rest wait for a later tick. So with more movers than
-    // the budget allows, each is refreshed less often but never with an old position.
+    // recipient gets, among the players that stopped (their final position) and those that moved
+    // since the last tick (a position a tick old from a player still moving is soon replaced),
+    // the ones it has waited longest for first; the rest wait for a later tick. So with more
+    // movers than the budget allows, each is refreshed in turn, less often, never with an old
+    // position. The bookkeeping is two numbers per pair of players (16 bytes x N^2).
     Effects Tick(TimePoint now);
     // Shutdown: {"disconnected":null} and a close for every player; the world is empty after.
     Effects DisconnectAll();
@@ -94,9 +95,9 @@ private:
         TimePoint moved_at{};       // when it sent the latest
         bool moved = false;         // since the last tick
         // Per player in order_ (same index): the version of its position this player has, and
-        // when it got it.
+        // the tick it got it on.
         std::vector<std::uint64_t> seen;
-        std::vector<TimePoint> seen_at;
+        std::vector<std::uint64_t> seen_tick;
     };
 
     std::vector<PeerId> Others(const PeerId& peer) const;
@@ -108,6 +109,9 @@ private:
     std::map<PeerId, State> players_;
     std::vector<State*> order_;  // by arrival: the order of every listing (map nodes stay put)
     std::vector<std::size_t> candidates_;  // RelayTo's scratch
+    std::uint64_t ticks_ = 0;
+    bool moved_since_tick_ = false;  // some player sent a position since the last tick
+    bool held_back_ = false;         // the last tick left positions for later
     mutable WorldStats stats_;
 };
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -122,7 +123,7 @@ bool Got(const std::vector<Send>& sends, const PeerId& mover, const PeerId& reci
     return std::find(to.begin(), to.end(), recipient) != to.end();
 }
 
-TEST(World, ARecipientPastItsRelayBudgetGetsStoppedThenLongestWaitedForPlayersFirst) {
+TEST(World, ARecipientPastItsRelayBudgetGetsTheLongestWaitedForPlayersFirst) {
     WorldSettings settings;
     settings.relay = {.per_second = 20, .burst = 2};
     World world(settings);
@@ -153,7 +154,7 @@ TEST(World, ARecipientPastItsRelayBudgetGetsStoppedThenLongestWaitedForPlayersFi
         EXPECT_EQ(std::get<PlayerMoved>(send.message).transform, At(2, 0));
     }
     // B stops; C and D go on. Once B has been still for WorldSettings::settle, its last position
-    // is first for A, then C (A's oldest of the fresh two); D waits.
+    // is a candidate again: B and C have waited longest (since the first tick); D waits.
     EXPECT_TRUE(world.Tick(kT0 + 110ms).empty());  // B and C's 60 ms positions: a tick old
     move({"C", "D"}, kT0 + 160ms, 3);
     s = Sends(world.Tick(kT0 + 160ms));
@@ -202,6 +203,37 @@ TEST(World, UnderABudgetEveryMoverGetsItsTurnAndLeaversAndNewcomersFitIn) {
         }
     }
     EXPECT_EQ(got, (std::map<PeerId, int>{{"B", 10}, {"D", 10}, {"E", 10}}));
+}
+
+// Players that move in short hops (each hop's last position becomes a stopped player's final
+// one) cannot take every turn from a player who moves all the time.
+TEST(World, PlayersWhoPauseCannotStarveOneWhoKeepsMoving) {
+    WorldSettings settings;
+    settings.relay = {.per_second = 250, .burst = 2};  // two positions every 10 ms tick
+    settings.capacity = 30;
+    World world(settings);
+    world.Join("A", kT0, {});
+    world.Join("B", kT0, {});
+    std::vector<PeerId> hoppers;  // 24 hops every 110 ms: more stopped positions than A's budget
+    for (int k = 0; k < 24; ++k) {
+        hoppers.push_back("P" + std::to_string(k));
+        world.Join(hoppers.back(), kT0, {});
+    }
+    int b_to_a = 0;
+    auto t = kT0;
+    for (int tick = 0; tick < 88; ++tick) {
+        t += 10ms;
+        world.Handle("B", PlayerUpdate{At(tick, 0)}, t);
+        for (int k = 0; k < 24; ++k) {
+            if ((tick + k) % 11 == 0) {  // one hop every 110 ms, then still
+                world.Handle(hoppers[static_cast<std::size_t>(k)], PlayerUpdate{At(tick, 1)}, t);
+            }
+        }
+        if (Got(Sends(world.Tick(t)), "B", "A") && tick >= 22) {  // once the hops pile up
+            ++b_to_a;
+        }
+    }
+    EXPECT_GE(b_to_a, 3);  // its share of A's last 132 positions among 25 movers is about 5
 }
 
 TEST(World, AnimationIsRelayedAtOnceToOthersWithTheSendersId) {

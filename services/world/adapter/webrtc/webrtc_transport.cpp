@@ -2,7 +2,6 @@
 
 #include <future>
 #include <type_traits>
-#include <unordered_map>
 
 #include <boost/asio/post.hpp>
 
@@ -163,7 +162,6 @@ bool WebRtcTransport::Enqueue(std::string_view id, std::string_view data, bool b
         it = box.per_peer.emplace(std::string(id), std::vector<Item>{}).first;
     }
     it->second.push_back({text, binary, close});
-    ++box.items;
     return true;
 }
 
@@ -221,8 +219,9 @@ void WebRtcTransport::Drain() {
     }
     box.texts.clear();
     box.bytes = 0;
-    box.items = 0;
-    // Peers that are gone leave empty entries: drop them once they outnumber the live ones.
+    // Every entry is empty now; entries of peers that are gone would pile up over connects and
+    // disconnects: once they clearly outnumber the live peers, start over (live peers' entries
+    // come back on their next send).
     if (box.per_peer.size() > 2 * peers_.load() + 64) {
         absl::erase_if(box.per_peer, [](const auto& entry) { return entry.second.empty(); });
     }

@@ -102,7 +102,6 @@ private:
         std::vector<std::string> texts;
         absl::flat_hash_map<std::string, std::vector<Item>> per_peer;
         std::size_t bytes = 0;  // as counted in queued_send_bytes_
-        std::size_t items = 0;
     };
     // Appends to `filling_` (outbox_mu_ held), queuing a drain if none is.
     bool Enqueue(std::string_view id, std::string_view data, bool binary, bool close);
