@@ -34,7 +34,8 @@ struct WorldSettings {
     // Positions relayed to each peer: 50 players moving at 20 Hz fit in 1,000 a second; more
     // players are each refreshed less often (never later). The burst is what a quiet moment saves.
     core::TokenBucket::Limits relay{.per_second = 1000, .burst = 100};
-    // A player with no position for this long has stopped: its last one goes out first.
+    // A player with no position for this long has stopped: its last position is final, so it is
+    // sent even though it is not fresh (and, between players waited for as long, first).
     std::chrono::milliseconds settle{100};
 };
 

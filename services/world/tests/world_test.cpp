@@ -206,8 +206,8 @@ TEST(World, UnderABudgetEveryMoverGetsItsTurnAndLeaversAndNewcomersFitIn) {
 }
 
 // Players that move in short hops (each hop's last position becomes a stopped player's final
-// one) cannot take every turn from a player who moves all the time.
-TEST(World, PlayersWhoPauseCannotStarveOneWhoKeepsMoving) {
+// one) leave a player who moves all the time its share of the turns.
+TEST(World, AMoverAmongPlayersWhoHopGetsItsShareOfTheTurns) {
     WorldSettings settings;
     settings.relay = {.per_second = 250, .burst = 2};  // two positions every 10 ms tick
     settings.capacity = 30;

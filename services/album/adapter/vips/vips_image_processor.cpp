@@ -399,8 +399,8 @@ TransposeFn TransposeFor(size_t pel) {
     }
 }
 
-// The transpose of `image` (made to sit in memory first), or nullptr for a pixel size with no
-// TransposePixels (the caller then resizes the usual way). libvips' own vips_rot copies pixel by
+// The transpose of `image` (made to sit in memory first; a pixel size TransposeFor knows), or
+// nullptr when its pixels do not decode. libvips' own vips_rot copies pixel by
 // pixel through a memcpy call: 5-7 ms for a 2000 x 1080 RGB image, where this takes about 1.
 ImagePtr Transpose(VipsImage* image) {
     const TransposeFn transpose = TransposeFor(VIPS_IMAGE_SIZEOF_PEL(image));
@@ -448,16 +448,21 @@ ImagePtr ReduceHeight(VipsImage* image, int height) {
     return vips_image_get_height(reduced.get()) == height ? std::move(reduced) : nullptr;
 }
 
+// Whether ReduceTransposed takes `image`: a pixel size TransposePixels knows, and the image
+// reduced to the target height within kMaxTransposedBytes.
+bool FitsTransposed(VipsImage* image, Size target) {
+    const auto tall_bytes = static_cast<int64_t>(VIPS_IMAGE_SIZEOF_PEL(image)) *
+                            vips_image_get_width(image) * target.height;
+    return TransposeFor(VIPS_IMAGE_SIZEOF_PEL(image)) != nullptr &&
+           tall_bytes <= kMaxTransposedBytes;
+}
+
 // Both reduces as vertical ones: the height, then the width by way of a transpose each side.
 // libvips 8.14's vertical reduce is vectorised and its horizontal one is not: 2000 -> 1440 px
 // across 1080 rows takes 22 ms of a core horizontally, 7 this way, for the same pixels (at most
-// one grey level apart, from rounding). nullptr when this route does not apply.
+// one grey level apart, from rounding). For images FitsTransposed takes; nullptr when the pixels
+// do not decode.
 ImagePtr ReduceTransposed(VipsImage* image, Size target) {
-    const auto tall_bytes = static_cast<int64_t>(VIPS_IMAGE_SIZEOF_PEL(image)) *
-                            vips_image_get_width(image) * target.height;
-    if (tall_bytes > kMaxTransposedBytes) {
-        return nullptr;
-    }
     ImagePtr tall = ReduceHeight(image, target.height);
     if (!tall || vips_image_get_width(tall.get()) == target.width) {
         return tall;
@@ -478,7 +483,7 @@ ImagePtr ReduceTransposed(VipsImage* image, Size target) {
 // whole numbers first, leaving a reduce of 4x to 8x (libvips refuses a Lanczos mask past about
 // 330x: a 500,000 x 2 panorama). libvips 8.14's default gap of 2 (its own box pre-shrink) made
 // 1440 to 250 px cost 48 ms of a core instead of 5 ms, for 0.6 grey levels of difference on
-// average. The reduce goes the transposed way where it can (ReduceTransposed), else through
+// average. The reduce goes the transposed way where it fits (ReduceTransposed), else through
 // vips_resize.
 ImagePtr Reduce(VipsImage* image, Size target) {
     ImagePtr boxed;
@@ -494,10 +499,9 @@ ImagePtr Reduce(VipsImage* image, Size target) {
         boxed.reset(out);
         image = boxed.get();
     }
-    if (ImagePtr transposed = ReduceTransposed(image, target)) {
-        return transposed;
+    if (FitsTransposed(image, target)) {
+        return ReduceTransposed(image, target);
     }
-    vips_error_clear();
     const double hscale = static_cast<double>(target.width) / vips_image_get_width(image);
     const double vscale = static_cast<double>(target.height) / vips_image_get_height(image);
     if (vips_resize(image, &out, hscale, "vscale", vscale, "gap", 0.0, nullptr) != 0) {
