@@ -47,3 +47,16 @@ ${_body}    };
 ")
     target_sources(${target} PRIVATE ${_out})
 endfunction()
+
+# hatongsu_fast_malloc(target): links jemalloc into a program whose hot path allocates per packet
+# (usrsctp's buffers, DTLS records): there glibc's per-thread arena grows and trims its heap with
+# mprotect(2) thousands of times a second. Not with sanitizers, which bring their own allocator.
+function(hatongsu_fast_malloc target)
+    if(HATONGSU_SANITIZE)
+        return()
+    endif()
+    if(NOT TARGET PkgConfig::JEMALLOC)
+        pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET GLOBAL jemalloc)
+    endif()
+    target_link_libraries(${target} PRIVATE PkgConfig::JEMALLOC)
+endfunction()

@@ -86,9 +86,10 @@ absl::StatusOr<WorldConfig> LoadConfig(config::Env& env) {
     const int burst = env.Int({"WORLD_UPDATE_BURST"}, rate, 1, 100000);
     c.world.rate = {.per_second = static_cast<double>(rate), .burst = static_cast<double>(burst)};
     const int relay = env.Int({"WORLD_RELAY_PER_PEER"}, 1000, 1, 1000000);
+    // Two ticks' worth saved up at most: after a quiet moment (a join, everyone stopped) a tick
+    // sends each peer a couple of packets, not a burst that delays every peer behind it.
     c.world.relay = {
-        .per_second = static_cast<double>(relay),
-        .burst = std::max(1.0, relay / 10.0)};  // a tenth of a second saved up
+        .per_second = static_cast<double>(relay), .burst = std::max(1.0, 2.0 * relay / tick_hz)};
     if (auto b = ParseBounds(env.String({"WORLD_BOUNDS"}, "-100,-10,-100,100,50,100")); b.ok()) {
         c.world.rules.bounds = *b;
     } else {

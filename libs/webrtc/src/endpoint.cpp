@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <openssl/rand.h>
 
+#include "hatongsu/webrtc/datagram_batch.h"
 #include "hatongsu/webrtc/dcep.h"
 #include "hatongsu/webrtc/dtls.h"
 #include "hatongsu/webrtc/sctp.h"
@@ -27,8 +28,7 @@ namespace {
 constexpr auto kTick = std::chrono::milliseconds(10);
 // Housekeeping (timeouts, client checks) runs every this many ticks.
 constexpr int kHousekeepingTicks = 5;
-constexpr size_t kReceiveBufferBytes = 4096;
-constexpr int kReceiveBatch = 64;
+constexpr size_t kReceiveBatch = 64;
 constexpr size_t kMaxAddressesPerPeer = 8;
 constexpr uint16_t kLocalSctpPort = 5000;
 // A nominated new address takes over once the current one has sent nothing that decrypts for
@@ -101,8 +101,6 @@ namespace {
 struct PeerSocket {
     explicit PeerSocket(const asio::any_io_executor& ex) : socket(ex) {}
     udp::socket socket;
-    std::array<char, kReceiveBufferBytes> buffer{};
-    udp::endpoint sender;
 };
 
 struct Peer {
@@ -163,37 +161,53 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
     std::vector<std::unique_ptr<Peer>> graveyard;
     bool reap_posted = false;
 
-    std::array<char, kReceiveBufferBytes> buffer{};
-    udp::endpoint sender;
+    DatagramReceiver received;  // what one read took (any socket's; used within a handler)
+    // What handlers write goes out together once the handler is done (one posted flush).
+    DatagramBatch outgoing;
+    bool flush_posted = false;
 
     // ---- I/O loop -------------------------------------------------------------------------
 
+    // Waits until the socket is readable, then reads it a batch per system call. The wait is
+    // edge-triggered: it is armed again only once a read came back short (nothing was left),
+    // so a datagram that arrives later makes a new edge.
     void Receive() {
-        socket.async_receive_from(
-            asio::buffer(buffer), sender,
-            [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
+        socket.async_wait(
+            udp::socket::wait_read,
+            [self = shared_from_this()](const boost::system::error_code& ec) {
                 if (self->stopped || ec == asio::error::operation_aborted) {
                     return;
                 }
-                if (!ec) {
-                    self->OnDatagram(std::string_view(self->buffer.data(), n), self->sender);
-                }
-                // Drain what else is queued without a round trip through the executor (the
-                // socket is non-blocking); bounded so timers still get their turn.
-                for (int i = 0; i < kReceiveBatch && !self->stopped; ++i) {
-                    boost::system::error_code more_ec;
-                    const size_t more = self->socket.receive_from(
-                        asio::buffer(self->buffer), self->sender, 0, more_ec);
-                    if (more_ec) {
-                        break;
-                    }
-                    self->OnDatagram(std::string_view(self->buffer.data(), more), self->sender);
-                }
-                if (self->stopped) {
-                    return;
-                }
-                self->Receive();
+                self->ReadSocket();
             });
+    }
+
+    // Bounded per turn so timers and the world's sends get theirs: past kReceiveBatch, the rest
+    // is read on a turn of its own.
+    void ReadSocket() {
+        size_t taken = 0;
+        while (!stopped) {
+            const size_t got = received.Receive(socket.native_handle());
+            for (size_t i = 0; i < got && !stopped; ++i) {
+                OnDatagram(received.Data(i), received.Sender(i));
+            }
+            taken += got;
+            if (stopped) {
+                return;
+            }
+            if (got < DatagramReceiver::kSlots) {
+                Receive();
+                return;
+            }
+            if (taken >= kReceiveBatch) {
+                asio::post(executor, [self = shared_from_this()] {
+                    if (!self->stopped) {
+                        self->ReadSocket();
+                    }
+                });
+                return;
+            }
+        }
     }
 
     void ScheduleTick() {
@@ -207,50 +221,72 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
         });
     }
 
-    void SendTo(const udp::endpoint& to, std::string_view data) {
-        boost::system::error_code ec;
-        socket.send_to(asio::buffer(data.data(), data.size()), to, 0, ec);
-        if (ec) {
-            ++counters.udp_send_errors;
-        } else {
-            ++counters.datagrams_sent;
+    // Queues a datagram; it leaves when the current handler is done (or at once when the batch
+    // is full). Whoever closes a socket flushes first.
+    void Queue(udp::socket& via, const udp::endpoint& to, std::string_view data) {
+        if (stopped || !via.is_open()) {
+            return;
+        }
+        if (!outgoing.Add(via.native_handle(), to, data)) {
+            Flush();
+            (void)outgoing.Add(via.native_handle(), to, data);  // fits an empty batch
+        }
+        if (!flush_posted) {
+            flush_posted = true;
+            asio::post(executor, [self = shared_from_this()] {
+                self->flush_posted = false;
+                self->Flush();
+            });
         }
     }
+
+    void Flush() {
+        if (outgoing.Empty()) {
+            return;
+        }
+        const DatagramBatch::Result result = outgoing.Flush();
+        counters.datagrams_sent += result.sent;
+        counters.udp_send_errors += result.failed;
+    }
+
+    void SendTo(const udp::endpoint& to, std::string_view data) { Queue(socket, to, data); }
 
     void SendToPeer(Peer& peer, std::string_view data) {
-        if (peer.silent || !peer.remote.has_value() || stopped) {
+        if (peer.silent || !peer.remote.has_value()) {
             return;
         }
-        if (peer.own_socket) {
-            boost::system::error_code ec;
-            peer.own_socket->socket.send_to(
-                asio::buffer(data.data(), data.size()), *peer.remote, 0, ec);
-            if (ec) {
-                ++counters.udp_send_errors;
-            } else {
-                ++counters.datagrams_sent;
-            }
-            return;
-        }
-        SendTo(*peer.remote, data);
+        Queue(peer.own_socket ? peer.own_socket->socket : socket, *peer.remote, data);
     }
 
+    // As Receive, for a client peer's own socket (a peer's share is small: no turn bound).
     void ReceiveOwn(const PeerId& id, std::shared_ptr<PeerSocket> ps) {
         PeerSocket& ref = *ps;
-        ref.socket.async_receive_from(
-            asio::buffer(ref.buffer), ref.sender,
-            [self = shared_from_this(), id, ps = std::move(ps)](
-                const boost::system::error_code& ec, size_t n) mutable {
+        ref.socket.async_wait(
+            udp::socket::wait_read, [self = shared_from_this(), id, ps = std::move(ps)](
+                                        const boost::system::error_code& ec) mutable {
                 if (self->stopped || ec == asio::error::operation_aborted) {
                     return;
                 }
-                auto it = self->peers.find(id);
-                if (it == self->peers.end() || it->second->own_socket != ps) {
-                    return;  // the peer is gone
-                }
-                if (!ec) {
-                    self->OnOwnDatagram(
-                        *it->second, std::string_view(ps->buffer.data(), n), ps->sender);
+                for (;;) {
+                    auto it = self->peers.find(id);
+                    if (it == self->peers.end() || it->second->own_socket != ps) {
+                        return;  // the peer is gone
+                    }
+                    const size_t got = self->received.Receive(ps->socket.native_handle());
+                    for (size_t i = 0; i < got && !self->stopped; ++i) {
+                        auto peer = self->peers.find(id);
+                        if (peer == self->peers.end() || peer->second->own_socket != ps) {
+                            return;
+                        }
+                        self->OnOwnDatagram(
+                            *peer->second, self->received.Data(i), self->received.Sender(i));
+                    }
+                    if (self->stopped) {
+                        return;
+                    }
+                    if (got < DatagramReceiver::kSlots) {
+                        break;
+                    }
                 }
                 self->ReceiveOwn(id, std::move(ps));
             });
@@ -350,12 +386,7 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
                     EncodeXorMappedAddress(
                         {AddressBytes(from.address()), from.port()}, msg.transaction_id))
                 .Finish(peer.local_pwd, /*fingerprint=*/true);
-        if (via != nullptr) {
-            boost::system::error_code ec;
-            via->socket.send_to(asio::buffer(response), from, 0, ec);
-        } else {
-            SendTo(from, response);
-        }
+        Queue(via != nullptr ? via->socket : socket, from, response);
         ++counters.stun_answered;
         peer.last_seen = Clock::now();
         const bool nominated = msg.Find(stun_attr::kUseCandidate) != nullptr;
@@ -701,6 +732,7 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
         }
         peer.silent = true;
         if (peer.own_socket) {
+            Flush();  // its last datagrams (the close) leave before the socket closes
             boost::system::error_code ignored;
             peer.own_socket->socket.close(ignored);
         }
@@ -819,6 +851,7 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
         if (stopped) {
             return;
         }
+        Flush();  // what was written before Stop (closes among it) still leaves
         stopped = true;
         boost::system::error_code ignored;
         timer.cancel();

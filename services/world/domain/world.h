@@ -32,8 +32,10 @@ struct WorldSettings {
     // Updates (position and animation) per peer.
     core::TokenBucket::Limits rate{.per_second = 60, .burst = 60};
     // Positions relayed to each peer: 50 players moving at 20 Hz fit in 1,000 a second; more
-    // players are each refreshed less often (never later). The burst is what a quiet moment saves.
-    core::TokenBucket::Limits relay{.per_second = 1000, .burst = 100};
+    // players are each refreshed less often (never later). The burst is what a quiet moment
+    // saves: two ticks' worth (at 100 Hz), so no tick sends a peer a backlog that delays the
+    // peers served after it.
+    core::TokenBucket::Limits relay{.per_second = 1000, .burst = 20};
     // A player with no position for this long has stopped: its last position is final, so it is
     // sent even though it is not fresh (and, between players waited for as long, first).
     std::chrono::milliseconds settle{100};

@@ -17,6 +17,7 @@ TEST(WorldConfig, DefaultsSuitALaptop) {
     EXPECT_EQ(c->endpoints.tick, 10ms);  // 100 Hz
     EXPECT_EQ(c->world.rate.per_second, 60);
     EXPECT_EQ(c->world.relay.per_second, 1000);
+    EXPECT_EQ(c->world.relay.burst, 20);  // two ticks' worth
     EXPECT_EQ(c->world.capacity, 100u);
     EXPECT_EQ(c->signaling.capacity, 100u);
     EXPECT_EQ(c->world.rules.bounds.min, (Vec3{-100, -10, -100}));
@@ -69,7 +70,7 @@ TEST(WorldConfig, ReadsEverySetting) {
     EXPECT_EQ(c->world.rate.per_second, 30);
     EXPECT_EQ(c->world.rate.burst, 30);
     EXPECT_EQ(c->world.relay.per_second, 500);
-    EXPECT_EQ(c->world.relay.burst, 50);
+    EXPECT_EQ(c->world.relay.burst, 100);  // two ticks' worth at 10 Hz
     EXPECT_EQ(c->world.rules.bounds.max, (Vec3{5, 3, 5}));
     EXPECT_EQ(c->world.spawn.center, (Vec3{1, 0, -1}));
     EXPECT_EQ(c->world.capacity, 8u);

@@ -2,6 +2,7 @@
 
 #include <future>
 #include <type_traits>
+#include <utility>
 
 #include <boost/asio/post.hpp>
 
@@ -62,11 +63,7 @@ bool WebRtcTransport::Bind() {
     // caller of CreatePeer may hold while it waits for this thread.
     rtc::PeerEvents events;
     events.on_open = [this](const rtc::PeerId& id) {
-        asio::post(events_strand_, [this, id] {
-            if (PeerEvents* e = events_.load(); e != nullptr) {
-                e->OnOpen(id);
-            }
-        });
+        Hand({Event::kOpen, id, {}, false, {}});
     };
     events.on_message = [this](const rtc::PeerId& id, std::string_view data, bool binary) {
         if (queued_events_.load() >= kMaxQueuedEvents) {
@@ -74,20 +71,11 @@ bool WebRtcTransport::Bind() {
             return;
         }
         queued_events_.fetch_add(1);
-        asio::post(events_strand_, [this, id, message = std::string(data), binary] {
-            queued_events_.fetch_sub(1);
-            if (PeerEvents* e = events_.load(); e != nullptr) {
-                e->OnMessage(id, message, binary);
-            }
-        });
+        Hand({Event::kMessage, id, std::string(data), binary, {}});
     };
     events.on_closed = [this](const rtc::PeerId& id, rtc::CloseReason reason) {
         peers_.fetch_sub(1);
-        asio::post(events_strand_, [this, id, reason] {
-            if (PeerEvents* e = events_.load(); e != nullptr) {
-                e->OnClosed(id, rtc::CloseReasonName(reason));
-            }
-        });
+        Hand({Event::kClosed, id, {}, false, rtc::CloseReasonName(reason)});
     };
     absl::Status started = OnRtcThread([&]() -> absl::Status {
                                auto endpoint = rtc::Endpoint::Start(
@@ -110,6 +98,39 @@ bool WebRtcTransport::Bind() {
 
 uint16_t WebRtcTransport::UdpPort() const {
     return endpoint_ ? endpoint_->LocalPort() : 0;  // set once by Bind, before any other use
+}
+
+// On the rtc thread: events wait in `handing_` until the current handler is done, then go to
+// the world's strand as one task (one wake-up of a world thread for a whole read batch).
+void WebRtcTransport::Hand(Event event) {
+    handing_.push_back(std::move(event));
+    if (handing_.size() > 1) {
+        return;  // a hand-over is already queued
+    }
+    asio::post(rtc_io_, [this] {
+        asio::post(events_strand_, [this, batch = std::exchange(handing_, {})] {
+            for (const Event& e : batch) {
+                if (e.kind == Event::kMessage) {
+                    queued_events_.fetch_sub(1);
+                }
+                PeerEvents* events = events_.load();
+                if (events == nullptr) {
+                    continue;
+                }
+                switch (e.kind) {
+                    case Event::kOpen:
+                        events->OnOpen(e.id);
+                        break;
+                    case Event::kMessage:
+                        events->OnMessage(e.id, e.data, e.binary);
+                        break;
+                    case Event::kClosed:
+                        events->OnClosed(e.id, e.reason);
+                        break;
+                }
+            }
+        });
+    });
 }
 
 void WebRtcTransport::Start(PeerEvents& events) {

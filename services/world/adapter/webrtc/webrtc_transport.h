@@ -9,8 +9,9 @@
 //   message is dropped), and past kMaxQueuedEvents, incoming messages are dropped before they reach
 //   the world (counted in DroppedEvents).
 // - CreatePeer and SetRemoteAnswer wait for the thread's answer. That thread never waits for the
-//   world in turn: events are handed to a strand of the world's io_context (one at a time, in
-//   order), so a caller holding the world's locks cannot deadlock with an event.
+//   world in turn: events are handed to a strand of the world's io_context (in order, the events
+//   of one read batch as one task), so a caller holding the world's locks cannot deadlock with
+//   an event.
 #pragma once
 
 #include <atomic>
@@ -70,6 +71,16 @@ private:
     template <typename Fn>
     bool PostToRtc(Fn fn);
 
+    // An Endpoint event on its way to the world.
+    struct Event {
+        enum Kind { kOpen, kMessage, kClosed } kind;
+        hatongsu::webrtc::PeerId id;
+        std::string data;  // kMessage
+        bool binary = false;
+        std::string_view reason;  // kClosed: a static name
+    };
+    void Hand(Event event);
+
     TransportConfig config_;
     boost::asio::strand<boost::asio::io_context::executor_type> events_strand_;
     boost::asio::io_context rtc_io_;
@@ -107,9 +118,10 @@ private:
     bool Enqueue(std::string_view id, std::string_view data, bool binary, bool close);
     void Drain();
     std::mutex outbox_mu_;
-    Outbox filling_;             // guarded by outbox_mu_
-    bool drain_queued_ = false;  // guarded by outbox_mu_
-    Outbox draining_;            // the rtc thread's
+    Outbox filling_;              // guarded by outbox_mu_
+    bool drain_queued_ = false;   // guarded by outbox_mu_
+    Outbox draining_;             // the rtc thread's
+    std::vector<Event> handing_;  // the rtc thread's: events of the current handler
 };
 
 }  // namespace hatongsu::world::webrtc
