@@ -26,6 +26,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 #include <iostream>
 #include <memory>
 #include <numbers>
@@ -244,6 +245,7 @@ int RunShard(const Options& o, Shard shard, int go, int report) {
                 ++result->delivered;
             },
         .on_closed = {},
+        .on_read_done = {},
     };
     webrtc::EndpointOptions options;
     options.bind_address = "127.0.0.1";
@@ -277,6 +279,10 @@ int RunShard(const Options& o, Shard shard, int go, int report) {
                 json::serialize(body));
             ids.push_back(id);
             while (ids.size() - open >= max_pending) {
+                if (Clock::now() - join_start > std::chrono::seconds(60)) {
+                    std::cerr << "world_load: peers did not open within 60 s\n";
+                    return 1;
+                }
                 io.run_for(std::chrono::milliseconds(5));
             }
             io.poll();
@@ -359,7 +365,11 @@ int main(int argc, char** argv) {
         std::cerr << "world_load: " << e.what() << "\n" << kUsage;
         return 2;
     }
-    o.procs = std::min(o.procs, o.peers);
+    // Each shard keeps at least one connection being set up: 8 stay within the server's
+    // per-address bound (WORLD_MAX_PENDING_PER_IP).
+    o.procs = std::min({o.procs, o.peers, 8});
+    ::signal(SIGPIPE, SIG_IGN);  // a shard that died shows as a failed write, not our death
+    const pid_t parent = ::getpid();
 
     // One child process per shard (each its own WebRTC stack and thread, like separate
     // browsers); this process only coordinates and samples the server.
@@ -377,7 +387,12 @@ int main(int argc, char** argv) {
     for (int k = 0; k < o.procs; ++k) {
         int go[2];
         int report[2];
-        if (::pipe(go) != 0 || ::pipe(report) != 0) {
+        if (::pipe(go) != 0) {
+            std::perror("world_load: pipe");
+            kill_all();
+            return 1;
+        }
+        if (::pipe(report) != 0) {
             std::perror("world_load: pipe");
             kill_all();
             return 1;
@@ -392,6 +407,13 @@ int main(int argc, char** argv) {
         }
         if (pid == 0) {
             ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // the gallery bench stops us with a signal
+            if (::getppid() != parent) {
+                std::_Exit(1);  // it already did, before the line above
+            }
+            for (const Child& earlier : children) {  // the other shards' pipes are not ours
+                ::close(earlier.go);
+                ::close(earlier.report);
+            }
             ::close(go[1]);
             ::close(report[0]);
             std::_Exit(RunShard(o, shard, go[0], report[1]));
@@ -411,13 +433,17 @@ int main(int argc, char** argv) {
         }
     }
     const double join_s = std::chrono::duration<double>(Clock::now() - join_start).count();
+    const double cpu0 = SampleProcess(o.server_pid).cpu_seconds;
+    for (const Child& c : children) {
+        if (!WriteAll(c.go, "G", 1)) {
+            std::cerr << "world_load: a shard died after signing its peers in\n";
+            kill_all();
+            return 1;
+        }
+    }
     if (o.walk) {
         std::printf("walking %d\n", o.peers);
         std::fflush(stdout);
-    }
-    const double cpu0 = SampleProcess(o.server_pid).cpu_seconds;
-    for (const Child& c : children) {
-        (void)WriteAll(c.go, "G", 1);
     }
 
     // Sample the server's memory while the shards run, then merge what they measured.

@@ -52,12 +52,13 @@ DatagramBatch::Result DatagramBatch::SendRun(std::size_t first, std::size_t last
             headers[i].msg_hdr.msg_iovlen = 1;
         }
         const int sent = ::sendmmsg(fd, headers.data(), static_cast<unsigned>(n), MSG_DONTWAIT);
-        if (sent < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
+        if (sent < 0 && errno == EINTR) {
+            continue;
+        }
+        if (sent <= 0) {
             // The first datagram failed (full buffer, unreachable, closed socket): it is lost, as
-            // with sendto; the rest get their own try.
+            // with sendto; the rest get their own try. (0 sent cannot happen for n > 0; it
+            // counts as a failure so the loop always advances.)
             ++result.failed;
             ++first;
             continue;
@@ -80,6 +81,8 @@ std::size_t DatagramReceiver::Receive(int fd) {
         headers[i].msg_hdr.msg_iov = &vectors[i];
         headers[i].msg_hdr.msg_iovlen = 1;
     }
+    // An error reads as "nothing waiting": the caller waits for readability again. (With
+    // IP_RECVERR set the error queue would have to be drained here; we do not set it.)
     int got = 0;
     do {
         got = ::recvmmsg(fd, headers.data(), kSlots, MSG_DONTWAIT, nullptr);

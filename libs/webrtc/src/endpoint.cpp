@@ -168,9 +168,9 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
 
     // ---- I/O loop -------------------------------------------------------------------------
 
-    // Waits until the socket is readable, then reads it a batch per system call. The wait is
-    // edge-triggered: it is armed again only once a read came back short (nothing was left),
-    // so a datagram that arrives later makes a new edge.
+    // Waits until the socket is readable, then reads it a batch per system call until a read
+    // comes back short. Each wait re-registers the socket with epoll (asio does), and the
+    // kernel then reports data that is already waiting, so nothing sits unread between reads.
     void Receive() {
         socket.async_wait(
             udp::socket::wait_read,
@@ -186,27 +186,35 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
     // is read on a turn of its own.
     void ReadSocket() {
         size_t taken = 0;
-        while (!stopped) {
+        bool drained = false;
+        while (!stopped && !drained && taken < kReceiveBatch) {
             const size_t got = received.Receive(socket.native_handle());
             for (size_t i = 0; i < got && !stopped; ++i) {
                 OnDatagram(received.Data(i), received.Sender(i));
             }
             taken += got;
-            if (stopped) {
-                return;
-            }
-            if (got < DatagramReceiver::kSlots) {
-                Receive();
-                return;
-            }
-            if (taken >= kReceiveBatch) {
-                asio::post(executor, [self = shared_from_this()] {
-                    if (!self->stopped) {
-                        self->ReadSocket();
-                    }
-                });
-                return;
-            }
+            drained = got < DatagramReceiver::kSlots;
+        }
+        if (stopped) {
+            return;
+        }
+        EndReadTurn();
+        if (drained) {
+            Receive();
+        } else {
+            asio::post(executor, [self = shared_from_this()] {
+                if (!self->stopped) {
+                    self->ReadSocket();
+                }
+            });
+        }
+    }
+
+    // What the turn wrote (acknowledgements, answers) leaves now, and its events go on.
+    void EndReadTurn() {
+        Flush();
+        if (events.on_read_done && !stopped) {
+            events.on_read_done();
         }
     }
 
@@ -229,7 +237,10 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
         }
         if (!outgoing.Add(via.native_handle(), to, data)) {
             Flush();
-            (void)outgoing.Add(via.native_handle(), to, data);  // fits an empty batch
+            if (!outgoing.Add(via.native_handle(), to, data)) {
+                ++counters.udp_send_errors;  // larger than a whole batch: no datagram is
+                return;
+            }
         }
         if (!flush_posted) {
             flush_posted = true;
@@ -258,7 +269,7 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
         Queue(peer.own_socket ? peer.own_socket->socket : socket, *peer.remote, data);
     }
 
-    // As Receive, for a client peer's own socket (a peer's share is small: no turn bound).
+    // As Receive, for a client peer's own socket.
     void ReceiveOwn(const PeerId& id, std::shared_ptr<PeerSocket> ps) {
         PeerSocket& ref = *ps;
         ref.socket.async_wait(
@@ -267,29 +278,46 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
                 if (self->stopped || ec == asio::error::operation_aborted) {
                     return;
                 }
-                for (;;) {
-                    auto it = self->peers.find(id);
-                    if (it == self->peers.end() || it->second->own_socket != ps) {
-                        return;  // the peer is gone
-                    }
-                    const size_t got = self->received.Receive(ps->socket.native_handle());
-                    for (size_t i = 0; i < got && !self->stopped; ++i) {
-                        auto peer = self->peers.find(id);
-                        if (peer == self->peers.end() || peer->second->own_socket != ps) {
-                            return;
-                        }
-                        self->OnOwnDatagram(
-                            *peer->second, self->received.Data(i), self->received.Sender(i));
-                    }
-                    if (self->stopped) {
-                        return;
-                    }
-                    if (got < DatagramReceiver::kSlots) {
-                        break;
-                    }
-                }
-                self->ReceiveOwn(id, std::move(ps));
+                self->ReadOwn(id, std::move(ps));
             });
+    }
+
+    // As ReadSocket, for the socket of peer `id` while it is still that peer's.
+    void ReadOwn(const PeerId& id, std::shared_ptr<PeerSocket> ps) {
+        auto alive = [&]() -> Peer* {
+            auto it = peers.find(id);
+            return it != peers.end() && it->second->own_socket == ps ? it->second.get() : nullptr;
+        };
+        size_t taken = 0;
+        bool drained = false;
+        while (!stopped && !drained && taken < kReceiveBatch && alive() != nullptr) {
+            const size_t got = received.Receive(ps->socket.native_handle());
+            for (size_t i = 0; i < got && !stopped; ++i) {
+                Peer* peer = alive();
+                if (peer == nullptr) {
+                    break;
+                }
+                OnOwnDatagram(*peer, received.Data(i), received.Sender(i));
+            }
+            taken += got;
+            drained = got < DatagramReceiver::kSlots;
+        }
+        if (stopped) {
+            return;
+        }
+        EndReadTurn();
+        if (alive() == nullptr) {
+            return;  // the peer is gone (its socket closed)
+        }
+        if (drained) {
+            ReceiveOwn(id, std::move(ps));
+        } else {
+            asio::post(executor, [self = shared_from_this(), id, ps = std::move(ps)]() mutable {
+                if (!self->stopped) {
+                    self->ReadOwn(id, std::move(ps));
+                }
+            });
+        }
     }
 
     // A datagram on a client peer's own socket: only its server may talk to it.

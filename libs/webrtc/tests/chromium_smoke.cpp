@@ -87,6 +87,7 @@ int main() {
                 std::cout << "CLOSED " << id << " " << webrtc::CloseReasonName(reason) << std::endl;
                 ++closed;
             },
+        .on_read_done = {},
     };
     webrtc::EndpointOptions options;
     options.bind_address = "127.0.0.1";

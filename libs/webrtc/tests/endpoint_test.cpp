@@ -32,6 +32,7 @@ struct Recorder {
     std::vector<std::pair<PeerId, CloseReason>> closed;
     // Runs inside on_message, after recording (to call back into the Endpoint).
     std::function<void(const PeerId&)> after_message;
+    std::vector<std::size_t> read_done;  // messages.size() at each on_read_done
 
     PeerEvents Events() {
         return {
@@ -44,6 +45,7 @@ struct Recorder {
                     }
                 },
             .on_closed = [this](const PeerId& id, CloseReason r) { closed.emplace_back(id, r); },
+            .on_read_done = [this] { read_done.push_back(messages.size()); },
         };
     }
     bool Opened(const PeerId& id) const {
@@ -129,6 +131,24 @@ TEST_F(EndpointTest, OpensTheChannelAndCarriesTextAndBinaryBothWays) {
             M{"p1", "", false}, M{"p1", "", true}));
     EXPECT_EQ(server_->Counters().stun_bad_integrity, 0u);
     EXPECT_GT(server_->Counters().stun_answered, 0u);
+}
+
+TEST_F(EndpointTest, AReadTurnEndsAfterTheEventsItFired) {
+    StartServer();
+    StartClient();
+    Connect("p1");
+    for (int i = 0; i < 5; ++i) {
+        ASSERT_THAT(client_->Send("p1", "m" + std::to_string(i), false), IsOk());
+        ASSERT_THAT(server_->Send("p1", "r" + std::to_string(i), false), IsOk());
+    }
+    // The turn that read the last message said so after it (both roles: the server's shared
+    // socket and the client's own).
+    ASSERT_TRUE(RunUntil([&] {
+        return !server_events_.read_done.empty() && server_events_.read_done.back() == 5 &&
+               !client_events_.read_done.empty() && client_events_.read_done.back() == 5;
+    }));
+    EXPECT_EQ(server_events_.messages.size(), 5u);
+    EXPECT_EQ(client_events_.messages.size(), 5u);
 }
 
 TEST_F(EndpointTest, WorksWhenTheAnswerMakesTheServerTheDtlsClient) {
@@ -236,12 +256,13 @@ TEST_F(EndpointTest, SendManyBundlesABurstIntoFullPacketsAndKeepsTheOrder) {
     }
     const uint64_t before = server_->Counters().datagrams_sent;
     auto results = server_->SendMany("p", burst);
-    const uint64_t used = server_->Counters().datagrams_sent - before;
     ASSERT_EQ(results.size(), texts.size());
     for (std::size_t i = 0; i < results.size(); ++i) {
         EXPECT_EQ(results[i].ok(), i != 30) << i;
     }
     ASSERT_TRUE(RunUntil([&] { return client_events_.messages.size() == 59; }));
+    // Counted once they have left (datagrams go out after the call, in a batch).
+    const uint64_t used = server_->Counters().datagrams_sent - before;
     std::vector<std::string> got;
     for (const auto& [peer, data, binary] : client_events_.messages) {
         got.push_back(data);
@@ -249,6 +270,7 @@ TEST_F(EndpointTest, SendManyBundlesABurstIntoFullPacketsAndKeepsTheOrder) {
     texts.erase(texts.begin() + 30);
     EXPECT_EQ(got, texts);
     // About 6 KB: a handful of ~1,100-byte packets, not one per message (60 one by one).
+    EXPECT_GE(used, 5u);
     EXPECT_LE(used, 12u);
     EXPECT_EQ(server_->Counters().sent_dropped_too_large, 1u);
 }

@@ -110,6 +110,7 @@ int RunServer(int peers, int seconds, int offers_out, int answers_in) {
                 }
             },
         .on_closed = {},
+        .on_read_done = {},
     };
     webrtc::EndpointOptions options;
     options.bind_address = "127.0.0.1";
@@ -166,6 +167,7 @@ int RunClient(int peers, int hz, int seconds, int bytes, int offers_in, int answ
                 }
             },
         .on_closed = {},
+        .on_read_done = {},
     };
     webrtc::EndpointOptions options;
     options.bind_address = "127.0.0.1";

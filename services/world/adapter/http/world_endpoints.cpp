@@ -1,6 +1,8 @@
 #include "services/world/adapter/http/world_endpoints.h"
 
+#include <algorithm>
 #include <cctype>
+#include <chrono>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -258,10 +260,15 @@ void WorldEndpoints::TickOnce() {
     signaling_.Reap();
 }
 
+// At a fixed rate: a slow tick shortens the wait for the next one, so the relay budgets (two
+// ticks' worth) refill as planned; more than a tick behind, it starts over from now instead of
+// running the missed ticks back to back.
 asio::awaitable<void> WorldEndpoints::RunTicker() {
     asio::steady_timer timer(co_await asio::this_coro::executor);
+    auto next = std::chrono::steady_clock::now();
     while (!stopped_.load()) {
-        timer.expires_after(options_.tick);
+        next = std::max(next + options_.tick, std::chrono::steady_clock::now());
+        timer.expires_at(next);
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
         if (!stopped_.load()) {
             TickOnce();

@@ -59,8 +59,8 @@ bool WebRtcTransport::Bind() {
     options.max_received_message_bytes = config_.max_inbound_message_bytes;
     options.max_message_bytes = kMaxOutboundMessageBytes;
     options.max_send_buffer_bytes = kSendBufferBytesPerPeer;
-    // Events leave the rtc thread at once: the world's handlers take the world's locks, which a
-    // caller of CreatePeer may hold while it waits for this thread.
+    // Events run on the world's strand, never on the rtc thread: the world's handlers take the
+    // world's locks, which a caller of CreatePeer may hold while it waits for this thread.
     rtc::PeerEvents events;
     events.on_open = [this](const rtc::PeerId& id) {
         Hand({Event::kOpen, id, {}, false, {}});
@@ -76,6 +76,9 @@ bool WebRtcTransport::Bind() {
     events.on_closed = [this](const rtc::PeerId& id, rtc::CloseReason reason) {
         peers_.fetch_sub(1);
         Hand({Event::kClosed, id, {}, false, rtc::CloseReasonName(reason)});
+    };
+    events.on_read_done = [this] {
+        HandOver();
     };
     absl::Status started = OnRtcThread([&]() -> absl::Status {
                                auto endpoint = rtc::Endpoint::Start(
@@ -100,36 +103,41 @@ uint16_t WebRtcTransport::UdpPort() const {
     return endpoint_ ? endpoint_->LocalPort() : 0;  // set once by Bind, before any other use
 }
 
-// On the rtc thread: events wait in `handing_` until the current handler is done, then go to
-// the world's strand as one task (one wake-up of a world thread for a whole read batch).
+// On the rtc thread: events wait in `handing_` for the end of the Endpoint's read turn, then go
+// to the world's strand as one task (one wake-up of a world thread for a whole read batch).
+// Events fired outside a read turn (a timeout, a close from Drain) go with a posted hand-over.
 void WebRtcTransport::Hand(Event event) {
     handing_.push_back(std::move(event));
-    if (handing_.size() > 1) {
-        return;  // a hand-over is already queued
+    if (handing_.size() == 1) {
+        asio::post(rtc_io_, [this] { HandOver(); });
     }
-    asio::post(rtc_io_, [this] {
-        asio::post(events_strand_, [this, batch = std::exchange(handing_, {})] {
-            for (const Event& e : batch) {
-                if (e.kind == Event::kMessage) {
-                    queued_events_.fetch_sub(1);
-                }
-                PeerEvents* events = events_.load();
-                if (events == nullptr) {
-                    continue;
-                }
-                switch (e.kind) {
-                    case Event::kOpen:
-                        events->OnOpen(e.id);
-                        break;
-                    case Event::kMessage:
-                        events->OnMessage(e.id, e.data, e.binary);
-                        break;
-                    case Event::kClosed:
-                        events->OnClosed(e.id, e.reason);
-                        break;
-                }
+}
+
+void WebRtcTransport::HandOver() {
+    if (handing_.empty()) {
+        return;
+    }
+    asio::post(events_strand_, [this, batch = std::exchange(handing_, {})] {
+        for (const Event& e : batch) {
+            if (e.kind == Event::kMessage) {
+                queued_events_.fetch_sub(1);
             }
-        });
+            PeerEvents* events = events_.load();
+            if (events == nullptr) {
+                continue;
+            }
+            switch (e.kind) {
+                case Event::kOpen:
+                    events->OnOpen(e.id);
+                    break;
+                case Event::kMessage:
+                    events->OnMessage(e.id, e.data, e.binary);
+                    break;
+                case Event::kClosed:
+                    events->OnClosed(e.id, e.reason);
+                    break;
+            }
+        }
     });
 }
 

@@ -80,6 +80,7 @@ private:
         std::string_view reason;  // kClosed: a static name
     };
     void Hand(Event event);
+    void HandOver();
 
     TransportConfig config_;
     boost::asio::strand<boost::asio::io_context::executor_type> events_strand_;

@@ -6,6 +6,8 @@
 // Threading: everything runs on the executor given to Start, and every method must be called
 // from it (usrsctp is process-global: all Endpoints of a process must share one thread). Events
 // are called on that executor, never after Stop(); they may call back into the Endpoint.
+// Datagrams are written in batches: what a method or handler writes leaves when the executor
+// next runs (a posted flush), at the end of a read turn, once 64 are waiting, or at Stop.
 // Memory a peer can make us hold is bounded: max_peers, max_message_bytes (both ways),
 // max_send_buffer_bytes per peer (Send drops and counts beyond it), SDP and STUN sizes.
 //
@@ -90,6 +92,9 @@ struct PeerEvents {
     std::function<void(const PeerId&)> on_open;
     std::function<void(const PeerId&, std::string_view data, bool binary)> on_message;
     std::function<void(const PeerId&, CloseReason)> on_closed;  // once per opened-or-not peer
+    // Optional: a turn of reading datagrams ended (after the events it fired), the moment to
+    // hand those events on together.
+    std::function<void()> on_read_done;
 };
 
 // Every drop is counted here; nothing a peer sends is answered when it is malformed.
