@@ -182,19 +182,33 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
             });
     }
 
-    // Bounded per turn so timers and the world's sends get theirs: past kReceiveBatch, the rest
-    // is read on a turn of its own.
-    void ReadSocket() {
+    // One turn of reading `s`: a batch per system call, `deliver(data, from)` for each datagram
+    // (false: stop, the socket's owner is gone), bounded so timers and the world's sends get
+    // their turn. True when the socket was left empty (a read came back short).
+    template <typename Deliver>
+    bool ReadTurn(udp::socket& s, Deliver deliver) {
         size_t taken = 0;
-        bool drained = false;
-        while (!stopped && !drained && taken < kReceiveBatch) {
-            const size_t got = received.Receive(socket.native_handle());
+        while (!stopped && taken < kReceiveBatch) {
+            const size_t got = received.Receive(s.native_handle());
             for (size_t i = 0; i < got && !stopped; ++i) {
-                OnDatagram(received.Data(i), received.Sender(i));
+                if (!deliver(received.Data(i), received.Sender(i))) {
+                    return true;
+                }
             }
             taken += got;
-            drained = got < DatagramReceiver::kSlots;
+            if (got < DatagramReceiver::kSlots) {
+                return true;
+            }
         }
+        return false;
+    }
+
+    // Past kReceiveBatch, the rest is read on a turn of its own.
+    void ReadSocket() {
+        const bool drained = ReadTurn(socket, [this](std::string_view d, const udp::endpoint& f) {
+            OnDatagram(d, f);
+            return true;
+        });
         if (stopped) {
             return;
         }
@@ -288,20 +302,16 @@ struct Endpoint::Impl : std::enable_shared_from_this<Endpoint::Impl> {
             auto it = peers.find(id);
             return it != peers.end() && it->second->own_socket == ps ? it->second.get() : nullptr;
         };
-        size_t taken = 0;
-        bool drained = false;
-        while (!stopped && !drained && taken < kReceiveBatch && alive() != nullptr) {
-            const size_t got = received.Receive(ps->socket.native_handle());
-            for (size_t i = 0; i < got && !stopped; ++i) {
-                Peer* peer = alive();
-                if (peer == nullptr) {
-                    break;
-                }
-                OnOwnDatagram(*peer, received.Data(i), received.Sender(i));
-            }
-            taken += got;
-            drained = got < DatagramReceiver::kSlots;
+        if (alive() == nullptr) {
+            return;
         }
+        const bool drained = ReadTurn(ps->socket, [&](std::string_view d, const udp::endpoint& f) {
+            Peer* peer = alive();
+            if (peer != nullptr) {
+                OnOwnDatagram(*peer, d, f);
+            }
+            return peer != nullptr;
+        });
         if (stopped) {
             return;
         }

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -141,14 +142,26 @@ TEST_F(EndpointTest, AReadTurnEndsAfterTheEventsItFired) {
         ASSERT_THAT(client_->Send("p1", "m" + std::to_string(i), false), IsOk());
         ASSERT_THAT(server_->Send("p1", "r" + std::to_string(i), false), IsOk());
     }
-    // The turn that read the last message said so after it (both roles: the server's shared
-    // socket and the client's own).
-    ASSERT_TRUE(RunUntil([&] {
-        return !server_events_.read_done.empty() && server_events_.read_done.back() == 5 &&
-               !client_events_.read_done.empty() && client_events_.read_done.back() == 5;
-    }));
-    EXPECT_EQ(server_events_.messages.size(), 5u);
-    EXPECT_EQ(client_events_.messages.size(), 5u);
+    // One handler at a time: the handler that read the last message also ended its turn after
+    // it (both roles: the server's shared socket and the client's own).
+    std::optional<bool> server_done_in_turn;
+    std::optional<bool> client_done_in_turn;
+    auto ended_after_last = [](const Recorder& r) {
+        return !r.read_done.empty() && r.read_done.back() == 5;
+    };
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while ((!server_done_in_turn || !client_done_in_turn) &&
+           std::chrono::steady_clock::now() < deadline) {
+        io_.run_one_for(5ms);
+        if (!server_done_in_turn && server_events_.messages.size() == 5) {
+            server_done_in_turn = ended_after_last(server_events_);
+        }
+        if (!client_done_in_turn && client_events_.messages.size() == 5) {
+            client_done_in_turn = ended_after_last(client_events_);
+        }
+    }
+    EXPECT_EQ(server_done_in_turn, std::optional<bool>(true));
+    EXPECT_EQ(client_done_in_turn, std::optional<bool>(true));
 }
 
 TEST_F(EndpointTest, WorksWhenTheAnswerMakesTheServerTheDtlsClient) {
